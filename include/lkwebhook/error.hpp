@@ -1,0 +1,322 @@
+#ifndef LKWEBHOOK_ERROR_HPP
+#define LKWEBHOOK_ERROR_HPP
+
+// Outcome codes of the library, their stable names and HTTP statuses
+// (shared/spec/threat-model.md section 3), a std::error_category for them,
+// and `diagnosis`, a bounded buffer for the human-readable reason.
+//
+// Stability: the numeric values and the to_string() names are API. They are
+// append-only: never renumber or reuse a value. message() is text for humans
+// and may change between versions.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+
+namespace lkwebhook {
+
+/// Every way a request can end other than plain success. Value 0 is success.
+enum class errc : int {
+    missing_authorization = 1,  ///< header absent or empty (401)
+    malformed_token,            ///< token syntax, encoding, JSON or claim types (401)
+    unsupported_algorithm,      ///< `alg` is not exactly "HS256" (401)
+    unknown_api_key,            ///< `iss` absent, empty or not a configured key (401)
+    bad_signature,              ///< the MAC does not verify under the secret of `iss` (401)
+    token_not_yet_valid,        ///< now < nbf - leeway (401)
+    token_expired,              ///< now >= exp + leeway (401)
+    token_lifetime_too_long,    ///< exp - now > max lifetime + leeway, when configured (401)
+    missing_body_hash,          ///< `sha256` claim absent, null, non-string or empty (401)
+    body_hash_mismatch,         ///< body bytes differ from what was signed (401)
+    body_too_large,             ///< body longer than the configured maximum (413)
+    malformed_body,             ///< authenticated body is not acceptable protobuf-JSON (400)
+    duplicate_event,            ///< id already handled: acknowledged, not handled again (200)
+    duplicate_in_flight,        ///< the same id is being handled right now (503, Retry-After: 1)
+    overloaded,                 ///< dispatch queue full (503, Retry-After)
+    handler_failed,             ///< the user's handler reported a transient failure (503)
+    internal_error,             ///< OpenSSL or allocation failure; fails closed (500)
+    invalid_config,             ///< construction-time configuration error (no HTTP status)
+};
+
+/// Number of enumerators in errc, for tables and exhaustive tests.
+inline constexpr int errc_count = static_cast<int>(errc::invalid_config);
+
+/// The stable snake_case name of a code ("bad_signature"); "ok" for 0 and
+/// "unknown" for values this version does not define.
+[[nodiscard]] constexpr std::string_view to_string(errc code) noexcept {
+    switch (code) {
+        case errc::missing_authorization: return "missing_authorization";
+        case errc::malformed_token: return "malformed_token";
+        case errc::unsupported_algorithm: return "unsupported_algorithm";
+        case errc::unknown_api_key: return "unknown_api_key";
+        case errc::bad_signature: return "bad_signature";
+        case errc::token_not_yet_valid: return "token_not_yet_valid";
+        case errc::token_expired: return "token_expired";
+        case errc::token_lifetime_too_long: return "token_lifetime_too_long";
+        case errc::missing_body_hash: return "missing_body_hash";
+        case errc::body_hash_mismatch: return "body_hash_mismatch";
+        case errc::body_too_large: return "body_too_large";
+        case errc::malformed_body: return "malformed_body";
+        case errc::duplicate_event: return "duplicate_event";
+        case errc::duplicate_in_flight: return "duplicate_in_flight";
+        case errc::overloaded: return "overloaded";
+        case errc::handler_failed: return "handler_failed";
+        case errc::internal_error: return "internal_error";
+        case errc::invalid_config: return "invalid_config";
+    }
+    return static_cast<int>(code) == 0 ? std::string_view{"ok"} : std::string_view{"unknown"};
+}
+
+/// The HTTP status to answer with. 200 for success and duplicate_event;
+/// 0 for invalid_config, which never reaches a request.
+[[nodiscard]] constexpr int http_status(errc code) noexcept {
+    switch (code) {
+        case errc::missing_authorization:
+        case errc::malformed_token:
+        case errc::unsupported_algorithm:
+        case errc::unknown_api_key:
+        case errc::bad_signature:
+        case errc::token_not_yet_valid:
+        case errc::token_expired:
+        case errc::token_lifetime_too_long:
+        case errc::missing_body_hash:
+        case errc::body_hash_mismatch: return 401;
+        case errc::body_too_large: return 413;
+        case errc::malformed_body: return 400;
+        case errc::duplicate_event: return 200;
+        case errc::duplicate_in_flight:
+        case errc::overloaded:
+        case errc::handler_failed: return 503;
+        case errc::internal_error: return 500;
+        case errc::invalid_config: return 0;
+    }
+    return static_cast<int>(code) == 0 ? 200 : 500;
+}
+
+/// Coarse groups of codes, for callers that ask "was this an authentication
+/// failure?" without listing every code. Compare an error_code against them.
+enum class condition : int {
+    authentication_failed = 1,  ///< every 401
+    bad_request,                ///< 400 and 413: authenticated but unacceptable
+    retryable,                  ///< 5xx: LiveKit will retry
+    acknowledged,               ///< 2xx without handling (duplicate_event)
+};
+
+}  // namespace lkwebhook
+
+// Let errc convert to std::error_code and condition to std::error_condition.
+template <>
+struct std::is_error_code_enum<lkwebhook::errc> : std::true_type {};
+template <>
+struct std::is_error_condition_enum<lkwebhook::condition> : std::true_type {};
+
+namespace lkwebhook {
+
+[[nodiscard]] constexpr std::string_view to_string(condition c) noexcept {
+    switch (c) {
+        case condition::authentication_failed: return "authentication_failed";
+        case condition::bad_request: return "bad_request";
+        case condition::retryable: return "retryable";
+        case condition::acknowledged: return "acknowledged";
+    }
+    return "unknown";
+}
+
+namespace detail {
+
+constexpr std::string_view describe(errc code) noexcept {
+    switch (code) {
+        case errc::missing_authorization:
+            return "the request has no Authorization header value (a proxy or HTTP stack may strip it)";
+        case errc::malformed_token: return "the Authorization value is not a well-formed LiveKit webhook token";
+        case errc::unsupported_algorithm: return "the token is not signed with HS256";
+        case errc::unknown_api_key: return "the token names an API key that is not configured";
+        case errc::bad_signature: return "the token signature does not verify with the configured API secret";
+        case errc::token_not_yet_valid: return "the token is not valid yet (check clock skew)";
+        case errc::token_expired: return "the token has expired (check clock skew or a slow receiver)";
+        case errc::token_lifetime_too_long: return "the token lives longer than the configured maximum";
+        case errc::missing_body_hash: return "the token carries no sha256 claim, so it does not sign a body";
+        case errc::body_hash_mismatch:
+            return "the body differs from the one that was signed (pass the raw request bytes)";
+        case errc::body_too_large: return "the body is larger than the configured maximum";
+        case errc::malformed_body: return "the authenticated body is not a valid LiveKit webhook event";
+        case errc::duplicate_event: return "the event was already handled";
+        case errc::duplicate_in_flight: return "the same event is being handled right now";
+        case errc::overloaded: return "the dispatch queue is full";
+        case errc::handler_failed: return "the event handler reported a transient failure";
+        case errc::internal_error: return "internal error (crypto or allocation failure); the request was rejected";
+        case errc::invalid_config: return "invalid configuration";
+    }
+    return static_cast<int>(code) == 0 ? std::string_view{"success"} : std::string_view{"unknown error"};
+}
+
+class error_category_impl final : public std::error_category {
+public:
+    [[nodiscard]] const char* name() const noexcept override { return "lkwebhook"; }
+    [[nodiscard]] std::string message(int value) const override {
+        return std::string{describe(static_cast<errc>(value))};
+    }
+    [[nodiscard]] std::error_condition default_error_condition(int value) const noexcept override;
+};
+
+class condition_category_impl final : public std::error_category {
+public:
+    [[nodiscard]] const char* name() const noexcept override { return "lkwebhook.condition"; }
+    [[nodiscard]] std::string message(int value) const override {
+        return std::string{to_string(static_cast<condition>(value))};
+    }
+    [[nodiscard]] bool equivalent(const std::error_code& code, int value) const noexcept override;
+};
+
+}  // namespace detail
+
+/// The category of errc. A function-local static in an inline function, so
+/// every translation unit shares one instance.
+[[nodiscard]] inline const std::error_category& error_category() noexcept {
+    static const detail::error_category_impl instance;
+    return instance;
+}
+
+[[nodiscard]] inline const std::error_category& condition_category() noexcept {
+    static const detail::condition_category_impl instance;
+    return instance;
+}
+
+[[nodiscard]] inline std::error_code make_error_code(errc code) noexcept {
+    return {static_cast<int>(code), error_category()};
+}
+
+[[nodiscard]] inline std::error_condition make_error_condition(condition c) noexcept {
+    return {static_cast<int>(c), condition_category()};
+}
+
+/// The condition a code belongs to, or none (value 0) for success and invalid_config.
+[[nodiscard]] constexpr int condition_of(errc code) noexcept {
+    const int status = http_status(code);
+    if (status == 401) return static_cast<int>(condition::authentication_failed);
+    if (status == 400 || status == 413) return static_cast<int>(condition::bad_request);
+    if (status >= 500) return static_cast<int>(condition::retryable);
+    if (code == errc::duplicate_event) return static_cast<int>(condition::acknowledged);
+    return 0;
+}
+
+namespace detail {
+
+inline std::error_condition error_category_impl::default_error_condition(int value) const noexcept {
+    const int c = condition_of(static_cast<errc>(value));
+    if (c == 0) return {value, *this};
+    return make_error_condition(static_cast<condition>(c));
+}
+
+inline bool condition_category_impl::equivalent(const std::error_code& code, int value) const noexcept {
+    return code.category() == lkwebhook::error_category() && condition_of(static_cast<errc>(code.value())) == value;
+}
+
+}  // namespace detail
+
+/// Stable name of any error_code: ours by table, others as "category:value".
+/// Returns "ok" for a default-constructed code.
+[[nodiscard]] inline std::string_view to_string(const std::error_code& code) noexcept {
+    if (!code) return "ok";
+    if (code.category() == error_category()) return to_string(static_cast<errc>(code.value()));
+    return "foreign_error";
+}
+
+/// HTTP status for any error_code: 200 when empty, ours by table, 500 otherwise.
+[[nodiscard]] inline int http_status(const std::error_code& code) noexcept {
+    if (!code) return 200;
+    if (code.category() == error_category()) return http_status(static_cast<errc>(code.value()));
+    return 500;
+}
+
+/// A bounded, allocation-free buffer for the human-readable reason of a
+/// rejection (threat model L1: at most 256 bytes, library-generated content
+/// only). Anything appended past the capacity is cut, marked by a trailing "...".
+/// Attacker-influenced text must go through append_escaped(), which truncates
+/// it to 64 bytes and escapes everything outside printable ASCII as \xHH (L2).
+class diagnosis {
+public:
+    static constexpr std::size_t capacity = 256;
+
+    diagnosis() noexcept = default;
+
+    [[nodiscard]] std::string_view view() const noexcept { return {buffer_.data(), size_}; }
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    void clear() noexcept { size_ = 0; }
+
+    diagnosis& append(std::string_view text) noexcept {
+        for (char c : text) put(c);
+        return *this;
+    }
+
+    diagnosis& append(std::int64_t value) noexcept {
+        char digits[24];
+        std::size_t n = 0;
+        // Work on the unsigned magnitude so INT64_MIN does not overflow.
+        std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+        do {
+            digits[n++] = static_cast<char>('0' + magnitude % 10);
+            magnitude /= 10;
+        } while (magnitude != 0);
+        if (value < 0) put('-');
+        while (n > 0) put(digits[--n]);
+        return *this;
+    }
+
+    diagnosis& append(std::size_t value) noexcept {
+        char digits[24];
+        std::size_t n = 0;
+        do {
+            digits[n++] = static_cast<char>('0' + value % 10);
+            value /= 10;
+        } while (value != 0);
+        while (n > 0) put(digits[--n]);
+        return *this;
+    }
+
+    diagnosis& append(int value) noexcept { return append(static_cast<std::int64_t>(value)); }
+
+    /// Appends attacker-influenced text: at most 64 input bytes, quoted, with
+    /// every byte outside printable ASCII (and the quote and backslash) as \xHH.
+    diagnosis& append_escaped(std::string_view text) noexcept {
+        constexpr std::size_t max_input = 64;
+        constexpr char hex[] = "0123456789abcdef";
+        put('"');
+        const std::size_t n = text.size() < max_input ? text.size() : max_input;
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto byte = static_cast<unsigned char>(text[i]);
+            if (byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\') {
+                put(static_cast<char>(byte));
+            } else {
+                put('\\');
+                put('x');
+                put(hex[byte >> 4]);
+                put(hex[byte & 0xf]);
+            }
+        }
+        put('"');
+        if (text.size() > max_input) append("...");
+        return *this;
+    }
+
+private:
+    void put(char c) noexcept {
+        if (size_ < capacity) {
+            buffer_[size_++] = c;
+        } else {
+            buffer_[capacity - 3] = '.';
+            buffer_[capacity - 2] = '.';
+            buffer_[capacity - 1] = '.';
+        }
+    }
+
+    std::array<char, capacity> buffer_{};
+    std::size_t size_ = 0;
+};
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_ERROR_HPP
