@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""Generate include/lkwebhook/detail/schema.hpp from shared/spec/schema.txt.
+
+Run by hand when the schema changes (the build never runs it; the output is
+committed):
+
+    python3 cmake/generate_events.py ../shared/spec/schema.txt include/lkwebhook/detail/schema.hpp
+
+Input format (one message or enum per block):
+
+    message livekit.Room
+      <number> <proto_name> <jsonName> <type...> [repeated] [oneof NAME] [optional]
+    enum livekit.TrackType
+      <number> <NAME>
+
+Output: for every enum an `enum class x : std::int32_t` (values named after
+the proto names, lower-cased) plus its enum_traits table; for every message a
+struct with snake_case members (sub-messages as optional_message<T>, repeated
+fields as repeated<T>, maps as string_map, oneof members and proto3
+`optional` scalars as optional_value<T>) plus its message_traits descriptor:
+one line per field, so adding a field LiveKit invents is one line of schema.
+"""
+
+import re
+import sys
+
+CPP_KEYWORDS = {
+    "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break", "case", "catch",
+    "char", "class", "compl", "concept", "const", "consteval", "constexpr", "constinit", "const_cast", "continue",
+    "co_await", "co_return", "co_yield", "decltype", "default", "delete", "do", "double", "dynamic_cast", "else",
+    "enum", "explicit", "export", "extern", "false", "float", "for", "friend", "goto", "if", "inline", "int",
+    "long", "mutable", "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq",
+    "private", "protected", "public", "register", "reinterpret_cast", "requires", "return", "short", "signed",
+    "sizeof", "static", "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
+    "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
+    "volatile", "wchar_t", "while", "xor", "xor_eq", "errno", "assert", "unix", "linux",
+}
+
+SCALARS = {
+    "string": "std::string",
+    "bool": "bool",
+    "int32": "std::int32_t",
+    "sint32": "std::int32_t",
+    "sfixed32": "std::int32_t",
+    "uint32": "std::uint32_t",
+    "fixed32": "std::uint32_t",
+    "int64": "std::int64_t",
+    "sint64": "std::int64_t",
+    "sfixed64": "std::int64_t",
+    "uint64": "std::uint64_t",
+    "fixed64": "std::uint64_t",
+    "double": "double",
+    "float": "double",
+}
+
+
+def snake(name):
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
+    return s.lower()
+
+
+def ident(name):
+    return name + "_" if name in CPP_KEYWORDS else name
+
+
+def type_name(full):
+    """livekit.ParticipantInfo.State -> participant_info_state"""
+    parts = full.split(".")
+    if parts[0] == "livekit":
+        parts = parts[1:]
+    return ident("_".join(snake(p) for p in parts))
+
+
+def parse(path):
+    messages, enums, order = {}, {}, []
+    current = None
+    with open(path, encoding="utf-8") as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            if line.startswith("message "):
+                current = {"kind": "message", "name": line.split()[1], "fields": []}
+                messages[current["name"]] = current
+                order.append(current)
+            elif line.startswith("enum "):
+                current = {"kind": "enum", "name": line.split()[1], "values": []}
+                enums[current["name"]] = current
+                order.append(current)
+            elif current and current["kind"] == "enum":
+                number, name = line.split()
+                current["values"].append((int(number), name))
+            elif current:
+                tokens = line.split()
+                number, proto, json = int(tokens[0]), tokens[1], tokens[2]
+                rest = tokens[3:]
+                field = {"number": number, "proto": proto, "json": json, "repeated": False, "oneof": None,
+                         "optional": False}
+                if rest[0] == "map<string,":
+                    if rest[1] != "string>":
+                        raise SystemExit(f"unsupported map value type in {line!r}")
+                    field["type"] = "map"
+                    rest = rest[2:]
+                elif rest[0] in ("message", "enum"):
+                    field["type"] = rest[0]
+                    field["ref"] = rest[1]
+                    rest = rest[2:]
+                elif rest[0] in SCALARS:
+                    field["type"] = rest[0]
+                    rest = rest[1:]
+                else:
+                    raise SystemExit(f"unsupported type in {line!r}")
+                i = 0
+                while i < len(rest):
+                    if rest[i] == "repeated":
+                        field["repeated"] = True
+                    elif rest[i] == "optional":
+                        field["optional"] = True
+                    elif rest[i] == "oneof":
+                        field["oneof"] = rest[i + 1]
+                        i += 1
+                    else:
+                        raise SystemExit(f"unexpected token {rest[i]!r} in {line!r}")
+                    i += 1
+                current["fields"].append(field)
+    return messages, enums
+
+
+def topo(messages):
+    done, out = set(), []
+
+    def visit(name, stack):
+        if name in done:
+            return
+        if name in stack:
+            raise SystemExit(f"recursive message {name}: not supported by the generator")
+        stack.add(name)
+        for f in messages[name]["fields"]:
+            if f["type"] == "message":
+                visit(f["ref"], stack)
+        stack.discard(name)
+        done.add(name)
+        out.append(name)
+
+    for name in sorted(messages):
+        visit(name, set())
+    return out
+
+
+def member_type(f):
+    if f["type"] == "map":
+        return "::lkwebhook::string_map"
+    if f["type"] == "message":
+        element = "::lkwebhook::" + type_name(f["ref"])
+        return f"::lkwebhook::repeated<{element}>" if f["repeated"] else f"::lkwebhook::optional_message<{element}>"
+    element = "::lkwebhook::" + type_name(f["ref"]) if f["type"] == "enum" else SCALARS[f["type"]]
+    if f["repeated"]:
+        return f"::lkwebhook::repeated<{element}>"
+    if f["oneof"] or f["optional"]:
+        return f"::lkwebhook::optional_value<{element}>"
+    return element
+
+
+def default_init(f):
+    if f["repeated"] or f["type"] in ("map", "message", "string") or f["oneof"] or f["optional"]:
+        return ""
+    if f["type"] == "bool":
+        return " = false"
+    if f["type"] == "enum":
+        return "{}"
+    if f["type"] in ("double", "float"):
+        return " = 0.0"
+    return " = 0"
+
+
+def describe(f):
+    kind = f["type"] if f["type"] not in ("message", "enum") else f"{f['type']} {f['ref']}"
+    parts = [f'"{f["json"]}"', f"#{f['number']}", kind]
+    if f["repeated"]:
+        parts.append("repeated")
+    if f["oneof"]:
+        parts.append(f"oneof {f['oneof']}")
+    if f["optional"]:
+        parts.append("optional")
+    return ", ".join(parts)
+
+
+def main():
+    if len(sys.argv) != 3:
+        raise SystemExit(__doc__)
+    messages, enums = parse(sys.argv[1])
+    out = []
+    w = out.append
+    w("// GENERATED by cmake/generate_events.py from shared/spec/schema.txt: do not edit by hand.")
+    w("// " + f"{len(messages)} messages, {len(enums)} enums (livekit.WebhookEvent and everything it reaches).")
+    w("// Included by <lkwebhook/events.hpp>; include that header instead.")
+    w("#ifndef LKWEBHOOK_DETAIL_SCHEMA_HPP")
+    w("#define LKWEBHOOK_DETAIL_SCHEMA_HPP")
+    w("")
+    w("#include <cstdint>")
+    w("#include <string>")
+    w("#include <string_view>")
+    w("")
+    w('#include "field_types.hpp"')
+    w("")
+    w("namespace lkwebhook {")
+    w("")
+    w("// ---- enums: open (any int32 is representable, so numbers this schema does not")
+    w("// ---- know survive decoding); enumerators are the proto names in lower case.")
+    for name in sorted(enums):
+        e = enums[name]
+        t = type_name(name)
+        w("")
+        w(f"/// {name}")
+        w(f"enum class {t} : std::int32_t {{")
+        for number, value in e["values"]:
+            w(f"    {ident(value.lower())} = {number},")
+        w("};")
+        w("template <>")
+        w(f"struct enum_traits<{t}> {{")
+        w(f'    static constexpr std::string_view proto_name = "{name}";')
+        w(f"    static constexpr detail::enum_value values[{len(e['values'])}] = {{")
+        for number, value in e["values"]:
+            w(f'        {{{number}, "{value}"}},')
+        w("    };")
+        w(f"    static constexpr detail::enum_info info{{proto_name, values, {len(e['values'])}}};")
+        w("};")
+    w("")
+    w("// ---- messages (dependencies first)")
+    for name in topo(messages):
+        m = messages[name]
+        t = type_name(name)
+        if len(m["fields"]) > 64:
+            raise SystemExit(f"{name}: more than 64 fields (the decoder's duplicate mask)")
+        oneofs = []
+        for f in m["fields"]:
+            if f["oneof"] and f["oneof"] not in oneofs:
+                oneofs.append(f["oneof"])
+        w("")
+        w(f"/// {name}")
+        if oneofs:
+            w("/// Oneofs (at most one member present): " + "; ".join(
+                f"{o}: " + ", ".join(ident(snake(f["proto"])) for f in m["fields"] if f["oneof"] == o)
+                for o in oneofs) + ".")
+        w(f"struct {t} {{")
+        for f in m["fields"]:
+            member = ident(snake(f["proto"]))
+            f["member"] = member
+            w(f"    {member_type(f)} {member}{default_init(f)};  ///< {describe(f)}")
+        if name == "livekit.WebhookEvent":
+            w("")
+            w("    /// The typed event name (event_type::unknown for names this version does not know).")
+            w("    [[nodiscard]] event_type type() const noexcept { return event_type_from_name(event); }")
+        w("")
+        w(f"    friend bool operator==(const {t}&, const {t}&) = default;")
+        w("};")
+        w("template <>")
+        w(f"struct message_traits<{t}> {{")
+        w(f'    static constexpr std::string_view proto_name = "{name}";')
+        if oneofs:
+            w(f"    static constexpr std::string_view oneofs[{len(oneofs)}] = {{" + ", ".join(
+                f'"{o}"' for o in oneofs) + "};")
+        w(f"    static constexpr detail::field_info fields[{len(m['fields'])}] = {{")
+        for f in m["fields"]:
+            extra = f", {oneofs.index(f['oneof']) + 1}" if f["oneof"] else ""
+            w(f'        detail::make_field<&{t}::{f["member"]}>("{f["json"]}", "{f["proto"]}", {f["number"]}{extra}),')
+        w("    };")
+        oneof_ref = "oneofs" if oneofs else "nullptr"
+        w(f"    static constexpr detail::message_info info{{proto_name, fields, {len(m['fields'])}, {oneof_ref}, "
+          f"{len(oneofs)}}};")
+        w("};")
+    w("")
+    w("}  // namespace lkwebhook")
+    w("")
+    w("#endif  // LKWEBHOOK_DETAIL_SCHEMA_HPP")
+    with open(sys.argv[2], "w", encoding="ascii", newline="\n") as f:
+        f.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,450 @@
+// The demo that the README's first command runs: a LiveKit call, replayed against the
+// cpp-httplib example server exactly as a LiveKit server would deliver it.
+//
+//   lkwebhook-demo SERVER_BINARY LKWEBHOOK_BINARY
+//
+// It starts the server on a free loopback port, then uses `lkwebhook send` (real HTTP, LiveKit's
+// headers, signing and retry policy) for each step of a call: the room starts, two people join
+// and publish, one leaves, the room finishes; then a retried duplicate, a late (out-of-order)
+// event, a forged request and a body altered in transit. After each step it shows what `send`
+// saw and what the server logged, and checks both against what the step is meant to show. It
+// ends with the call summary the session ledger produced and the server's metrics, then stops
+// the server with SIGTERM. Exit status 0 only if every step happened as shown.
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+// A child process whose standard output (and error) we read line by line.
+class child_process {
+public:
+    explicit child_process(const std::vector<std::string>& argv, const std::vector<std::string>& env = {}) {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0) return;
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            ::dup2(fds[1], STDOUT_FILENO);
+            ::dup2(fds[1], STDERR_FILENO);
+            for (const auto& assignment : env) ::putenv(const_cast<char*>(assignment.c_str()));
+            std::vector<char*> args;
+            for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+            args.push_back(nullptr);
+            ::execv(args[0], args.data());
+            std::fprintf(stderr, "cannot run %s: %s\n", args[0], std::strerror(errno));
+            ::_exit(127);
+        }
+        ::close(fds[1]);
+        if (pid_ < 0) {
+            ::close(fds[0]);
+            return;
+        }
+        fd_ = fds[0];
+    }
+    child_process(const child_process&) = delete;
+    child_process& operator=(const child_process&) = delete;
+    ~child_process() {
+        if (pid_ > 0 && !exited_) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+        if (fd_ >= 0) ::close(fd_);
+    }
+
+    [[nodiscard]] bool started() const { return fd_ >= 0; }
+
+    // The next complete line, or nullopt at EOF or when the deadline passes.
+    std::optional<std::string> read_line(steady::time_point deadline) {
+        for (;;) {
+            if (const auto eol = buffer_.find('\n'); eol != std::string::npos) {
+                std::string line = buffer_.substr(0, eol);
+                buffer_.erase(0, eol + 1);
+                return line;
+            }
+            if (eof_) {
+                if (buffer_.empty()) return std::nullopt;
+                return std::exchange(buffer_, std::string());
+            }
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now()).count();
+            if (left <= 0) return std::nullopt;
+            pollfd p{fd_, POLLIN, 0};
+            const int ready = ::poll(&p, 1, static_cast<int>(left));
+            if (ready < 0 && errno == EINTR) continue;
+            if (ready <= 0) return std::nullopt;
+            char chunk[4096];
+            const ssize_t got = ::read(fd_, chunk, sizeof chunk);
+            if (got < 0 && errno == EINTR) continue;
+            if (got <= 0) {
+                eof_ = true;
+                continue;
+            }
+            buffer_.append(chunk, static_cast<std::size_t>(got));
+        }
+    }
+
+    void signal(int number) const {
+        if (pid_ > 0 && !exited_) ::kill(pid_, number);
+    }
+
+    // Waits for the exit; returns the exit status, or 128 + signal.
+    int wait() {
+        int status = 0;
+        if (pid_ <= 0) return 127;
+        ::waitpid(pid_, &status, 0);
+        exited_ = true;
+        if (WIFEXITED(status)) return WEXITSTATUS(status);
+        return 128 + WTERMSIG(status);
+    }
+
+private:
+    pid_t pid_ = -1;
+    int fd_ = -1;
+    std::string buffer_;
+    bool eof_ = false;
+    bool exited_ = false;
+};
+
+struct step_result {
+    std::vector<std::string> send_lines;
+    int send_exit = -1;
+    std::optional<int> server_status;   // from the server's `[webhook] STATUS NAME` line
+    std::string server_outcome;
+    std::vector<std::string> server_lines;
+};
+
+class demo {
+public:
+    demo(std::string server, std::string cli) : server_binary_(std::move(server)), cli_(std::move(cli)) {}
+
+    int run();
+
+private:
+    bool start_server();
+    step_result send(const std::vector<std::string>& args, bool show_command = true);
+    void collect_server_lines(step_result& r, std::chrono::milliseconds wait_for_webhook);
+    bool expect(const step_result& r, int status, std::string_view outcome, std::string_view shows);
+    std::string sign_body(const std::string& body_file);
+    void print_block(std::string_view label, const std::vector<std::string>& lines);
+
+    std::string server_binary_;
+    std::string cli_;
+    std::optional<child_process> server_;
+    std::string url_;
+    int port_ = 0;
+    int failures_ = 0;
+    int step_ = 0;
+    std::vector<std::string> summary_lines_;
+    std::string workdir_;
+};
+
+constexpr const char* api_key = "APIdemoKey7";
+constexpr const char* api_secret = "demo-secret-demo-secret-demo-secret-42";  // a demo credential, not a real one
+
+std::vector<std::string> credentials_env() {
+    return {std::string("LIVEKIT_API_KEY=") + api_key, std::string("LIVEKIT_API_SECRET=") + api_secret};
+}
+
+bool demo::start_server() {
+    server_.emplace(std::vector<std::string>{server_binary_, "--bind", "127.0.0.1", "--port", "0"}, credentials_env());
+    if (!server_->started()) return false;
+    const auto deadline = steady::now() + std::chrono::seconds(20);
+    while (auto line = server_->read_line(deadline)) {
+        constexpr std::string_view marker = "listening on ";
+        if (line->rfind(marker, 0) == 0) {
+            url_ = line->substr(marker.size());
+            // http://127.0.0.1:PORT/path
+            const auto colon = url_.find(':', 7);
+            port_ = std::atoi(url_.c_str() + colon + 1);
+            return port_ > 0;
+        }
+        std::cout << "  server: " << *line << "\n";
+    }
+    return false;
+}
+
+void demo::print_block(std::string_view label, const std::vector<std::string>& lines) {
+    for (const auto& line : lines) std::cout << "   " << label << line << "\n";
+}
+
+// Reads the server's log until its `[webhook]` line for this request, plus whatever follows at once.
+void demo::collect_server_lines(step_result& r, std::chrono::milliseconds wait_for_webhook) {
+    auto deadline = steady::now() + wait_for_webhook;
+    while (auto line = server_->read_line(deadline)) {
+        if (line->rfind("[summary]", 0) == 0) summary_lines_.push_back(*line);
+        r.server_lines.push_back(*line);
+        constexpr std::string_view marker = "[webhook] ";
+        if (line->rfind(marker, 0) == 0) {
+            const std::string rest = line->substr(marker.size());
+            r.server_status = std::atoi(rest.c_str());
+            const auto space = rest.find(' ');
+            if (space != std::string::npos) {
+                const auto end = rest.find_first_of(" :", space + 1);
+                r.server_outcome = rest.substr(space + 1, end == std::string::npos ? std::string::npos : end - space - 1);
+            }
+            // The ledger's lines for this event are written before the [webhook] line; a short
+            // grace period collects anything that follows it (e.g. a summary).
+            deadline = steady::now() + std::chrono::milliseconds(150);
+        }
+    }
+}
+
+step_result demo::send(const std::vector<std::string>& args, bool show_command) {
+    std::vector<std::string> argv{cli_, "send"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.push_back("--backoff-scale");  // the demo shows LiveKit's waits but does not sit through them
+    argv.push_back("0.05");
+    argv.push_back(url_);
+    if (show_command) {
+        std::cout << "   $ lkwebhook send";
+        for (const auto& a : args) std::cout << " " << (a.find(' ') != std::string::npos ? "'" + a + "'" : a);
+        std::cout << " URL\n";
+    }
+    step_result r;
+    child_process sender(argv, credentials_env());
+    const auto deadline = steady::now() + std::chrono::seconds(60);
+    while (auto line = sender.read_line(deadline)) {
+        if (line->rfind("POST ", 0) == 0) continue;  // the URL is already known
+        r.send_lines.push_back(*line);
+    }
+    r.send_exit = sender.wait();
+    collect_server_lines(r, std::chrono::seconds(5));
+    print_block("send   | ", r.send_lines);
+    print_block("server | ", r.server_lines);
+    return r;
+}
+
+bool demo::expect(const step_result& r, int status, std::string_view outcome, std::string_view shows) {
+    const bool send_ok = (status >= 200 && status < 300) ? r.send_exit == 0 : r.send_exit == 1;
+    const bool ok = send_ok && r.server_status == status && r.server_outcome == outcome;
+    if (ok) {
+        std::cout << "   => " << shows << "\n\n";
+    } else {
+        ++failures_;
+        std::cout << "   !! NOT AS EXPECTED: wanted HTTP " << status << " " << outcome << ", got ";
+        if (r.server_status) {
+            std::cout << "HTTP " << *r.server_status << " " << r.server_outcome;
+        } else {
+            std::cout << "no [webhook] line from the server";
+        }
+        std::cout << " (send exit " << r.send_exit << ")\n\n";
+    }
+    return ok;
+}
+
+std::string demo::sign_body(const std::string& body_file) {
+    child_process signer({cli_, "sign", "--api-key", api_key, "--api-secret", api_secret, body_file});
+    std::string token;
+    if (auto line = signer.read_line(steady::now() + std::chrono::seconds(20))) token = *line;
+    if (signer.wait() != 0) token.clear();
+    return token;
+}
+
+int demo::run() {
+    char dir_template[] = "/tmp/lkwebhook-demo-XXXXXX";
+    if (::mkdtemp(dir_template) == nullptr) {
+        std::cerr << "demo: cannot create a temporary directory\n";
+        return 1;
+    }
+    workdir_ = dir_template;
+
+    std::cout << "lkwebhook demo: one LiveKit call, delivered to the cpp-httplib example server\n"
+                 "======================================================================\n"
+                 "Every request below is a real HTTP POST made by `lkwebhook send` exactly as a LiveKit\n"
+                 "server makes it (Authorization: <HS256 JWT over the body's SHA-256>, Content-Type:\n"
+                 "application/webhook+json, retries on 429/5xx). `send |` lines are what the sender saw,\n"
+                 "`server |` lines what the server logged. API key "
+              << api_key << " (a demo credential).\n\n";
+
+    if (!start_server()) {
+        std::cerr << "demo: the server did not start (" << server_binary_ << ")\n";
+        return 1;
+    }
+    std::cout << "server listening on " << url_ << "\n\n";
+
+    // One call, timestamps relative to now (tokens are checked against the real clock).
+    const std::int64_t t0 = static_cast<std::int64_t>(std::time(nullptr)) - 60;
+    const auto at = [&](std::int64_t offset) { return std::to_string(t0 + offset); };
+    const std::string room = "standup-42";
+    const std::vector<std::string> room_args{"--room", room, "--room-created-at", at(0)};
+    const auto with = [&](std::vector<std::string> extra) {
+        std::vector<std::string> all = room_args;
+        all.insert(all.end(), extra.begin(), extra.end());
+        return all;
+    };
+    const auto step = [&](std::string_view title) { std::cout << ++step_ << ". " << title << "\n"; };
+
+    step("The room starts");
+    expect(send(with({"--event", "room_started", "--id", "EV_demoRoomStart", "--created-at", at(0)})), 200, "ok",
+           "verified, decoded, dispatched: the ledger opens a session for the room");
+
+    step("Alice joins");
+    expect(send(with({"--event", "participant_joined", "--identity", "alice@example.com", "--name", "Alice",
+                      "--num-participants", "1", "--id", "EV_demoAliceJoin", "--created-at", at(5), "--joined-at",
+                      at(4)})),
+           200, "ok", "Alice is present");
+
+    step("Bob joins");
+    expect(send(with({"--event", "participant_joined", "--identity", "bob@example.com", "--name", "Bob",
+                      "--num-participants", "2", "--id", "EV_demoBobJoin1", "--created-at", at(9), "--joined-at",
+                      at(8)})),
+           200, "ok", "Bob is present too");
+
+    step("Alice publishes her microphone, Bob his camera");
+    expect(send(with({"--event", "track_published", "--identity", "alice@example.com", "--track-source",
+                      "microphone", "--id", "EV_demoAliceMic1", "--created-at", at(10)})),
+           200, "ok", "track events reach the correlator (participant stub + track)");
+    expect(send(with({"--event", "track_published", "--identity", "bob@example.com", "--track-source", "camera",
+                      "--id", "EV_demoBobCamera", "--created-at", at(11)})),
+           200, "ok", "");
+
+    step("Bob leaves");
+    expect(send(with({"--event", "participant_left", "--identity", "bob@example.com", "--name", "Bob",
+                      "--num-participants", "1", "--id", "EV_demoBobLeft1", "--created-at", at(40), "--joined-at",
+                      at(8)})),
+           200, "ok", "Bob's stay is recorded");
+
+    step("The room finishes (the ledger closes the call and writes its summary)");
+    const std::vector<std::string> finished = with({"--event", "room_finished", "--id", "EV_demoRoomDone",
+                                                    "--created-at", at(55), "--now", at(56)});
+    expect(send(finished), 200, "ok", "the call is over: summary below");
+
+    step("A retried duplicate: the same room_finished again (same id, same body, same token)");
+    std::cout << "   LiveKit re-sends an event when it did not see our 2xx (timeout, dropped connection).\n";
+    expect(send(finished), 200, "duplicate_event",
+           "acknowledged with 200 so LiveKit stops, but NOT dispatched again: no second summary");
+
+    step("An out-of-order event: Alice's participant_left arrives after room_finished");
+    std::cout << "   LiveKit orders events per room only loosely, so a late event must not resurrect a call.\n";
+    expect(send(with({"--event", "participant_left", "--identity", "alice@example.com", "--name", "Alice", "--id",
+                      "EV_demoAliceLeft", "--created-at", at(54), "--joined-at", at(4)})),
+           200, "ok", "acknowledged (a retry could not help) but the finished call stays finished");
+
+    step("A forged request: signed with a secret that is not ours");
+    expect(send(with({"--event", "room_finished", "--api-secret", "not-the-real-secret", "--id", "EV_demoForgery1"})),
+           401, "bad_signature", "rejected before the body is even parsed; 401 is final, LiveKit would not retry");
+
+    step("A body altered in transit: signed, then changed by a proxy (one name edited)");
+    const std::string original = workdir_ + "/original.json";
+    const std::string altered = workdir_ + "/altered.json";
+    {
+        child_process dry({cli_, "send", "--event", "participant_joined", "--room", room, "--identity",
+                           "carol@example.com", "--name", "Carol", "--id", "EV_demoCarolJoin", "--save-body", original,
+                           "--dry-run", "--api-key", api_key, "--api-secret", api_secret});
+        while (dry.read_line(steady::now() + std::chrono::seconds(20))) {
+        }
+        dry.wait();
+    }
+    const std::string token = sign_body(original);
+    std::string body;
+    {
+        std::ifstream in(original, std::ios::binary);
+        body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        const auto pos = body.find("\"Carol\"");
+        if (pos != std::string::npos) body.replace(pos, 7, "\"Mallory\"");
+        std::ofstream out(altered, std::ios::binary | std::ios::trunc);
+        out << body;
+    }
+    std::cout << "   $ lkwebhook sign original.json   # the token LiveKit computed for the original body\n";
+    std::cout << "   (then \"Carol\" -> \"Mallory\" in the body; the token is sent unchanged)\n";
+    expect(send({"--body", altered, "--authorization", token}), 401, "body_hash_mismatch",
+           "the signature is genuine, but it signs other bytes: rejected (hash the raw body!)");
+
+    std::cout << "Call summary produced by the session ledger\n"
+                 "-------------------------------------------\n";
+    if (summary_lines_.empty()) {
+        ++failures_;
+        std::cout << "   !! NOT AS EXPECTED: the server printed no [summary] line\n";
+    }
+    for (const auto& line : summary_lines_) std::cout << "   " << line << "\n";
+    if (summary_lines_.size() > 0) {
+        bool mentions_both = false;
+        for (const auto& line : summary_lines_)
+            if (line.find("alice@example.com") != std::string::npos || line.find("bob@example.com") != std::string::npos)
+                mentions_both = true;
+        if (!mentions_both) {
+            ++failures_;
+            std::cout << "   !! NOT AS EXPECTED: the summary does not name the participants\n";
+        }
+    }
+
+    std::cout << "\nServer metrics (GET /metrics, Prometheus text; lkwebhook_* lines)\n"
+                 "-----------------------------------------------------------------\n";
+    httplib::Client client("127.0.0.1", port_);
+    client.set_connection_timeout(5);
+    client.set_read_timeout(5);
+    if (auto res = client.Get("/metrics"); res && res->status == 200) {
+        std::string_view text = res->body;
+        std::size_t shown = 0;
+        while (!text.empty()) {
+            const auto eol = text.find('\n');
+            const std::string_view line = text.substr(0, eol);
+            text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+            if (line.empty() || line.front() == '#') continue;
+            if (line.find("_bucket") != std::string_view::npos) continue;  // histogram buckets: too long for a demo
+            std::cout << "   " << line << "\n";
+            ++shown;
+        }
+        if (shown == 0) {
+            ++failures_;
+            std::cout << "   !! NOT AS EXPECTED: /metrics is empty\n";
+        }
+    } else {
+        ++failures_;
+        std::cout << "   !! NOT AS EXPECTED: GET /metrics failed\n";
+    }
+
+    std::cout << "\nStopping the server with SIGTERM\n";
+    server_->signal(SIGTERM);
+    step_result tail;
+    collect_server_lines(tail, std::chrono::seconds(10));
+    print_block("server | ", tail.server_lines);
+    const int server_exit = server_->wait();
+    if (server_exit != 0) {
+        ++failures_;
+        std::cout << "   !! NOT AS EXPECTED: the server exited with " << server_exit << "\n";
+    }
+    std::remove(original.c_str());
+    std::remove(altered.c_str());
+    ::rmdir(workdir_.c_str());
+
+    if (failures_ == 0) {
+        std::cout << "\ndemo: every step happened as shown.\n";
+        return 0;
+    }
+    std::cout << "\ndemo: " << failures_ << " step(s) did NOT happen as shown.\n";
+    return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc != 3) {
+        std::cerr << "usage: lkwebhook-demo SERVER_BINARY LKWEBHOOK_BINARY\n";
+        return 2;
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    demo d(argv[1], argv[2]);
+    return d.run();
+}

@@ -1,0 +1,336 @@
+// A LiveKit webhook receiver on cpp-httplib: the whole integration a voice backend needs.
+//
+//   LIVEKIT_API_KEY=... LIVEKIT_API_SECRET=... lkwebhook-httplib-server [options]
+//
+// - POST /voice/livekit/webhooks: the raw body (cpp-httplib hands it over unparsed) and the
+//   Authorization value go to lkwebhook::verify_and_dispatch; the answer is the status it
+//   returns (+ Retry-After when it gives one) with a generic body. Events reach `call_registry`,
+//   the application's view of its calls, built on the library's session ledger.
+// - GET /metrics: Prometheus text. GET /healthz: "ok". GET /sessions: the ledger, as text.
+// - Bounded input: bodies over --max-body-bytes get 413 before they are read (cpp-httplib's
+//   payload max length); chunked bodies (LiveKit always sends Content-Length) get 411, since
+//   cpp-httplib 0.11 does not bound them; compressed bodies 415 (LiveKit never compresses and
+//   the library must see the signed bytes); header blocks over 16 KiB 431. cpp-httplib itself
+//   caps each header line at 8 KiB and the URI at 8 KiB.
+// - SIGINT/SIGTERM: stop accepting, finish the requests in progress, print "stopped", exit 0.
+//
+// See `--help` for the options. The per-request log lines on standard output (`[webhook] ...`)
+// are read by the demo (examples/demo) and the tests (tests/examples).
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <httplib.h>
+
+#include <lkwebhook/dispatch.hpp>
+#include <lkwebhook/idempotency.hpp>
+#include <lkwebhook/keys.hpp>
+#include <lkwebhook/metrics.hpp>
+#include <lkwebhook/session_ledger.hpp>
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+
+namespace {
+
+constexpr std::string_view usage =
+    "usage: lkwebhook-httplib-server [options]\n"
+    "\n"
+    "Receives LiveKit webhooks on POST PATH, verifies and dispatches them with lkwebhook.\n"
+    "Keys come from LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or from --keys-file.\n"
+    "\n"
+    "  --bind ADDRESS        listen address (default 127.0.0.1; 0.0.0.0 for every interface)\n"
+    "  --port N              listen port (default 8080; 0 picks a free port)\n"
+    "  --path PATH           webhook path (default /voice/livekit/webhooks)\n"
+    "  --keys-file FILE      livekit-server key file (`key: secret` lines) instead of the environment\n"
+    "  --max-body-bytes N    largest accepted body (default 1048576); larger ones get 413\n"
+    "  --leeway SECONDS      clock-skew leeway for the token's nbf/exp (default 60)\n"
+    "  --threads N           request threads (default 8)\n"
+    "  --dispatch-log FILE   append `<event id> <event name>` for every event handed to the correlator\n"
+    "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1 (to watch LiveKit retry)\n"
+    "  --quiet               no per-request log lines\n"
+    "\n"
+    "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
+
+struct server_options {
+    std::string bind = "127.0.0.1";
+    int port = 8080;
+    std::string path = "/voice/livekit/webhooks";
+    std::optional<std::string> keys_file;
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::int64_t leeway_seconds = 60;
+    std::size_t threads = 8;
+    std::optional<std::string> dispatch_log;
+    std::int64_t fail_first = 0;
+    bool quiet = false;
+};
+
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc{} && ptr == text.data() + text.size();
+}
+
+// Whole lines, from any thread, flushed at once (the demo and the tests read them live).
+class line_log {
+public:
+    void line(const std::string& text) {
+        std::lock_guard lock(mutex_);
+        std::cout << text << std::endl;
+    }
+
+private:
+    std::mutex mutex_;
+};
+
+// The application's view of its calls: every verified, first-seen event goes through here.
+// It feeds the library's session ledger (per-room state that tolerates duplicates and
+// out-of-order participant events) and reports what the ledger made of the event. Called
+// concurrently from cpp-httplib's request threads: the ledger locks itself, the dispatch log
+// has its own mutex.
+class call_registry {
+public:
+    call_registry(line_log& log, bool verbose, std::ofstream* dispatch_log)
+        : log_(log), verbose_(verbose), dispatch_log_(dispatch_log) {}
+
+    lkwebhook::handler_result on_event(const lkwebhook::webhook_event& ev) {
+        if (dispatch_log_ != nullptr) {
+            std::lock_guard lock(dispatch_mutex_);
+            *dispatch_log_ << ev.id << ' ' << ev.event << std::endl;
+        }
+        const auto applied = ledger_.apply(ev);
+        if (verbose_) describe(ev, applied);
+        return applied.session_found ? lkwebhook::handler_result::ok() : lkwebhook::handler_result::session_not_found();
+    }
+
+    [[nodiscard]] const lkwebhook::session_ledger& ledger() const { return ledger_; }
+
+private:
+    void describe(const lkwebhook::webhook_event& ev, const lkwebhook::ledger_update& applied);
+
+    lkwebhook::session_ledger ledger_;
+    line_log& log_;
+    bool verbose_;
+    std::ofstream* dispatch_log_;
+    std::mutex dispatch_mutex_;
+};
+
+std::atomic<bool> stop_requested{false};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    server_options opt;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        const bool has_value = i + 1 < argc;
+        const auto bad = [&](std::string_view what) {
+            std::cerr << "lkwebhook-httplib-server: " << what << "\n" << usage;
+            return 2;
+        };
+        if (arg == "--help" || arg == "-h") {
+            std::cout << usage;
+            return 0;
+        } else if (arg == "--bind" && has_value) {
+            opt.bind = argv[++i];
+        } else if (arg == "--port" && has_value) {
+            if (!parse_number(argv[++i], opt.port) || opt.port < 0 || opt.port > 65535) return bad("--port needs 0..65535");
+        } else if (arg == "--path" && has_value) {
+            opt.path = argv[++i];
+            if (opt.path.empty() || opt.path.front() != '/') return bad("--path must start with /");
+        } else if (arg == "--keys-file" && has_value) {
+            opt.keys_file = argv[++i];
+        } else if (arg == "--max-body-bytes" && has_value) {
+            if (!parse_number(argv[++i], opt.max_body_bytes)) return bad("--max-body-bytes needs a byte count");
+        } else if (arg == "--leeway" && has_value) {
+            if (!parse_number(argv[++i], opt.leeway_seconds)) return bad("--leeway needs seconds");
+        } else if (arg == "--threads" && has_value) {
+            if (!parse_number(argv[++i], opt.threads) || opt.threads == 0 || opt.threads > 1024)
+                return bad("--threads needs 1..1024");
+        } else if (arg == "--dispatch-log" && has_value) {
+            opt.dispatch_log = argv[++i];
+        } else if (arg == "--fail-first" && has_value) {
+            if (!parse_number(argv[++i], opt.fail_first) || opt.fail_first < 0) return bad("--fail-first needs a count");
+        } else if (arg == "--quiet") {
+            opt.quiet = true;
+        } else {
+            return bad("unknown or incomplete option " + std::string(arg));
+        }
+    }
+
+    // Keys: the environment by default, as LiveKit's own tools do.
+    lkwebhook::diagnosis why;
+    auto keys = opt.keys_file ? lkwebhook::key_set::from_key_file(*opt.keys_file, &why)
+                              : lkwebhook::key_set::from_environment(&why);
+    if (!keys) {
+        std::cerr << "lkwebhook-httplib-server: no usable API keys: " << why.view() << "\n";
+        return 2;
+    }
+
+    lkwebhook::dispatch_options dispatch;
+    dispatch.verify.leeway = std::chrono::seconds(opt.leeway_seconds);
+    dispatch.verify.max_body_bytes = opt.max_body_bytes;
+    if (auto valid = lkwebhook::validate(dispatch.verify, &why); !valid) {
+        std::cerr << "lkwebhook-httplib-server: " << why.view() << "\n";
+        return 2;
+    }
+    lkwebhook::metrics metrics;
+    dispatch.metrics = &metrics;
+    lkwebhook::memory_store store;  // dedupes LiveKit's retries (same event id) for 20 minutes
+
+    std::ofstream dispatch_log;
+    if (opt.dispatch_log) {
+        dispatch_log.open(*opt.dispatch_log, std::ios::app);
+        if (!dispatch_log) {
+            std::cerr << "lkwebhook-httplib-server: cannot open " << *opt.dispatch_log << "\n";
+            return 2;
+        }
+    }
+    line_log log;
+    call_registry registry(log, !opt.quiet, opt.dispatch_log ? &dispatch_log : nullptr);
+
+    // SIGINT/SIGTERM are blocked in every thread and taken by one watcher thread, which stops
+    // the server from outside any handler (httplib's stop() is not async-signal-safe).
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+
+    httplib::Server server;
+    const std::size_t threads = opt.threads;
+    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+    server.set_payload_max_length(opt.max_body_bytes);  // larger Content-Length: 413, body skipped unread
+    server.set_read_timeout(5, 0);
+    server.set_write_timeout(5, 0);
+    server.set_keep_alive_timeout(5);
+    server.set_keep_alive_max_count(100);
+
+    // Checks that need only the headers, before cpp-httplib reads a body.
+    const std::string webhook_path = opt.path;
+    server.set_pre_routing_handler([&webhook_path](const httplib::Request& req, httplib::Response& res) {
+        if (req.path != webhook_path) return httplib::Server::HandlerResponse::Unhandled;
+        std::size_t header_bytes = 0;
+        for (const auto& [name, value] : req.headers) header_bytes += name.size() + value.size() + 4;
+        if (header_bytes > 16 * 1024) {
+            res.status = 431;
+            res.set_content("request header fields too large\n", "text/plain");
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        if (req.has_header("Transfer-Encoding")) {
+            res.status = 411;  // LiveKit sends Content-Length; chunked bodies would not be size-bounded here
+            res.set_content("length required\n", "text/plain");
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        if (const auto encoding = req.get_header_value("Content-Encoding"); !encoding.empty() && encoding != "identity") {
+            res.status = 415;  // the signature covers the bytes as sent; never inflate them first
+            res.set_content("unsupported content encoding\n", "text/plain");
+            return httplib::Server::HandlerResponse::Handled;
+        }
+        return httplib::Server::HandlerResponse::Unhandled;
+    });
+
+    std::atomic<std::int64_t> simulated_failures{0};
+    const bool verbose = !opt.quiet;
+    server.Post(opt.path, [&](const httplib::Request& req, httplib::Response& res) {
+        if (simulated_failures.fetch_add(1) < opt.fail_first) {
+            res.status = 503;
+            res.set_header("Retry-After", "1");
+            res.set_content("unavailable\n", "text/plain");
+            if (verbose) log.line("[webhook] 503 simulated_unavailable: --fail-first, before verification");
+            return;
+        }
+        // Two Authorization headers are folded as HTTP would (RFC 9110), which makes the value
+        // malformed (a comma is not a token character) instead of silently picking one.
+        std::string authorization = req.get_header_value("Authorization");
+        for (std::size_t n = 1; n < req.get_header_value_count("Authorization"); ++n)
+            authorization.append(", ").append(req.get_header_value("Authorization", n));
+
+        // req.body is the raw request body: cpp-httplib does not parse or re-encode it.
+        const lkwebhook::outcome o =
+            lkwebhook::verify_and_dispatch(req.body, authorization, *keys, registry, store, dispatch);
+
+        res.status = o.status;
+        if (o.retry_after) res.set_header("Retry-After", std::to_string(o.retry_after->count()));
+        // Generic bodies only: the specific reason is for our logs, not for whoever sent it (L5).
+        res.set_content(o.acknowledged() ? "ok\n" : (o.status == 401 ? "unauthorized\n" : "rejected\n"), "text/plain");
+
+        if (verbose) {
+            std::ostringstream line;
+            line << "[webhook] " << o.status << ' ' << o.name() << ':';
+            if (o.type != lkwebhook::event_type::unknown || !o.event_id().empty()) {
+                const std::string_view type_name = lkwebhook::to_string(o.type);
+                lkwebhook::diagnosis id;
+                id.append_escaped(o.event_id());
+                line << ' ' << (type_name.empty() ? "unknown event" : type_name) << ' ' << id.view();
+            }
+            if (o.duplicate) line << " (already handled: not dispatched again)";
+            if (o.ok() && !o.session_found) line << " (session not found: acknowledged, a retry cannot help)";
+            if (!o.why.empty()) line << " - " << o.why.view();
+            log.line(line.str());
+        }
+    });
+
+    server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+    server.Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& res) {
+        res.set_content(lkwebhook::to_prometheus(metrics), "text/plain; version=0.0.4");
+    });
+    server.Get("/sessions", [&registry](const httplib::Request&, httplib::Response& res) {
+        res.set_content(lkwebhook::to_string(registry.ledger()), "text/plain");
+    });
+
+    int port = opt.port;
+    if (port == 0) {
+        port = server.bind_to_any_port(opt.bind);
+    } else if (!server.bind_to_port(opt.bind, port)) {
+        port = -1;
+    }
+    if (port <= 0) {
+        std::cerr << "lkwebhook-httplib-server: cannot listen on " << opt.bind << ":" << opt.port << "\n";
+        return 1;
+    }
+    const std::string host = opt.bind.find(':') != std::string::npos ? "[" + opt.bind + "]" : opt.bind;
+    log.line("listening on http://" + host + ":" + std::to_string(port) + opt.path);
+
+    std::thread watcher([&server, &stop_signals, &log] {
+        const timespec tick{0, 200 * 1000 * 1000};
+        while (!stop_requested.load()) {
+            const int sig = sigtimedwait(&stop_signals, nullptr, &tick);
+            if (sig == SIGINT || sig == SIGTERM) {
+                log.line(std::string("[server] ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                         ": finishing requests in progress");
+                break;
+            }
+        }
+        server.stop();
+    });
+
+    const bool listened = server.listen_after_bind();
+    stop_requested.store(true);
+    watcher.join();
+    if (dispatch_log.is_open()) dispatch_log.flush();
+    log.line(std::string(listened ? "stopped" : "stopped after an error"));
+    return listened ? 0 : 1;
+}
+
+namespace {
+
+void call_registry::describe(const lkwebhook::webhook_event& ev, const lkwebhook::ledger_update& applied) {
+    (void)ev;
+    (void)applied;
+}
+
+}  // namespace

@@ -1,0 +1,80 @@
+#ifndef LKWEBHOOK_BODY_HASH_HPP
+#define LKWEBHOOK_BODY_HASH_HPP
+
+// Step 7 of threat-model section 2: the token's `sha256` claim must equal the
+// standard, padded base64 (RFC 4648 section 4) of SHA-256 over the exact body
+// bytes, as LiveKit computes it (base64.StdEncoding of the digest: always 44
+// characters ending in '='). The comparison is on that exact string, with a
+// public length check and then CRYPTO_memcmp (F4): base64url, unpadded, hex
+// and non-canonical spellings of the right digest do not match (F3).
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+#include "detail/openssl.hpp"
+#include "error.hpp"
+#include "result.hpp"
+
+namespace lkwebhook {
+
+/// The 44-character standard base64 of a SHA-256 digest.
+class body_hash_text {
+public:
+    [[nodiscard]] std::string_view view() const noexcept { return {chars_.data(), detail::sha256_base64_size}; }
+
+private:
+    friend result<body_hash_text> compute_body_hash(std::string_view body) noexcept;
+    std::array<char, detail::sha256_base64_size + 1> chars_{};
+};
+
+/// SHA-256 of `body` (streamed from the caller's bytes, no copy), as
+/// standard padded base64. Errors: internal_error when OpenSSL fails.
+[[nodiscard]] inline result<body_hash_text> compute_body_hash(std::string_view body) noexcept {
+    detail::digest_bytes digest{};
+    body_hash_text out;
+    if (!detail::sha256(body, digest) || !detail::base64_standard(digest, out.chars_)) return errc::internal_error;
+    return out;
+}
+
+/// Checks `body` against the token's `sha256` claim. `claim` is the claim's
+/// unescaped string value, or nullopt when the claim is absent, null or not
+/// a string. Errors: missing_body_hash for nullopt or "" (F1, and the
+/// cross-token defence of E12: a participant join token has no sha256);
+/// body_hash_mismatch when the strings differ (F3, F5-F7), with the body
+/// length and a hint about re-serialising middleware in `why` (L6);
+/// internal_error when OpenSSL fails.
+/// Call only after the token's MAC verified: this is the first step that
+/// reads the body (I1, I2).
+[[nodiscard]] inline result<void> check_body_hash(std::string_view body, std::optional<std::string_view> claim,
+                                                  diagnosis* why = nullptr) noexcept {
+    if (!claim || claim->empty()) {
+        if (why != nullptr)
+            why->append("the token has no sha256 claim (or a non-string or empty one), so it signs no body; "
+                        "a participant access token is not a webhook token");
+        return errc::missing_body_hash;
+    }
+    auto computed = compute_body_hash(body);
+    if (!computed) {
+        if (why != nullptr) why->append("SHA-256 computation failed in OpenSSL; request rejected");
+        return computed.error();
+    }
+    const std::string_view expected = computed->view();
+    // Length is public (the expected length is the constant 44).
+    const bool equal = claim->size() == expected.size() &&
+                       detail::equal_constant_time(claim->data(), expected.data(), expected.size());
+    if (!equal) {
+        if (why != nullptr)
+            why->append("the SHA-256 of the ")
+                .append(body.size())
+                .append("-byte body does not match the token's sha256 claim: pass the raw request bytes; check "
+                        "body-parser middleware, proxies, API gateways, curl -d (use --data-binary)");
+        return errc::body_hash_mismatch;
+    }
+    return {};
+}
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_BODY_HASH_HPP

@@ -1,0 +1,53 @@
+#ifndef LKWEBHOOK_CLOCK_HPP
+#define LKWEBHOOK_CLOCK_HPP
+
+// Time is injected, as jwt-cpp does, so that exp/nbf checks are testable to
+// the second. The verifier reads the clock once per request (threat model J7)
+// and works in whole Unix seconds (int64), never in chrono ticks: libstdc++'s
+// system_clock has nanosecond ticks and overflows after year 2262 (E6).
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+
+namespace lkwebhook {
+
+/// A source of the current time.
+///
+/// Expression: `c.now()` on a `const C&`, returning something convertible to
+/// `std::chrono::system_clock::time_point`. Semantics: the current wall-clock
+/// time. It is called at most once per verification, from the verifying
+/// thread, so it must be safe to call concurrently if the same clock object
+/// is shared between threads. It should not throw (verify() is noexcept).
+template <class C>
+concept Clock = requires(const C& c) {
+    { c.now() } -> std::convertible_to<std::chrono::system_clock::time_point>;
+};
+
+/// The real wall clock (std::chrono::system_clock). Stateless and thread-safe.
+struct system_clock_source {
+    [[nodiscard]] std::chrono::system_clock::time_point now() const noexcept { return std::chrono::system_clock::now(); }
+};
+
+/// A clock stopped at `unix_seconds`, for tests and for replaying recorded
+/// requests. Thread-safe (immutable).
+struct fixed_clock {
+    std::int64_t unix_seconds = 0;
+    [[nodiscard]] std::chrono::system_clock::time_point now() const noexcept {
+        return std::chrono::system_clock::time_point{std::chrono::seconds{unix_seconds}};
+    }
+};
+
+/// Whole Unix seconds of a clock reading, rounded towards minus infinity.
+template <Clock C>
+[[nodiscard]] std::int64_t unix_now(const C& clock) noexcept {
+    const std::chrono::system_clock::time_point t = clock.now();
+    return static_cast<std::int64_t>(std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count());
+}
+
+static_assert(Clock<system_clock_source>);
+static_assert(Clock<fixed_clock>);
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_CLOCK_HPP

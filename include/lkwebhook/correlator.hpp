@@ -1,0 +1,409 @@
+#ifndef LKWEBHOOK_CORRELATOR_HPP
+#define LKWEBHOOK_CORRELATOR_HPP
+
+// The SessionCorrelator named requirement: how user code receives verified,
+// decoded, deduplicated events and maps them to its own sessions.
+//
+// A correlator that handles one event is three lines:
+//
+//     struct on_finish {
+//         void on_room_finished(const lkwebhook::webhook_event& ev) { close_call(ev.room->name); }
+//     };
+//
+// Everything else is optional and detected at compile time with `requires`.
+//
+// ## Requirements
+//
+// Let `C` be a correlator type, `c` an lvalue of type `C`, `ev` a
+// `const webhook_event&`, `id` a `std::string_view`, and `s` the lvalue
+// `*c.find_session(id)` when C has find_session.
+//
+// | expression                    | return type                         | semantics |
+// |-------------------------------|-------------------------------------|-----------|
+// | `c.on_<type>(ev)` or `c.on_<type>(ev, s)`, for `<type>` each event wire name (on_room_started, on_room_finished, on_participant_joined, on_participant_left, on_participant_connection_aborted, on_track_published, on_track_unpublished, on_egress_started, on_egress_updated, on_egress_ended, on_ingress_started, on_ingress_ended, on_agent_job_started, on_agent_job_ended) | `void`, `bool` or `handler_result` | optional. Called for events of that type. |
+// | `c.on_unknown(ev)` / `c.on_unknown(ev, s)` | as above              | optional. Called for event types this library does not know (forward compatibility, G11); `ev.event` holds the wire name. |
+// | `c.on_event(ev)` / `c.on_event(ev, s)`     | as above              | optional catch-all, called for every event whose specific handler (or on_unknown) is not defined. |
+// | `c.session_id(ev)`            | convertible to `std::optional<std::string_view>` | optional. Maps an event to the backend's session id. Default: the room name, or no id when the event has no room. |
+// | `c.find_session(id)`          | contextually convertible to bool, and dereferenceable (a pointer, an optional, ...) | optional. Looks a session up; false/null means "session not found": the handler is not called, on_session_not_found is, and the outcome reports session_found == false. |
+// | `c.on_session_not_found(ev, id)` | `void`, `bool` or `handler_result` | optional. Told when find_session found nothing. |
+//
+// At least one handler (on_<type>, on_unknown or on_event) must exist; each
+// member with one of these names must have one of the accepted signatures
+// (checked with a static_assert that names the member).
+//
+// Return values: `void` and `true` mean handled; `false` means a transient
+// failure (503 handler_failed, LiveKit retries); a `handler_result` says so
+// explicitly and can also report session_not_found. An exception thrown by a
+// handler (or by session_id/find_session) is caught and becomes
+// handler_failed (threat model J5); built with -fno-exceptions nothing is caught.
+//
+// Events without a matching handler are acknowledged (2xx) and counted; an
+// unknown event type is never an error.
+//
+// Thread-safety: verify_and_dispatch calls the correlator on the caller's
+// thread; several request threads may call it concurrently. async_dispatcher
+// calls it from its workers, concurrently for different rooms and one event
+// at a time per room. Make the correlator thread-safe accordingly.
+//
+// Session-not-found policy: a retry cannot create a missing session, so it is
+// acknowledged (200) by default; dispatch_options::session_not_found can make
+// it a 503 instead (for backends whose sessions appear slightly later).
+
+#include <chrono>
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "config.hpp"
+#include "events.hpp"
+
+namespace lkwebhook {
+
+/// What a handler reports (the alternative to returning void or bool).
+class handler_result {
+public:
+    enum class kind : std::uint8_t {
+        ok,                 ///< handled
+        retry,              ///< transient failure: 503 handler_failed, LiveKit retries
+        session_not_found,  ///< the event's session does not exist (acknowledged by default)
+    };
+
+    [[nodiscard]] static constexpr handler_result ok() noexcept { return handler_result{kind::ok, {}}; }
+    /// A transient failure; `after` becomes the Retry-After header.
+    [[nodiscard]] static constexpr handler_result retry(std::chrono::seconds after = std::chrono::seconds{1}) noexcept {
+        return handler_result{kind::retry, after};
+    }
+    [[nodiscard]] static constexpr handler_result session_not_found() noexcept {
+        return handler_result{kind::session_not_found, {}};
+    }
+
+    [[nodiscard]] constexpr kind value() const noexcept { return kind_; }
+    [[nodiscard]] constexpr bool is_ok() const noexcept { return kind_ == kind::ok; }
+    [[nodiscard]] constexpr std::chrono::seconds retry_after() const noexcept { return retry_after_; }
+
+    friend constexpr bool operator==(const handler_result&, const handler_result&) = default;
+
+private:
+    constexpr handler_result(kind k, std::chrono::seconds after) noexcept : kind_(k), retry_after_(after) {}
+    kind kind_;
+    std::chrono::seconds retry_after_;
+};
+
+/// The default session id of an event: its room name; none without a room.
+[[nodiscard]] inline std::optional<std::string_view> default_session_id(const webhook_event& ev) noexcept {
+    if (ev.room && !ev.room->name.empty()) return std::string_view{ev.room->name};
+    return std::nullopt;
+}
+
+namespace detail {
+
+template <class R>
+inline constexpr bool valid_handler_return =
+    std::is_void_v<R> || std::is_same_v<std::remove_cvref_t<R>, bool> ||
+    std::is_same_v<std::remove_cvref_t<R>, handler_result>;
+
+template <class C>
+concept has_find_session = requires(C& c, std::string_view id) { c.find_session(id); };
+
+template <class C>
+concept valid_find_session = requires(C& c, std::string_view id) {
+    { static_cast<bool>(c.find_session(id)) };
+    { *c.find_session(id) };
+    requires std::is_lvalue_reference_v<decltype(*c.find_session(id))>;
+};
+
+template <class C>
+concept has_session_id_member = requires { &C::session_id; } || requires(C& c, const webhook_event& ev) {
+    c.session_id(ev);
+};
+
+template <class C>
+concept valid_session_id = requires(C& c, const webhook_event& ev) {
+    { c.session_id(ev) } -> std::convertible_to<std::optional<std::string_view>>;
+};
+
+template <class C>
+struct session_ref {
+    using type = void;
+};
+template <valid_find_session C>
+struct session_ref<C> {
+    using type = decltype(*std::declval<C&>().find_session(std::string_view{}));
+};
+
+// For each handler name: named_X (a member of that name exists), plain_X
+// (callable with the event), with_session_X (callable with event and session),
+// valid_X (one of the calls is well-formed with an accepted return type).
+#define LKWEBHOOK_DETAIL_HANDLER_TRAITS(name)                                                                    \
+    template <class C>                                                                                           \
+    concept plain_##name = requires(C& c, const webhook_event& ev) {                                             \
+        c.name(ev);                                                                                              \
+        requires valid_handler_return<decltype(c.name(ev))>;                                                     \
+    };                                                                                                           \
+    template <class C>                                                                                           \
+    concept with_session_##name = valid_find_session<C> && requires(C& c, const webhook_event& ev) {             \
+        c.name(ev, std::declval<typename session_ref<C>::type>());                                               \
+        requires valid_handler_return<decltype(c.name(ev, std::declval<typename session_ref<C>::type>()))>;      \
+    };                                                                                                           \
+    template <class C>                                                                                           \
+    concept valid_##name = plain_##name<C> || with_session_##name<C>;                                            \
+    template <class C>                                                                                           \
+    concept named_##name = requires { &C::name; } || valid_##name<C> || requires(C& c, const webhook_event& ev) { \
+        c.name(ev);                                                                                              \
+    };
+
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_room_started)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_room_finished)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_participant_joined)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_participant_left)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_participant_connection_aborted)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_track_published)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_track_unpublished)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_egress_started)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_egress_updated)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_egress_ended)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_ingress_started)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_ingress_ended)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_agent_job_started)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_agent_job_ended)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_unknown)
+LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_event)
+#undef LKWEBHOOK_DETAIL_HANDLER_TRAITS
+
+template <class C>
+concept valid_on_session_not_found = requires(C& c, const webhook_event& ev, std::string_view id) {
+    c.on_session_not_found(ev, id);
+    requires valid_handler_return<decltype(c.on_session_not_found(ev, id))>;
+};
+template <class C>
+concept named_on_session_not_found = requires { &C::on_session_not_found; } || valid_on_session_not_found<C>;
+
+#define LKWEBHOOK_DETAIL_ALL_HANDLERS(X)                                                                        \
+    X(on_room_started) X(on_room_finished) X(on_participant_joined) X(on_participant_left)                      \
+    X(on_participant_connection_aborted) X(on_track_published) X(on_track_unpublished) X(on_egress_started)     \
+    X(on_egress_updated) X(on_egress_ended) X(on_ingress_started) X(on_ingress_ended) X(on_agent_job_started)   \
+    X(on_agent_job_ended) X(on_unknown) X(on_event)
+
+#define LKWEBHOOK_DETAIL_ANY(name) valid_##name<C> ||
+#define LKWEBHOOK_DETAIL_WELL_FORMED(name) (!named_##name<C> || valid_##name<C>)&&
+
+template <class C>
+inline constexpr bool any_handler = LKWEBHOOK_DETAIL_ALL_HANDLERS(LKWEBHOOK_DETAIL_ANY) false;
+
+template <class C>
+inline constexpr bool handlers_well_formed = LKWEBHOOK_DETAIL_ALL_HANDLERS(LKWEBHOOK_DETAIL_WELL_FORMED) true;
+
+#undef LKWEBHOOK_DETAIL_ANY
+#undef LKWEBHOOK_DETAIL_WELL_FORMED
+
+}  // namespace detail
+
+/// The SessionCorrelator named requirement (see the table at the top of this file).
+template <class C>
+concept SessionCorrelator =
+    std::is_class_v<C> && detail::any_handler<C> && detail::handlers_well_formed<C> &&
+    (!detail::has_session_id_member<C> || detail::valid_session_id<C>) &&
+    (!detail::has_find_session<C> || detail::valid_find_session<C>) &&
+    (!detail::named_on_session_not_found<C> || detail::valid_on_session_not_found<C>);
+
+namespace detail {
+
+/// Static assertions with one readable message per broken requirement; the
+/// dispatch entry points call it so a mistake reads as a sentence, not as a
+/// page of concept-satisfaction notes.
+template <class C>
+constexpr bool check_correlator() noexcept {
+    static_assert(std::is_class_v<C>, "SessionCorrelator: the correlator must be a class type");
+#define LKWEBHOOK_DETAIL_CHECK(name)                                                                         \
+    static_assert(!named_##name<C> || valid_##name<C>,                                                       \
+                  "SessionCorrelator: " #name " must be callable as c." #name                                \
+                  "(const lkwebhook::webhook_event&) (or with a session from find_session as 2nd argument) " \
+                  "and return void, bool or lkwebhook::handler_result");
+    LKWEBHOOK_DETAIL_ALL_HANDLERS(LKWEBHOOK_DETAIL_CHECK)
+#undef LKWEBHOOK_DETAIL_CHECK
+    static_assert(any_handler<C>,
+                  "SessionCorrelator: the correlator defines no handler; define at least one of on_room_started, "
+                  "on_room_finished, on_participant_joined, ..., on_unknown or on_event "
+                  "(taking const lkwebhook::webhook_event&)");
+    static_assert(!has_session_id_member<C> || valid_session_id<C>,
+                  "SessionCorrelator: session_id must be callable as c.session_id(const lkwebhook::webhook_event&) "
+                  "and return something convertible to std::optional<std::string_view>");
+    static_assert(!has_find_session<C> || valid_find_session<C>,
+                  "SessionCorrelator: find_session(std::string_view) must return something testable as bool "
+                  "and dereferenceable to an lvalue (a pointer or a std::optional)");
+    static_assert(!named_on_session_not_found<C> || valid_on_session_not_found<C>,
+                  "SessionCorrelator: on_session_not_found must be callable as c.on_session_not_found("
+                  "const lkwebhook::webhook_event&, std::string_view) and return void, bool or handler_result");
+    return true;
+}
+
+template <class R>
+constexpr handler_result to_handler_result(R&& r) noexcept {
+    if constexpr (std::is_same_v<std::remove_cvref_t<R>, bool>) {
+        return r ? handler_result::ok() : handler_result::retry();
+    } else {
+        return r;
+    }
+}
+
+template <class F>
+handler_result call_handler(F&& f) {
+    if constexpr (std::is_void_v<decltype(f())>) {
+        f();
+        return handler_result::ok();
+    } else {
+        return to_handler_result(f());
+    }
+}
+
+}  // namespace detail
+
+/// How one event went through a correlator.
+struct correlation {
+    enum class disposition : std::uint8_t {
+        handled,            ///< a handler ran and succeeded
+        no_handler,         ///< the correlator has no handler for this type: acknowledged
+        session_not_found,  ///< find_session (or the handler) reported no session
+        failed,             ///< the handler reported a transient failure or threw
+    };
+    disposition result = disposition::no_handler;
+    std::chrono::seconds retry_after{1};
+    bool threw = false;
+};
+
+namespace detail {
+
+template <class C>
+handler_result report_session_not_found(C& c, const webhook_event& ev, std::string_view id) {
+    if constexpr (valid_on_session_not_found<C>) {
+        const handler_result told = call_handler([&]() -> decltype(auto) { return c.on_session_not_found(ev, id); });
+        if (told.value() == handler_result::kind::retry) return told;
+    } else {
+        (void)c;
+        (void)ev;
+        (void)id;
+    }
+    return handler_result::session_not_found();
+}
+
+inline void record(const handler_result& r, correlation& out) noexcept {
+    switch (r.value()) {
+        case handler_result::kind::ok: out.result = correlation::disposition::handled; break;
+        case handler_result::kind::session_not_found: out.result = correlation::disposition::session_not_found; break;
+        case handler_result::kind::retry:
+            out.result = correlation::disposition::failed;
+            out.retry_after = r.retry_after();
+            break;
+    }
+}
+
+// Calls `name` for `ev`, preferring the (event, session) form when a session
+// is known; returns false when C has no such handler.
+#define LKWEBHOOK_DETAIL_INVOKE(name)                                                                        \
+    template <class C>                                                                                       \
+    bool invoke_##name(C& c, const webhook_event& ev, std::optional<std::string_view> id, correlation& out) { \
+        if constexpr (!valid_##name<C>) {                                                                    \
+            (void)c;                                                                                         \
+            (void)ev;                                                                                        \
+            (void)id;                                                                                        \
+            (void)out;                                                                                       \
+            return false;                                                                                    \
+        } else {                                                                                             \
+            handler_result r = handler_result::ok();                                                         \
+            if constexpr (valid_find_session<C>) {                                                           \
+                if (id) {                                                                                    \
+                    auto&& found = c.find_session(*id);                                                      \
+                    if (!found) {                                                                            \
+                        r = report_session_not_found(c, ev, *id);                                            \
+                    } else if constexpr (with_session_##name<C>) {                                           \
+                        r = call_handler([&]() -> decltype(auto) { return c.name(ev, *found); });            \
+                    } else {                                                                                 \
+                        r = call_handler([&]() -> decltype(auto) { return c.name(ev); });                    \
+                    }                                                                                        \
+                } else if constexpr (plain_##name<C>) {                                                      \
+                    r = call_handler([&]() -> decltype(auto) { return c.name(ev); });                        \
+                } else {                                                                                     \
+                    r = handler_result::session_not_found(); /* needs a session, event maps to none */       \
+                }                                                                                            \
+            } else {                                                                                         \
+                (void)id;                                                                                    \
+                r = call_handler([&]() -> decltype(auto) { return c.name(ev); });                            \
+            }                                                                                                \
+            record(r, out);                                                                                  \
+            return true;                                                                                     \
+        }                                                                                                    \
+    }
+LKWEBHOOK_DETAIL_ALL_HANDLERS(LKWEBHOOK_DETAIL_INVOKE)
+#undef LKWEBHOOK_DETAIL_INVOKE
+
+template <class C>
+std::optional<std::string_view> session_id_of(C& c, const webhook_event& ev) {
+    if constexpr (valid_session_id<C>) {
+        return static_cast<std::optional<std::string_view>>(c.session_id(ev));
+    } else {
+        return default_session_id(ev);
+    }
+}
+
+template <class C>
+correlation correlate_unchecked(C& c, const webhook_event& ev) {
+    correlation out;
+    const std::optional<std::string_view> id =
+        valid_find_session<C> ? session_id_of(c, ev) : std::optional<std::string_view>{};
+    bool called = false;
+    switch (ev.type()) {
+#define LKWEBHOOK_DETAIL_CASE(type_name)                                                    \
+    case event_type::type_name: called = invoke_on_##type_name(c, ev, id, out); break;
+        LKWEBHOOK_DETAIL_CASE(room_started)
+        LKWEBHOOK_DETAIL_CASE(room_finished)
+        LKWEBHOOK_DETAIL_CASE(participant_joined)
+        LKWEBHOOK_DETAIL_CASE(participant_left)
+        LKWEBHOOK_DETAIL_CASE(participant_connection_aborted)
+        LKWEBHOOK_DETAIL_CASE(track_published)
+        LKWEBHOOK_DETAIL_CASE(track_unpublished)
+        LKWEBHOOK_DETAIL_CASE(egress_started)
+        LKWEBHOOK_DETAIL_CASE(egress_updated)
+        LKWEBHOOK_DETAIL_CASE(egress_ended)
+        LKWEBHOOK_DETAIL_CASE(ingress_started)
+        LKWEBHOOK_DETAIL_CASE(ingress_ended)
+        LKWEBHOOK_DETAIL_CASE(agent_job_started)
+        LKWEBHOOK_DETAIL_CASE(agent_job_ended)
+#undef LKWEBHOOK_DETAIL_CASE
+        default: called = invoke_on_unknown(c, ev, id, out); break;
+    }
+    if (!called) called = invoke_on_event(c, ev, id, out);
+    if (!called) out.result = correlation::disposition::no_handler;
+    return out;
+}
+
+}  // namespace detail
+
+#undef LKWEBHOOK_DETAIL_ALL_HANDLERS
+
+/// Hands one authenticated event to a correlator: picks the handler, maps and
+/// looks up the session, converts the handler's return value, and turns an
+/// exception into `failed` (J5). Used by verify_and_dispatch and
+/// async_dispatcher; callable directly (e.g. to replay stored events).
+template <class C>
+[[nodiscard]] correlation correlate(C& correlator, const webhook_event& ev) noexcept {
+    static_assert(detail::check_correlator<C>());
+#if LKWEBHOOK_EXCEPTIONS
+    try {
+        return detail::correlate_unchecked(correlator, ev);
+    } catch (...) {
+        correlation out;
+        out.result = correlation::disposition::failed;
+        out.threw = true;
+        return out;
+    }
+#else
+    return detail::correlate_unchecked(correlator, ev);
+#endif
+}
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_CORRELATOR_HPP

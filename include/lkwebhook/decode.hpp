@@ -1,0 +1,785 @@
+#ifndef LKWEBHOOK_DECODE_HPP
+#define LKWEBHOOK_DECODE_HPP
+
+// Protobuf-JSON -> typed events (events.hpp), with simdjson On-Demand.
+//
+// Call this only on an authenticated body (receiver.hpp does both steps in
+// the right order): it implements step 8 of shared/spec/threat-model.md
+// section 2 and the rules of section 4 G.
+//
+// One pass, order-independent: every object is walked once with
+// `for (field : object)` and each key is matched against the message's
+// descriptor (lowerCamelCase or proto name, after unescaping). Every value is
+// visited, unknown members included, so a syntax error anywhere is found
+// (On-Demand only validates what it is asked for, simdjson#1621). Accepted:
+// 64-bit integers as strings or numbers, 32-bit integers as numbers or
+// strings, enums as names or numbers (unknown names leave the field unset,
+// unknown numbers are kept), null as "not set", float/double as numbers or
+// "NaN"/"Infinity"/"-Infinity". Rejected with errc::malformed_body (and a
+// diagnosis naming the field path, library text only): a byte order mark,
+// invalid UTF-8 or JSON, a top level that is not an object, trailing
+// content, nesting deeper than 64, a known field twice (counting both
+// spellings), a duplicate map key, a null map value or array element, wrong
+// JSON types, integers with a fraction, exponent, leading zero, '+', spaces
+// or out of range, two members of one oneof, and an event id over 128 bytes
+// or with control characters.
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "error.hpp"
+#include "events.hpp"
+#include "result.hpp"
+
+// The library is header-only, so the embedding translation unit's simdjson
+// configuration reaches us. Bare NaN/Infinity tokens are not JSON and LiveKit
+// never sends them (threat model G18); refuse a build that would accept them.
+#if defined(SIMDJSON_ENABLE_NAN_INF) && (SIMDJSON_ENABLE_NAN_INF + 0)
+#error "lkwebhook: SIMDJSON_ENABLE_NAN_INF must not be enabled (bare NaN/Infinity are not valid webhook JSON)"
+#endif
+
+namespace lkwebhook {
+
+/// Limits and policy of the decoder (defaults follow the threat model).
+struct decode_options {
+    std::size_t max_body_bytes = 1024 * 1024;  ///< larger bodies: body_too_large
+    std::size_t max_depth = 64;                ///< nesting of objects and arrays (top level = 1)
+    std::size_t max_event_id_bytes = 128;      ///< WebhookEvent.id (G15)
+    bool require_event_id = false;             ///< reject a missing or empty id (G14)
+};
+
+namespace detail {
+class json_decoder;
+}
+
+/// The reusable state of decoding: one simdjson parser (capacity capped at
+/// max_body_bytes), one padded copy buffer, scratch space. Once it has seen
+/// the largest body, decoding allocates nothing here. Not thread-safe: use
+/// one per thread. Cheap to keep around; expensive-ish to create per call.
+class decode_context {
+public:
+    explicit decode_context(const decode_options& options = {}) noexcept
+        : options_(options), parser_(options.max_body_bytes) {}
+    decode_context(const decode_context&) = delete;
+    decode_context& operator=(const decode_context&) = delete;
+    decode_context(decode_context&&) noexcept = default;
+    decode_context& operator=(decode_context&&) noexcept = default;
+    ~decode_context() = default;
+
+    [[nodiscard]] const decode_options& options() const noexcept { return options_; }
+
+private:
+    friend class detail::json_decoder;
+
+    decode_options options_;
+    simdjson::ondemand::parser parser_;
+    std::unique_ptr<char[]> buffer_;  // private padded copy of the body (G1)
+    std::size_t buffer_capacity_ = 0;
+    std::vector<std::uint32_t> order_;  // duplicate map key check of unsorted maps
+};
+
+namespace detail {
+
+enum class integer_lexeme { ok, fraction_or_exponent, syntax, out_of_range };
+
+/// Strict JSON integer: -?(0|[1-9][0-9]*), nothing else (no '+', spaces,
+/// leading zeros, hex). `magnitude` saturates; out_of_range beyond 2^64-1.
+[[nodiscard]] constexpr integer_lexeme parse_integer(std::string_view text, bool& negative,
+                                                     std::uint64_t& magnitude) noexcept {
+    std::size_t i = 0;
+    negative = false;
+    magnitude = 0;
+    if (i < text.size() && text[i] == '-') {
+        negative = true;
+        ++i;
+    }
+    if (i == text.size()) return integer_lexeme::syntax;
+    bool overflow = false;
+    if (text[i] == '0') {
+        ++i;
+        if (i < text.size() && text[i] >= '0' && text[i] <= '9') return integer_lexeme::syntax;
+    } else if (text[i] >= '1' && text[i] <= '9') {
+        for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+            const auto digit = static_cast<std::uint64_t>(text[i] - '0');
+            if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) overflow = true;
+            if (!overflow) magnitude = magnitude * 10 + digit;
+        }
+    } else {
+        return integer_lexeme::syntax;
+    }
+    if (i < text.size() && (text[i] == '.' || text[i] == 'e' || text[i] == 'E')) {
+        return integer_lexeme::fraction_or_exponent;
+    }
+    if (i != text.size()) return integer_lexeme::syntax;
+    return overflow ? integer_lexeme::out_of_range : integer_lexeme::ok;
+}
+
+/// RFC 8259 number grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
+[[nodiscard]] constexpr bool is_json_number(std::string_view text) noexcept {
+    std::size_t i = 0;
+    const auto digits = [&]() {
+        const std::size_t start = i;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+        return i > start;
+    };
+    if (i < text.size() && text[i] == '-') ++i;
+    if (i < text.size() && text[i] == '0') {
+        ++i;
+    } else if (!digits()) {
+        return false;
+    }
+    if (i < text.size() && text[i] == '.') {
+        ++i;
+        if (!digits()) return false;
+    }
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        ++i;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+        if (!digits()) return false;
+    }
+    return i == text.size();
+}
+
+[[nodiscard]] constexpr std::string_view trim_json_whitespace(std::string_view text) noexcept {
+    while (!text.empty() &&
+           (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+[[nodiscard]] constexpr std::string_view json_type_name(simdjson::ondemand::json_type type) noexcept {
+    switch (type) {
+        case simdjson::ondemand::json_type::array: return "an array";
+        case simdjson::ondemand::json_type::object: return "an object";
+        case simdjson::ondemand::json_type::number: return "a number";
+        case simdjson::ondemand::json_type::string: return "a string";
+        case simdjson::ondemand::json_type::boolean: return "a boolean";
+        case simdjson::ondemand::json_type::null: return "null";
+    }
+    return "an invalid value";
+}
+
+[[nodiscard]] constexpr std::string_view expected_for(field_kind kind) noexcept {
+    switch (kind) {
+        case field_kind::string: return "a string";
+        case field_kind::boolean: return "true or false";
+        case field_kind::int32:
+        case field_kind::uint32:
+        case field_kind::int64:
+        case field_kind::uint64: return "an integer (number or decimal string)";
+        case field_kind::float64: return "a number";
+        case field_kind::enumeration: return "an enum name or number";
+        case field_kind::message:
+        case field_kind::map: return "an object";
+    }
+    return "a value";
+}
+
+/// The decoder proper: type-erased over message_info, so one instantiation
+/// serves every message. Recursion is bounded by max_depth (<= 1024 frames
+/// of a few hundred bytes; 64 by default).
+class json_decoder {
+public:
+    json_decoder(decode_context& context, diagnosis* why) noexcept
+        : context_(context), why_(why), max_depth_(context.options_.max_depth) {}
+
+    [[nodiscard]] std::error_code run(std::string_view json, const message_info& info, void* message) {
+        namespace od = simdjson::ondemand;
+        if (json.size() > context_.options_.max_body_bytes) {
+            note("body of ");
+            if (why_ != nullptr) {
+                why_->append(json.size()).append(" bytes is larger than the limit of ");
+                why_->append(context_.options_.max_body_bytes).append(" bytes");
+            }
+            return make_error_code(errc::body_too_large);
+        }
+        clear_message(info, message);
+        if (json.size() >= 3 && static_cast<unsigned char>(json[0]) == 0xEF &&
+            static_cast<unsigned char>(json[1]) == 0xBB && static_cast<unsigned char>(json[2]) == 0xBF) {
+            // simdjson On-Demand may skip a BOM silently (PR #2079); JSON
+            // texts exchanged between systems must not carry one (RFC 8259).
+            return malformed("body starts with a UTF-8 byte order mark");
+        }
+        const std::size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
+        if (context_.buffer_capacity_ < needed) {
+            context_.buffer_ = std::make_unique<char[]>(needed);
+            context_.buffer_capacity_ = needed;
+        }
+        if (!json.empty()) std::memcpy(context_.buffer_.get(), json.data(), json.size());
+        std::memset(context_.buffer_.get() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+
+        od::document document;
+        if (auto error = context_.parser_.iterate(context_.buffer_.get(), json.size(), context_.buffer_capacity_)
+                             .get(document)) {
+            return json_error(error);
+        }
+        od::json_type type{};
+        if (auto error = document.type().get(type)) return json_error(error);
+        if (type != od::json_type::object) {
+            if (why_ != nullptr) {
+                why_->clear();
+                why_->append("the top level is ").append(json_type_name(type)).append(", not an object");
+            }
+            return make_error_code(errc::malformed_body);
+        }
+        od::object root;
+        if (auto error = document.get_object().get(root)) return json_error(error);
+        if (!decode_object(root, info, message, 1)) return failure_;
+        // Nothing may follow the top-level object except whitespace (G5).
+        // simdjson 3.0.1 has no document::at_end(): current_location() reports
+        // OUT_OF_BOUNDS exactly when no token is left.
+        const char* location = nullptr;
+        if (document.current_location().get(location) != simdjson::OUT_OF_BOUNDS) {
+            return malformed("trailing content after the top-level object");
+        }
+        return {};
+    }
+
+private:
+    struct path_entry {
+        const field_info* field;
+        std::size_t index;
+        bool indexed;
+    };
+
+    // ---- diagnostics --------------------------------------------------------
+
+    void note(std::string_view text) noexcept {
+        if (why_ == nullptr) return;
+        why_->clear();
+        why_->append(text);
+    }
+
+    void write_path() noexcept {
+        if (why_ == nullptr) return;
+        why_->clear();
+        if (path_size_ == 0) {
+            why_->append("body");
+            return;
+        }
+        for (std::size_t i = 0; i < path_size_ && i < path_.size(); ++i) {
+            if (i != 0) why_->append(".");
+            why_->append(path_[i].field->json_name);
+            if (path_[i].indexed) why_->append("[").append(path_[i].index).append("]");
+        }
+    }
+
+    std::error_code malformed(std::string_view problem) noexcept {
+        write_path();
+        if (why_ != nullptr) why_->append(": ").append(problem);
+        failure_ = make_error_code(errc::malformed_body);
+        return failure_;
+    }
+
+    bool fail(std::string_view problem) noexcept {
+        malformed(problem);
+        return false;
+    }
+
+    bool fail_type(std::string_view expected, simdjson::ondemand::json_type got) noexcept {
+        write_path();
+        if (why_ != nullptr) why_->append(": expected ").append(expected).append(", got ").append(json_type_name(got));
+        failure_ = make_error_code(errc::malformed_body);
+        return false;
+    }
+
+    std::error_code json_error(simdjson::error_code error) noexcept {
+        switch (error) {
+            case simdjson::MEMALLOC:
+                note("out of memory while parsing");
+                failure_ = make_error_code(errc::internal_error);
+                return failure_;
+            case simdjson::CAPACITY: note("body larger than the parser capacity"); return failure_ = make_error_code(errc::body_too_large);
+            case simdjson::EMPTY: return malformed("empty body (no JSON value)");
+            case simdjson::UTF8_ERROR: return malformed("invalid UTF-8");
+            case simdjson::UNESCAPED_CHARS: return malformed("unescaped control character inside a string");
+            case simdjson::STRING_ERROR: return malformed("invalid string escape or unpaired surrogate");
+            case simdjson::NUMBER_ERROR: return malformed("invalid number");
+            case simdjson::UNCLOSED_STRING: return malformed("unterminated string");
+            case simdjson::T_ATOM_ERROR:
+            case simdjson::F_ATOM_ERROR:
+            case simdjson::N_ATOM_ERROR: return malformed("invalid literal (true, false or null expected)");
+            default: return malformed("invalid JSON syntax");
+        }
+    }
+
+    bool json_fail(simdjson::error_code error) noexcept {
+        json_error(error);
+        return false;
+    }
+
+    bool push(const field_info& field) noexcept {
+        if (path_size_ >= path_.size()) return fail("nesting too deep");
+        path_[path_size_++] = path_entry{&field, 0, false};
+        return true;
+    }
+    void pop() noexcept { --path_size_; }
+    void set_index(std::size_t index) noexcept {
+        path_[path_size_ - 1].index = index;
+        path_[path_size_ - 1].indexed = true;
+    }
+
+    bool check_depth(std::size_t depth) noexcept {
+        if (depth <= max_depth_) return true;
+        write_path();
+        if (why_ != nullptr) why_->append(": nesting deeper than ").append(max_depth_).append(" levels");
+        failure_ = make_error_code(errc::malformed_body);
+        return false;
+    }
+
+    // ---- structure ----------------------------------------------------------
+
+    static const field_info* lookup(const message_info& info, std::string_view key) noexcept {
+        for (const field_info& field : info) {
+            if (field.json_name == key || field.proto_name == key) return &field;
+        }
+        return nullptr;
+    }
+
+    /// `depth` is the nesting level of `object` itself (top level = 1).
+    bool decode_object(simdjson::ondemand::object object, const message_info& info, void* message,
+                       std::size_t depth) {
+        namespace od = simdjson::ondemand;
+        std::uint64_t seen = 0;
+        std::uint32_t oneofs_seen = 0;
+        for (auto item : object) {
+            od::field member;
+            if (auto error = std::move(item).get(member)) return json_fail(error);
+            std::string_view key;
+            if (auto error = member.unescaped_key().get(key)) return json_fail(error);
+            const field_info* field = lookup(info, key);
+            if (field == nullptr) {
+                // Unknown member, any type, any depth within the cap: ignored
+                // but validated (G2, G10).
+                if (!skip(member.value(), depth + 1)) return false;
+                continue;
+            }
+            if (!push(*field)) return false;
+            const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(field - info.fields);
+            if ((seen & bit) != 0) {
+                return fail(field->json_name == field->proto_name
+                                ? "duplicate field"
+                                : "duplicate field (counting both its lowerCamelCase and proto spelling)");
+            }
+            seen |= bit;
+            od::value value = member.value();
+            od::json_type type{};
+            if (auto error = value.type().get(type)) return json_fail(error);
+            if (type == od::json_type::null) {
+                // null means "not set" for every field kind (G13); the message
+                // was cleared before decoding, so there is nothing to undo.
+                if (!consume_null(value)) return false;
+                pop();
+                continue;
+            }
+            if (field->oneof != 0) {
+                const std::uint32_t oneof_bit = std::uint32_t{1} << (field->oneof - 1u);
+                if ((oneofs_seen & oneof_bit) != 0) {
+                    write_path();
+                    if (why_ != nullptr) {
+                        why_->append(": a second member of oneof '").append(info.oneofs[field->oneof - 1]).append("'");
+                    }
+                    failure_ = make_error_code(errc::malformed_body);
+                    return false;
+                }
+                oneofs_seen |= oneof_bit;
+            }
+            void* storage = field->member(message);
+            const bool ok = field->label == field_label::repeated ? decode_repeated(value, type, *field, storage, depth)
+                                                                   : decode_single(value, type, *field, storage, depth);
+            if (!ok) return false;
+            pop();
+        }
+        return true;
+    }
+
+    bool decode_single(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, const field_info& field,
+                       void* storage, std::size_t depth) {
+        namespace od = simdjson::ondemand;
+        if (field.kind == field_kind::message || field.kind == field_kind::map) {
+            if (type != od::json_type::object) return fail_type("an object", type);
+            if (!check_depth(depth + 1)) return false;
+            od::object object;
+            if (auto error = value.get_object().get(object)) return json_fail(error);
+            if (field.kind == field_kind::map) return decode_map(object, *static_cast<string_map*>(storage), depth + 1);
+            void* message = field.ops->emplace(storage);
+            return decode_object(object, *field.message(), message, depth + 1);
+        }
+        void* slot = field.ops->emplace(storage);
+        const scalar_status status = read_scalar(value, type, field, slot);
+        if (status == scalar_status::ignored) field.ops->pop(storage);
+        return status != scalar_status::failed;
+    }
+
+    bool decode_repeated(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, const field_info& field,
+                         void* storage, std::size_t depth) {
+        namespace od = simdjson::ondemand;
+        if (type != od::json_type::array) return fail_type("an array", type);
+        if (!check_depth(depth + 1)) return false;
+        od::array array;
+        if (auto error = value.get_array().get(array)) return json_fail(error);
+        std::size_t index = 0;
+        for (auto item : array) {
+            set_index(index++);
+            od::value element;
+            if (auto error = item.get(element)) return json_fail(error);
+            od::json_type element_type{};
+            if (auto error = element.type().get(element_type)) return json_fail(error);
+            if (element_type == od::json_type::null) return fail("null is not allowed as an array element");
+            void* slot = field.ops->emplace(storage);
+            if (field.kind == field_kind::message) {
+                if (element_type != od::json_type::object) return fail_type("an object", element_type);
+                if (!check_depth(depth + 2)) return false;
+                od::object object;
+                if (auto error = element.get_object().get(object)) return json_fail(error);
+                if (!decode_object(object, *field.message(), slot, depth + 2)) return false;
+                continue;
+            }
+            const scalar_status status = read_scalar(element, element_type, field, slot);
+            if (status == scalar_status::failed) return false;
+            // An unknown enum name inside a list drops that element, as the
+            // official decoders do.
+            if (status == scalar_status::ignored) field.ops->pop(storage);
+        }
+        return true;
+    }
+
+    bool decode_map(simdjson::ondemand::object object, string_map& map, std::size_t depth) {
+        namespace od = simdjson::ondemand;
+        (void)depth;  // string values cannot nest further
+        for (auto item : object) {
+            od::field member;
+            if (auto error = std::move(item).get(member)) return json_fail(error);
+            std::string_view key;
+            if (auto error = member.unescaped_key().get(key)) return json_fail(error);
+            od::value value = member.value();
+            od::json_type type{};
+            if (auto error = value.type().get(type)) return json_fail(error);
+            if (type == od::json_type::null) return fail("null is not allowed as a map value");
+            if (type != od::json_type::string) return fail_type("a string map value", type);
+            std::string_view text;
+            if (auto error = value.get_string().get(text)) return json_fail(error);
+            auto& entry = map.emplace_back();
+            entry.first.assign(key);
+            entry.second.assign(text);
+        }
+        return check_unique_keys(map);
+    }
+
+    bool check_unique_keys(const string_map& map) {
+        const std::size_t n = map.size();
+        bool sorted = true;  // LiveKit sorts map keys: the common case is O(n)
+        for (std::size_t i = 1; i < n && sorted; ++i) sorted = map[i - 1].first < map[i].first;
+        if (sorted) return true;
+        auto& order = context_.order_;
+        order.resize(n);
+        for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+        std::sort(order.begin(), order.end(),
+                  [&map](std::uint32_t a, std::uint32_t b) { return map[a].first < map[b].first; });
+        for (std::size_t i = 1; i < n; ++i) {
+            if (map[order[i - 1]].first == map[order[i]].first) return fail("duplicate map key");
+        }
+        return true;
+    }
+
+    // ---- scalars --------------------------------------------------------------
+
+    enum class scalar_status { ok, ignored, failed };
+
+    bool consume_null(simdjson::ondemand::value& value) noexcept {
+        bool is_null = false;
+        if (auto error = value.is_null().get(is_null)) return json_fail(error);
+        if (!is_null) return fail("invalid literal (null expected)");
+        return true;
+    }
+
+    /// The text of a number token, or of a string's content.
+    bool integer_text(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, std::string_view& text) {
+        namespace od = simdjson::ondemand;
+        if (type == od::json_type::number) {
+            text = value.raw_json_token();
+            text = trim_json_whitespace(text);
+            return true;
+        }
+        if (type == od::json_type::string) {
+            if (auto error = value.get_string().get(text)) return json_fail(error);
+            return true;
+        }
+        return fail_type("an integer (number or decimal string)", type);
+    }
+
+    bool parse_in_range(std::string_view text, std::int64_t min, std::uint64_t max, bool& negative,
+                        std::uint64_t& magnitude) {
+        switch (parse_integer(text, negative, magnitude)) {
+            case integer_lexeme::ok: break;
+            case integer_lexeme::fraction_or_exponent: return fail("integers must not have a fraction or exponent");
+            case integer_lexeme::syntax: return fail("not a valid integer (digits only, no '+', spaces or leading zeros)");
+            case integer_lexeme::out_of_range: return fail("integer out of range");
+        }
+        const bool in_range = negative ? magnitude <= static_cast<std::uint64_t>(-(min + 1)) + 1 : magnitude <= max;
+        if (!in_range) return fail("integer out of range");
+        return true;
+    }
+
+    template <class Int>
+    bool read_integer(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, void* slot) {
+        std::string_view text;
+        if (!integer_text(value, type, text)) return false;
+        bool negative = false;
+        std::uint64_t magnitude = 0;
+        constexpr std::int64_t min = std::is_signed_v<Int> ? static_cast<std::int64_t>(std::numeric_limits<Int>::min()) : 0;
+        if (!parse_in_range(text, min, static_cast<std::uint64_t>(std::numeric_limits<Int>::max()), negative, magnitude)) {
+            return false;
+        }
+        Int result{};
+        if (negative) {
+            // magnitude <= 2^63 here; compute -magnitude without overflow.
+            result = static_cast<Int>(static_cast<std::int64_t>(0 - magnitude));
+        } else {
+            result = static_cast<Int>(magnitude);
+        }
+        *static_cast<Int*>(slot) = result;
+        return true;
+    }
+
+    bool read_double(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, void* slot) {
+        namespace od = simdjson::ondemand;
+        std::string_view text;
+        if (type == od::json_type::number) {
+            text = value.raw_json_token();
+            text = trim_json_whitespace(text);
+        } else if (type == od::json_type::string) {
+            if (auto error = value.get_string().get(text)) return json_fail(error);
+            if (text == "NaN") {
+                *static_cast<double*>(slot) = std::numeric_limits<double>::quiet_NaN();
+                return true;
+            }
+            if (text == "Infinity" || text == "-Infinity") {
+                const double inf = std::numeric_limits<double>::infinity();
+                *static_cast<double*>(slot) = text[0] == '-' ? -inf : inf;
+                return true;
+            }
+        } else {
+            return fail_type("a number (or \"NaN\", \"Infinity\", \"-Infinity\")", type);
+        }
+        if (!is_json_number(text)) return fail("not a valid number");
+        double result = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), result);
+        if (error == std::errc::result_out_of_range) {
+            // Underflow reads as zero (as JSON.parse and Go do); overflow is refused.
+            const std::size_t e = text.find_first_of("eE");
+            if (e == std::string_view::npos || e + 1 >= text.size() || text[e + 1] != '-') {
+                return fail("number out of range");
+            }
+            result = text[0] == '-' ? -0.0 : 0.0;
+        } else if (error != std::errc{} || end != text.data() + text.size()) {
+            return fail("not a valid number");
+        }
+        if (std::fabs(result) >= 1e308) return fail("number out of range (|x| >= 1e308)");
+        *static_cast<double*>(slot) = result;
+        return true;
+    }
+
+    scalar_status read_scalar(simdjson::ondemand::value& value, simdjson::ondemand::json_type type,
+                              const field_info& field, void* slot) {
+        namespace od = simdjson::ondemand;
+        const auto status = [](bool ok) { return ok ? scalar_status::ok : scalar_status::failed; };
+        switch (field.kind) {
+            case field_kind::string: {
+                if (type != od::json_type::string) return status(fail_type("a string", type));
+                std::string_view text;
+                if (auto error = value.get_string().get(text)) return status(json_fail(error));
+                static_cast<std::string*>(slot)->assign(text);
+                return scalar_status::ok;
+            }
+            case field_kind::boolean: {
+                if (type != od::json_type::boolean) return status(fail_type("true or false", type));
+                bool flag = false;
+                if (auto error = value.get_bool().get(flag)) return status(json_fail(error));
+                *static_cast<bool*>(slot) = flag;
+                return scalar_status::ok;
+            }
+            case field_kind::int32: return status(read_integer<std::int32_t>(value, type, slot));
+            case field_kind::uint32: return status(read_integer<std::uint32_t>(value, type, slot));
+            case field_kind::int64: return status(read_integer<std::int64_t>(value, type, slot));
+            case field_kind::uint64: return status(read_integer<std::uint64_t>(value, type, slot));
+            case field_kind::float64: return status(read_double(value, type, slot));
+            case field_kind::enumeration: {
+                std::int32_t number = 0;
+                if (type == od::json_type::string) {
+                    std::string_view name;
+                    if (auto error = value.get_string().get(name)) return status(json_fail(error));
+                    const enum_value* known = field.enumeration->find(name);
+                    // An unknown name is ignored like an unknown field (G19).
+                    if (known == nullptr) return scalar_status::ignored;
+                    number = known->number;
+                } else if (type == od::json_type::number) {
+                    if (!read_integer<std::int32_t>(value, type, &number)) return scalar_status::failed;
+                } else {
+                    return status(fail_type("an enum name or number", type));
+                }
+                // Enums have int32 as their fixed underlying type: same size and
+                // representation, so a byte copy stores any number (open enum).
+                std::memcpy(slot, &number, sizeof number);
+                return scalar_status::ok;
+            }
+            case field_kind::message:
+            case field_kind::map: break;
+        }
+        return status(fail("internal: unexpected field kind"));
+    }
+
+    // ---- unknown members -------------------------------------------------------
+
+    /// Validates a value we do not keep; `depth` is its level if it is a container.
+    bool skip(simdjson::ondemand::value value, std::size_t depth) {
+        namespace od = simdjson::ondemand;
+        od::json_type type{};
+        if (auto error = value.type().get(type)) return json_fail(error);
+        switch (type) {
+            case od::json_type::object: {
+                if (!check_depth(depth)) return false;
+                od::object object;
+                if (auto error = value.get_object().get(object)) return json_fail(error);
+                for (auto item : object) {
+                    od::field member;
+                    if (auto error = std::move(item).get(member)) return json_fail(error);
+                    std::string_view key;
+                    if (auto error = member.unescaped_key().get(key)) return json_fail(error);
+                    if (!skip(member.value(), depth + 1)) return false;
+                }
+                return true;
+            }
+            case od::json_type::array: {
+                if (!check_depth(depth)) return false;
+                od::array array;
+                if (auto error = value.get_array().get(array)) return json_fail(error);
+                for (auto item : array) {
+                    od::value element;
+                    if (auto error = item.get(element)) return json_fail(error);
+                    if (!skip(element, depth + 1)) return false;
+                }
+                return true;
+            }
+            case od::json_type::string: {
+                std::string_view text;
+                if (auto error = value.get_string().get(text)) return json_fail(error);
+                return true;
+            }
+            case od::json_type::number: {
+                std::string_view text;
+                text = value.raw_json_token();
+                if (!is_json_number(trim_json_whitespace(text))) return fail("invalid number in an unknown member");
+                return true;
+            }
+            case od::json_type::boolean: {
+                bool flag = false;
+                if (auto error = value.get_bool().get(flag)) return json_fail(error);
+                return true;
+            }
+            case od::json_type::null: return consume_null(value);
+        }
+        return fail("invalid JSON value");
+    }
+
+    decode_context& context_;
+    diagnosis* why_;
+    std::size_t max_depth_;
+    std::array<path_entry, 64> path_{};
+    std::size_t path_size_ = 0;
+    std::error_code failure_ = make_error_code(errc::malformed_body);
+};
+
+/// Event-level rules that are not about JSON shape (G14, G15).
+inline std::error_code check_event_id(const webhook_event& event, const decode_options& options,
+                                      diagnosis* why) noexcept {
+    const auto reject = [why](std::string_view text) {
+        if (why != nullptr) {
+            why->clear();
+            why->append(text);
+        }
+        return make_error_code(errc::malformed_body);
+    };
+    if (event.id.size() > options.max_event_id_bytes) {
+        if (why != nullptr) {
+            why->clear();
+            why->append("id: ").append(event.id.size()).append(" bytes is longer than the limit of ");
+            why->append(options.max_event_id_bytes).append(" bytes");
+        }
+        return make_error_code(errc::malformed_body);
+    }
+    for (const char c : event.id) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7F) return reject("id: contains a control character");
+    }
+    if (options.require_event_id && event.id.empty()) {
+        return reject("id: missing or empty (require_event_id is on)");
+    }
+    return {};
+}
+
+inline std::error_code decode_into(std::string_view json, const message_info& info, void* message,
+                                   decode_context& context, diagnosis* why) noexcept {
+#if LKWEBHOOK_EXCEPTIONS
+    try {
+#endif
+        json_decoder decoder(context, why);
+        return decoder.run(json, info, message);
+#if LKWEBHOOK_EXCEPTIONS
+    } catch (const std::bad_alloc&) {
+        if (why != nullptr) {
+            why->clear();
+            why->append("out of memory while decoding");
+        }
+        return make_error_code(errc::internal_error);
+    }
+#endif
+}
+
+}  // namespace detail
+
+/// Decodes `json` (an authenticated body) into `into`, reusing its storage.
+/// On success `into` holds exactly the event; on failure it holds an
+/// unspecified but valid value and the error is malformed_body
+/// (body_too_large past the limit, internal_error on allocation failure),
+/// with the reason in `why` (field path + problem; no body bytes).
+/// For webhook_event the id rules of decode_options also apply.
+template <proto_message Message>
+[[nodiscard]] inline result<void> decode(std::string_view json, Message& into, decode_context& context,
+                                         diagnosis* why = nullptr) noexcept {
+    if (why != nullptr) why->clear();
+    if (auto error = detail::decode_into(json, message_traits<Message>::info, &into, context, why)) return error;
+    if constexpr (std::is_same_v<Message, webhook_event>) {
+        if (auto error = detail::check_event_id(into, context.options(), why)) return error;
+    }
+    return {};
+}
+
+/// One-shot convenience: decodes into a new webhook_event with a temporary
+/// context (allocates; prefer a reused decode_context or a receiver).
+[[nodiscard]] inline result<webhook_event> decode(std::string_view json, diagnosis* why = nullptr) {
+    decode_context context;
+    webhook_event event;
+    if (auto status = decode(json, event, context, why); !status) return status.error();
+    return event;
+}
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_DECODE_HPP

@@ -1,0 +1,121 @@
+#ifndef LKWEBHOOK_DETAIL_BASE64URL_HPP
+#define LKWEBHOOK_DETAIL_BASE64URL_HPP
+
+// Strict, canonical base64url (RFC 4648 section 5, no padding) as JWS
+// requires (RFC 7515 section 2). OpenSSL's decoder is lax by design (it skips
+// whitespace and accepts padding and the standard alphabet), and lax decoding
+// makes tokens malleable (threat model B3-B5), so this one is ours:
+//  - alphabet [A-Za-z0-9_-] only: no '=', '+', '/', whitespace or '%';
+//  - length != 1 (mod 4), an impossible length;
+//  - the unused low bits of the last character are zero, so exactly one
+//    string encodes each byte sequence.
+// Everything here is constexpr, allocation-free and works on caller-sized
+// buffers. Decoding never reads past the input and never writes past the
+// output capacity.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace lkwebhook::detail {
+
+/// Value of a base64url character, or 0xff for anything outside the alphabet.
+inline constexpr std::array<std::uint8_t, 256> base64url_values = [] {
+    std::array<std::uint8_t, 256> table{};
+    for (auto& v : table) v = 0xff;
+    constexpr std::string_view alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (std::size_t i = 0; i < alphabet.size(); ++i)
+        table[static_cast<unsigned char>(alphabet[i])] = static_cast<std::uint8_t>(i);
+    return table;
+}();
+
+inline constexpr std::string_view base64url_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Number of bytes a canonical unpadded base64url text of `length` characters
+/// decodes to. Meaningless for length % 4 == 1 (callers reject that first).
+[[nodiscard]] constexpr std::size_t base64url_decoded_size(std::size_t length) noexcept {
+    const std::size_t rem = length % 4;
+    return length / 4 * 3 + (rem == 2 ? 1 : rem == 3 ? 2 : 0);
+}
+
+/// Characters needed to encode `size` bytes without padding.
+[[nodiscard]] constexpr std::size_t base64url_encoded_size(std::size_t size) noexcept {
+    return size / 3 * 4 + (size % 3 == 1 ? 2 : size % 3 == 2 ? 3 : 0);
+}
+
+/// True when `text` is canonical unpadded base64url (possibly empty).
+/// Checks alphabet, length and zero trailing bits; decodes nothing.
+[[nodiscard]] constexpr bool is_canonical_base64url(std::string_view text) noexcept {
+    if (text.size() % 4 == 1) return false;
+    for (char c : text)
+        if (base64url_values[static_cast<unsigned char>(c)] == 0xff) return false;
+    const std::size_t rem = text.size() % 4;
+    if (rem != 0) {
+        const std::uint8_t last = base64url_values[static_cast<unsigned char>(text.back())];
+        const std::uint8_t unused_mask = rem == 2 ? 0x0f : 0x03;  // 4 or 2 bits carry no data
+        if ((last & unused_mask) != 0) return false;
+    }
+    return true;
+}
+
+/// Decodes canonical unpadded base64url into `out` (capacity `capacity`).
+/// Returns the number of bytes written, or -1 when the text is not canonical
+/// base64url or does not fit. Never writes more than `capacity` bytes.
+[[nodiscard]] constexpr std::ptrdiff_t decode_base64url(std::string_view text, unsigned char* out,
+                                                       std::size_t capacity) noexcept {
+    if (!is_canonical_base64url(text)) return -1;
+    const std::size_t size = base64url_decoded_size(text.size());
+    if (size > capacity) return -1;
+    std::size_t o = 0;
+    std::size_t i = 0;
+    for (; i + 4 <= text.size(); i += 4) {
+        const std::uint32_t v = static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i])]) << 18 |
+                                static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i + 1])]) << 12 |
+                                static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i + 2])]) << 6 |
+                                static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i + 3])]);
+        out[o++] = static_cast<unsigned char>(v >> 16);
+        out[o++] = static_cast<unsigned char>(v >> 8);
+        out[o++] = static_cast<unsigned char>(v);
+    }
+    const std::size_t rem = text.size() - i;
+    if (rem >= 2) {
+        std::uint32_t v = static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i])]) << 18 |
+                          static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i + 1])]) << 12;
+        if (rem == 3) v |= static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i + 2])]) << 6;
+        out[o++] = static_cast<unsigned char>(v >> 16);
+        if (rem == 3) out[o++] = static_cast<unsigned char>(v >> 8);
+    }
+    return static_cast<std::ptrdiff_t>(o);
+}
+
+/// Encodes `size` bytes as unpadded base64url into `out`, which must hold
+/// base64url_encoded_size(size) characters. Returns the characters written.
+/// Used by the signer on public data only (the MAC it outputs is sent in the
+/// clear anyway); the verifier never encodes secret-derived bytes (C5).
+constexpr std::size_t encode_base64url(const unsigned char* data, std::size_t size, char* out) noexcept {
+    std::size_t o = 0;
+    std::size_t i = 0;
+    for (; i + 3 <= size; i += 3) {
+        const std::uint32_t v = static_cast<std::uint32_t>(data[i]) << 16 | static_cast<std::uint32_t>(data[i + 1]) << 8 |
+                                static_cast<std::uint32_t>(data[i + 2]);
+        out[o++] = base64url_alphabet[(v >> 18) & 63];
+        out[o++] = base64url_alphabet[(v >> 12) & 63];
+        out[o++] = base64url_alphabet[(v >> 6) & 63];
+        out[o++] = base64url_alphabet[v & 63];
+    }
+    const std::size_t rem = size - i;
+    if (rem != 0) {
+        std::uint32_t v = static_cast<std::uint32_t>(data[i]) << 16;
+        if (rem == 2) v |= static_cast<std::uint32_t>(data[i + 1]) << 8;
+        out[o++] = base64url_alphabet[(v >> 18) & 63];
+        out[o++] = base64url_alphabet[(v >> 12) & 63];
+        if (rem == 2) out[o++] = base64url_alphabet[(v >> 6) & 63];
+    }
+    return o;
+}
+
+}  // namespace lkwebhook::detail
+
+#endif  // LKWEBHOOK_DETAIL_BASE64URL_HPP

@@ -1,0 +1,551 @@
+#ifndef LKWEBHOOK_DETAIL_FIELD_TYPES_HPP
+#define LKWEBHOOK_DETAIL_FIELD_TYPES_HPP
+
+// The building blocks of the typed events (events.hpp):
+//
+//  - the field containers used by every generated struct: optional_value<T>
+//    (explicit presence for scalars: proto3 `optional` fields and oneof
+//    members), optional_message<T> (presence for sub-messages), repeated<T>
+//    and string_map (map<string, string>, order-preserving);
+//  - the type-erased schema descriptors (field_info, message_info, enum_info)
+//    that drive the one generic decoder (decode.hpp) and the one generic
+//    encoder (encode.hpp).
+//
+// Reuse without allocation: every container keeps its storage when it is
+// reset. A sub-message that was decoded once keeps its heap block, a
+// repeated field keeps its elements (and their strings' capacity) and only
+// moves its used-count, so decoding the same shape of event into the same
+// webhook_event again allocates nothing.
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "../config.hpp"
+
+namespace lkwebhook {
+
+/// Schema of a generated message struct: `proto_name`, `fields`, `info`.
+/// Specialised for every struct in events.hpp.
+template <class T>
+struct message_traits;
+
+/// Schema of a generated enum: `proto_name`, `values`, `info`.
+/// Specialised for every enum in events.hpp.
+template <class E>
+struct enum_traits;
+
+namespace detail {
+
+[[noreturn]] inline void bad_access() {
+#if LKWEBHOOK_EXCEPTIONS
+    throw std::bad_optional_access();
+#else
+    std::abort();
+#endif
+}
+
+template <class T>
+void clear_value(T& value) noexcept;
+
+}  // namespace detail
+
+/// A scalar (or string) with explicit presence: proto3 `optional` fields and
+/// oneof members. The API is a subset of std::optional. reset() keeps a
+/// string's capacity.
+template <class T>
+class optional_value {
+public:
+    using value_type = T;
+
+    constexpr optional_value() noexcept(std::is_nothrow_default_constructible_v<T>) = default;
+    constexpr optional_value(const T& value) : value_(value), engaged_(true) {}  // NOLINT: implicit like std::optional
+    constexpr optional_value(T&& value) noexcept(std::is_nothrow_move_constructible_v<T>)  // NOLINT
+        : value_(std::move(value)), engaged_(true) {}
+
+    optional_value& operator=(const T& value) {
+        value_ = value;
+        engaged_ = true;
+        return *this;
+    }
+    optional_value& operator=(T&& value) noexcept(std::is_nothrow_move_assignable_v<T>) {
+        value_ = std::move(value);
+        engaged_ = true;
+        return *this;
+    }
+
+    [[nodiscard]] constexpr bool has_value() const noexcept { return engaged_; }
+    [[nodiscard]] constexpr explicit operator bool() const noexcept { return engaged_; }
+    [[nodiscard]] constexpr T& operator*() noexcept { return value_; }
+    [[nodiscard]] constexpr const T& operator*() const noexcept { return value_; }
+    [[nodiscard]] constexpr T* operator->() noexcept { return &value_; }
+    [[nodiscard]] constexpr const T* operator->() const noexcept { return &value_; }
+    [[nodiscard]] T& value() {
+        if (!engaged_) detail::bad_access();
+        return value_;
+    }
+    [[nodiscard]] const T& value() const {
+        if (!engaged_) detail::bad_access();
+        return value_;
+    }
+    template <class U>
+    [[nodiscard]] T value_or(U&& fallback) const {
+        return engaged_ ? value_ : static_cast<T>(std::forward<U>(fallback));
+    }
+
+    /// Makes the value present and default (zero, empty); returns it.
+    T& emplace() noexcept {
+        detail::clear_value(value_);
+        engaged_ = true;
+        return value_;
+    }
+    /// Makes the value absent; a string keeps its capacity.
+    void reset() noexcept {
+        detail::clear_value(value_);
+        engaged_ = false;
+    }
+
+    friend bool operator==(const optional_value& a, const optional_value& b) {
+        return a.engaged_ == b.engaged_ && (!a.engaged_ || a.value_ == b.value_);
+    }
+
+private:
+    T value_{};
+    bool engaged_ = false;
+};
+
+/// A sub-message field: present or absent ("room" absent is not the same as
+/// `"room":{}`). Like std::optional, but the storage lives on the heap and
+/// survives reset(), so a reused event does not reallocate it.
+template <class T>
+class optional_message {
+public:
+    using value_type = T;
+
+    optional_message() noexcept = default;
+    optional_message(const T& value) : storage_(std::make_unique<T>(value)), engaged_(true) {}  // NOLINT
+    optional_message(T&& value) : storage_(std::make_unique<T>(std::move(value))), engaged_(true) {}  // NOLINT
+    optional_message(const optional_message& other)
+        : storage_(other.engaged_ ? std::make_unique<T>(*other.storage_) : nullptr), engaged_(other.engaged_) {}
+    optional_message(optional_message&& other) noexcept
+        : storage_(std::move(other.storage_)), engaged_(std::exchange(other.engaged_, false)) {}
+    optional_message& operator=(const optional_message& other) {
+        if (this == &other) return *this;
+        if (!other.engaged_) {
+            reset();
+        } else if (storage_) {
+            *storage_ = *other.storage_;
+            engaged_ = true;
+        } else {
+            storage_ = std::make_unique<T>(*other.storage_);
+            engaged_ = true;
+        }
+        return *this;
+    }
+    optional_message& operator=(optional_message&& other) noexcept {
+        storage_ = std::move(other.storage_);
+        engaged_ = std::exchange(other.engaged_, false);
+        return *this;
+    }
+    optional_message& operator=(const T& value) {
+        emplace() = value;
+        return *this;
+    }
+    optional_message& operator=(T&& value) {
+        emplace() = std::move(value);
+        return *this;
+    }
+    ~optional_message() = default;
+
+    [[nodiscard]] bool has_value() const noexcept { return engaged_; }
+    [[nodiscard]] explicit operator bool() const noexcept { return engaged_; }
+    /// Precondition: has_value().
+    [[nodiscard]] T& operator*() noexcept { return *storage_; }
+    [[nodiscard]] const T& operator*() const noexcept { return *storage_; }
+    [[nodiscard]] T* operator->() noexcept { return storage_.get(); }
+    [[nodiscard]] const T* operator->() const noexcept { return storage_.get(); }
+    [[nodiscard]] T& value() {
+        if (!engaged_) detail::bad_access();
+        return *storage_;
+    }
+    [[nodiscard]] const T& value() const {
+        if (!engaged_) detail::bad_access();
+        return *storage_;
+    }
+    /// The value if present, else nullptr.
+    [[nodiscard]] const T* get() const noexcept { return engaged_ ? storage_.get() : nullptr; }
+
+    /// Makes the message present and empty (all fields default), reusing the
+    /// storage of an earlier value; returns it. May throw std::bad_alloc the
+    /// first time only.
+    T& emplace() {
+        if (storage_) {
+            detail::clear_value(*storage_);
+        } else {
+            storage_ = std::make_unique<T>();
+        }
+        engaged_ = true;
+        return *storage_;
+    }
+    /// Makes the message absent; its storage is kept for the next emplace().
+    void reset() noexcept { engaged_ = false; }
+
+    friend bool operator==(const optional_message& a, const optional_message& b) {
+        return a.engaged_ == b.engaged_ && (!a.engaged_ || *a.storage_ == *b.storage_);
+    }
+
+private:
+    std::unique_ptr<T> storage_;
+    bool engaged_ = false;
+};
+
+/// A repeated field: a contiguous list whose elements are kept (with their
+/// capacity) when it is cleared, and reused by the next emplace_back().
+template <class T>
+class repeated {
+    static_assert(!std::is_same_v<T, bool>, "repeated<bool> would use std::vector<bool>");
+
+public:
+    using value_type = T;
+    using size_type = std::size_t;
+    using iterator = T*;
+    using const_iterator = const T*;
+    using reference = T&;
+    using const_reference = const T&;
+
+    repeated() noexcept = default;
+    repeated(std::initializer_list<T> items) : items_(items), size_(items.size()) {}
+    repeated(const repeated& other) : items_(other.begin(), other.end()), size_(other.size_) {}
+    repeated(repeated&& other) noexcept : items_(std::move(other.items_)), size_(std::exchange(other.size_, 0)) {}
+    repeated& operator=(const repeated& other) {
+        if (this == &other) return *this;
+        clear();
+        for (const T& item : other) emplace_back() = item;
+        return *this;
+    }
+    repeated& operator=(repeated&& other) noexcept {
+        items_ = std::move(other.items_);
+        size_ = std::exchange(other.size_, 0);
+        return *this;
+    }
+    ~repeated() = default;
+
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+    /// Elements kept for reuse (at least size()).
+    [[nodiscard]] std::size_t capacity() const noexcept { return items_.size(); }
+    [[nodiscard]] T* data() noexcept { return items_.data(); }
+    [[nodiscard]] const T* data() const noexcept { return items_.data(); }
+    [[nodiscard]] T* begin() noexcept { return items_.data(); }
+    [[nodiscard]] T* end() noexcept { return items_.data() + size_; }
+    [[nodiscard]] const T* begin() const noexcept { return items_.data(); }
+    [[nodiscard]] const T* end() const noexcept { return items_.data() + size_; }
+    /// Precondition: index < size().
+    [[nodiscard]] T& operator[](std::size_t index) noexcept { return items_[index]; }
+    [[nodiscard]] const T& operator[](std::size_t index) const noexcept { return items_[index]; }
+    [[nodiscard]] T& front() noexcept { return items_[0]; }
+    [[nodiscard]] const T& front() const noexcept { return items_[0]; }
+    [[nodiscard]] T& back() noexcept { return items_[size_ - 1]; }
+    [[nodiscard]] const T& back() const noexcept { return items_[size_ - 1]; }
+
+    /// Appends a default (zero, empty) element, reusing a kept one when
+    /// available; returns it. May throw std::bad_alloc when it grows.
+    T& emplace_back() {
+        if (size_ < items_.size()) {
+            T& item = items_[size_++];
+            detail::clear_value(item);
+            return item;
+        }
+        items_.emplace_back();
+        ++size_;
+        return items_.back();
+    }
+    void push_back(const T& item) { emplace_back() = item; }
+    void push_back(T&& item) { emplace_back() = std::move(item); }
+    /// Removes the last element (kept for reuse). Precondition: !empty().
+    void pop_back() noexcept { --size_; }
+    /// Removes every element; they are kept for reuse.
+    void clear() noexcept { size_ = 0; }
+    void reserve(std::size_t n) {
+        if (n > items_.size()) items_.resize(n);
+    }
+
+    friend bool operator==(const repeated& a, const repeated& b) {
+        if (a.size_ != b.size_) return false;
+        for (std::size_t i = 0; i < a.size_; ++i) {
+            if (!(a.items_[i] == b.items_[i])) return false;
+        }
+        return true;
+    }
+
+private:
+    std::vector<T> items_;
+    std::size_t size_ = 0;
+};
+
+/// map<string, string> as an order-preserving list of pairs (in the order
+/// received). Deliberately not a hash map: keys are chosen by end users and
+/// an unsalted std::hash table can be flooded (threat model G20). The
+/// decoder rejects duplicate keys, so each key occurs at most once.
+class string_map : public repeated<std::pair<std::string, std::string>> {
+public:
+    using repeated::repeated;
+
+    /// The value of `key`, or nullptr. Linear in size().
+    [[nodiscard]] const std::string* find(std::string_view key) const noexcept {
+        for (const auto& entry : *this) {
+            if (entry.first == key) return &entry.second;
+        }
+        return nullptr;
+    }
+    [[nodiscard]] bool contains(std::string_view key) const noexcept { return find(key) != nullptr; }
+    /// Sets `key` to `value`, appending the key when it is new.
+    void set(std::string_view key, std::string_view value) {
+        for (auto& entry : *this) {
+            if (entry.first == key) {
+                entry.second.assign(value);
+                return;
+            }
+        }
+        auto& entry = emplace_back();
+        entry.first.assign(key);
+        entry.second.assign(value);
+    }
+};
+
+namespace detail {
+
+// ---- type-erased schema descriptors ---------------------------------------
+
+enum class field_kind : std::uint8_t { string, boolean, int32, uint32, int64, uint64, float64, enumeration, message, map };
+enum class field_label : std::uint8_t { singular, optional, repeated };
+
+struct enum_value {
+    std::int32_t number;
+    std::string_view name;
+};
+
+struct enum_info {
+    std::string_view proto_name;
+    const enum_value* values;
+    std::size_t size;
+
+    /// The name of `number`, or empty when this schema does not know it.
+    [[nodiscard]] constexpr std::string_view name_of(std::int32_t number) const noexcept {
+        for (std::size_t i = 0; i < size; ++i) {
+            if (values[i].number == number) return values[i].name;
+        }
+        return {};
+    }
+    [[nodiscard]] constexpr const enum_value* find(std::string_view name) const noexcept {
+        for (std::size_t i = 0; i < size; ++i) {
+            if (values[i].name == name) return &values[i];
+        }
+        return nullptr;
+    }
+};
+
+/// Operations on one C++ member type, so one decoder/encoder handles all.
+/// "values" are: the member itself (singular), the engaged value
+/// (optional_value / optional_message) or the elements (repeated, map).
+struct container_ops {
+    std::size_t (*size)(const void* member) noexcept;  ///< values present (singular: 0 when default)
+    const void* (*at)(const void* member, std::size_t index) noexcept;
+    void* (*emplace)(void* member);  ///< a fresh default value to write into (may throw bad_alloc)
+    void (*reset)(void* member) noexcept;  ///< back to default/absent/empty, keeping storage
+    void (*pop)(void* member) noexcept;    ///< undo the last emplace of a repeated element
+};
+
+struct message_info;
+
+struct field_info {
+    std::string_view json_name;   ///< lowerCamelCase, as LiveKit emits it
+    std::string_view proto_name;  ///< the .proto spelling, also accepted
+    std::int32_t number;          ///< proto field number
+    field_kind kind;              ///< of the value (element kind for repeated)
+    field_label label;
+    std::uint8_t oneof;           ///< 0: not in a oneof; else 1 + index into message_info::oneofs
+    void* (*member)(void* message) noexcept;
+    const container_ops* ops;
+    const enum_info* enumeration;                 ///< kind == enumeration
+    const message_info* (*message)() noexcept;    ///< kind == message
+
+    [[nodiscard]] const void* member_of(const void* message_ptr) const noexcept {
+        return member(const_cast<void*>(message_ptr));
+    }
+};
+
+struct message_info {
+    std::string_view proto_name;
+    const field_info* fields;
+    std::size_t size;
+    const std::string_view* oneofs;
+    std::size_t oneof_count;
+
+    [[nodiscard]] const field_info* begin() const noexcept { return fields; }
+    [[nodiscard]] const field_info* end() const noexcept { return fields + size; }
+};
+
+/// Resets every field of a message to its default, keeping all storage.
+inline void clear_message(const message_info& info, void* message) noexcept {
+    for (const field_info& field : info) field.ops->reset(field.member(message));
+}
+
+template <class T>
+const message_info* info_of() noexcept {
+    return &message_traits<T>::info;
+}
+
+template <class T>
+inline void clear_value(T& value) noexcept {
+    if constexpr (std::is_same_v<T, std::string>) {
+        value.clear();
+    } else if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T>) {
+        value = T{};
+    } else if constexpr (std::is_same_v<T, std::pair<std::string, std::string>>) {
+        value.first.clear();
+        value.second.clear();
+    } else {
+        clear_message(message_traits<T>::info, &value);
+    }
+}
+
+template <class T>
+[[nodiscard]] inline bool is_default(const T& value) noexcept {
+    if constexpr (std::is_same_v<T, std::string>) {
+        return value.empty();
+    } else {
+        return value == T{};
+    }
+}
+
+template <class M>
+struct ops_impl {  // a plain scalar member (implicit presence)
+    static std::size_t size(const void* m) noexcept { return is_default(*static_cast<const M*>(m)) ? 0 : 1; }
+    static const void* at(const void* m, std::size_t) noexcept { return m; }
+    static void* emplace(void* m) { return m; }
+    static void reset(void* m) noexcept { clear_value(*static_cast<M*>(m)); }
+    static void pop(void*) noexcept {}
+};
+
+template <class T>
+struct ops_impl<optional_value<T>> {
+    using M = optional_value<T>;
+    static std::size_t size(const void* m) noexcept { return static_cast<const M*>(m)->has_value() ? 1 : 0; }
+    static const void* at(const void* m, std::size_t) noexcept { return &**static_cast<const M*>(m); }
+    static void* emplace(void* m) { return &static_cast<M*>(m)->emplace(); }
+    static void reset(void* m) noexcept { static_cast<M*>(m)->reset(); }
+    static void pop(void* m) noexcept { static_cast<M*>(m)->reset(); }
+};
+
+template <class T>
+struct ops_impl<optional_message<T>> {
+    using M = optional_message<T>;
+    static std::size_t size(const void* m) noexcept { return static_cast<const M*>(m)->has_value() ? 1 : 0; }
+    static const void* at(const void* m, std::size_t) noexcept { return static_cast<const M*>(m)->get(); }
+    static void* emplace(void* m) { return &static_cast<M*>(m)->emplace(); }
+    static void reset(void* m) noexcept { static_cast<M*>(m)->reset(); }
+    static void pop(void* m) noexcept { static_cast<M*>(m)->reset(); }
+};
+
+template <class T>
+struct ops_impl<repeated<T>> {
+    using M = repeated<T>;
+    static std::size_t size(const void* m) noexcept { return static_cast<const M*>(m)->size(); }
+    static const void* at(const void* m, std::size_t i) noexcept { return &(*static_cast<const M*>(m))[i]; }
+    static void* emplace(void* m) { return &static_cast<M*>(m)->emplace_back(); }
+    static void reset(void* m) noexcept { static_cast<M*>(m)->clear(); }
+    static void pop(void* m) noexcept { static_cast<M*>(m)->pop_back(); }
+};
+
+template <>
+struct ops_impl<string_map> : ops_impl<repeated<std::pair<std::string, std::string>>> {};
+
+template <class M>
+inline constexpr container_ops ops_of{&ops_impl<M>::size, &ops_impl<M>::at, &ops_impl<M>::emplace, &ops_impl<M>::reset,
+                                      &ops_impl<M>::pop};
+
+template <class>
+struct member_pointer_traits;
+template <class C, class M>
+struct member_pointer_traits<M C::*> {
+    using class_type = C;
+    using member_type = M;
+};
+
+template <auto Member>
+void* member_address(void* message) noexcept {
+    using C = typename member_pointer_traits<decltype(Member)>::class_type;
+    return &(static_cast<C*>(message)->*Member);
+}
+
+template <class T>
+struct value_shape {  // what a member holds: element type and label
+    using element = T;
+    static constexpr field_label label = field_label::singular;
+};
+template <class T>
+struct value_shape<optional_value<T>> {
+    using element = T;
+    static constexpr field_label label = field_label::optional;
+};
+template <class T>
+struct value_shape<optional_message<T>> {
+    using element = T;
+    static constexpr field_label label = field_label::optional;
+};
+template <class T>
+struct value_shape<repeated<T>> {
+    using element = T;
+    static constexpr field_label label = field_label::repeated;
+};
+template <>
+struct value_shape<string_map> {
+    using element = string_map;
+    static constexpr field_label label = field_label::singular;
+};
+
+template <class E>
+constexpr field_kind kind_of() noexcept {
+    if constexpr (std::is_same_v<E, std::string>) return field_kind::string;
+    else if constexpr (std::is_same_v<E, bool>) return field_kind::boolean;
+    else if constexpr (std::is_same_v<E, std::int32_t>) return field_kind::int32;
+    else if constexpr (std::is_same_v<E, std::uint32_t>) return field_kind::uint32;
+    else if constexpr (std::is_same_v<E, std::int64_t>) return field_kind::int64;
+    else if constexpr (std::is_same_v<E, std::uint64_t>) return field_kind::uint64;
+    else if constexpr (std::is_same_v<E, double>) return field_kind::float64;
+    else if constexpr (std::is_same_v<E, string_map>) return field_kind::map;
+    else if constexpr (std::is_enum_v<E>) {
+        static_assert(sizeof(E) == sizeof(std::int32_t) && std::is_same_v<std::underlying_type_t<E>, std::int32_t>);
+        return field_kind::enumeration;
+    } else return field_kind::message;
+}
+
+/// One descriptor entry; kind, label and the nested schema are deduced from
+/// the member's C++ type, so a generated line cannot disagree with its struct.
+template <auto Member>
+constexpr field_info make_field(std::string_view json_name, std::string_view proto_name, std::int32_t number,
+                                std::uint8_t oneof = 0) noexcept {
+    using M = typename member_pointer_traits<decltype(Member)>::member_type;
+    using E = typename value_shape<M>::element;
+    constexpr field_kind kind = kind_of<E>();
+    const enum_info* enumeration = nullptr;
+    const message_info* (*message)() noexcept = nullptr;
+    if constexpr (kind == field_kind::enumeration) enumeration = &enum_traits<E>::info;
+    if constexpr (kind == field_kind::message) message = &info_of<E>;
+    return field_info{json_name, proto_name, number,  kind,        value_shape<M>::label,
+                      oneof,     &member_address<Member>, &ops_of<M>, enumeration, message};
+}
+
+}  // namespace detail
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_DETAIL_FIELD_TYPES_HPP

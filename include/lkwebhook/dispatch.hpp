@@ -1,0 +1,306 @@
+#ifndef LKWEBHOOK_DISPATCH_HPP
+#define LKWEBHOOK_DISPATCH_HPP
+
+// verify_and_dispatch: the call every user makes from an HTTP handler.
+//
+//     struct on_finish {
+//         void on_room_finished(const lkwebhook::webhook_event& ev) { close_call(ev.room->name); }
+//     };
+//     auto keys = lkwebhook::static_key::make("APIkey", secret).value();
+//     on_finish correlator;
+//     lkwebhook::memory_store store;  // one per process; shared by all request threads
+//     ...
+//     const lkwebhook::outcome o = lkwebhook::verify_and_dispatch(body, authorization, keys, correlator, store);
+//     reply(o.status, o.retry_after);
+//
+// Pipeline (threat model section 2; the order is normative):
+//   1-7  verify(): size caps, token syntax, header, claims, MAC, times, body hash;
+//   8    decode the authenticated body into a webhook_event (thread-local,
+//        reused storage: no allocation once warm);
+//   9    claim the event id in the idempotency store (H5: only authenticated
+//        events are ever inserted; H6: one atomic claim);
+//   10   hand the event to the correlator; complete the claim when it was
+//        handled (or acknowledged), release it when the handler failed so that
+//        LiveKit's retry is handled.
+// Nothing unauthenticated reaches the decoder, the store or the correlator.
+//
+// Answers (threat model section 3): ok 200; duplicate_event 200 (handler not
+// called); duplicate_in_flight 503 + Retry-After 1; every authentication
+// failure 401; body_too_large 413; malformed_body 400; handler_failed 503;
+// idempotency store unreachable: overloaded 503 + Retry-After (never accepted
+// blindly); internal_error 500. Unknown event types and events without a
+// handler are acknowledged (200). A session that is not found is acknowledged
+// by default (a retry cannot create it) and reported in the outcome.
+//
+// Lifetimes: `body` and `authorization` are only read during the call; the
+// event handed to the correlator is valid during the handler call only (it is
+// the calling thread's reusable event): copy what you keep.
+//
+// Thread-safety: safe to call concurrently from any number of threads if
+// `keys`, `store` (all library stores are) and `correlator` are. Never throws.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "clock.hpp"
+#include "config.hpp"
+#include "correlator.hpp"
+#include "decode.hpp"
+#include "error.hpp"
+#include "events.hpp"
+#include "idempotency.hpp"
+#include "keys.hpp"
+#include "metrics.hpp"
+#include "outcome.hpp"
+#include "verify.hpp"
+
+namespace lkwebhook {
+
+/// Options of verify_and_dispatch (and async_dispatcher).
+struct dispatch_options {
+    /// Authentication limits and leeway (steps 1-7).
+    verify_options verify{};
+    /// Decoder limits (step 8). max_body_bytes is taken from `verify`.
+    std::size_t max_event_id_bytes = 128;
+    bool require_event_id = false;  ///< reject events without an id (G14) instead of handling them undeduplicated
+    /// Dedupe keys are namespaced by the API key that signed the request (H8):
+    /// for endpoints shared by several projects whose ids could collide.
+    bool namespace_by_key_id = false;
+    /// What a session that the correlator did not find answers.
+    enum class session_policy : unsigned char {
+        acknowledge,  ///< 200 (default): a retry cannot create the session
+        retry,        ///< 503 handler_failed: for backends that create sessions slightly later
+    };
+    session_policy session_not_found = session_policy::acknowledge;
+    /// Retry-After of overloaded answers (queue full, store unreachable).
+    std::chrono::seconds overloaded_retry_after{1};
+    /// Optional counters (not owned); must outlive the calls.
+    lkwebhook::metrics* metrics = nullptr;
+    /// Optional logging hook (not owned); must outlive the calls.
+    lkwebhook::log_sink* log = nullptr;
+};
+
+/// The process-wide default idempotency store used by the overloads without
+/// a store argument (a memory_store with default capacity and TTL).
+[[nodiscard]] inline memory_store& default_store() {
+    static memory_store instance;
+    return instance;
+}
+
+namespace detail {
+
+struct thread_decoder {
+    decode_context context;
+    webhook_event event;
+    bool busy = false;
+    explicit thread_decoder(const decode_options& o) : context(o) {}
+};
+
+inline bool same_decode_options(const decode_options& a, const decode_options& b) noexcept {
+    return a.max_body_bytes == b.max_body_bytes && a.max_depth == b.max_depth &&
+           a.max_event_id_bytes == b.max_event_id_bytes && a.require_event_id == b.require_event_id;
+}
+
+inline decode_options decode_options_of(const dispatch_options& o) noexcept {
+    decode_options d;
+    d.max_body_bytes = o.verify.max_body_bytes;
+    d.max_event_id_bytes = o.max_event_id_bytes;
+    d.require_event_id = o.require_event_id;
+    return d;
+}
+
+// The calling thread's decoder (reused: no allocation once warm). A nested
+// call from inside a handler gets a private one, so the outer event stays intact.
+class decoder_lease {
+public:
+    explicit decoder_lease(const decode_options& options) {
+        thread_local std::optional<thread_decoder> cached;
+        if (!cached || !same_decode_options(cached->context.options(), options)) {
+            if (!cached || !cached->busy) cached.emplace(options);
+        }
+        if (cached->busy || !same_decode_options(cached->context.options(), options)) {
+            own_.emplace(options);
+            current_ = &*own_;
+        } else {
+            current_ = &*cached;
+        }
+        current_->busy = true;
+    }
+    ~decoder_lease() { current_->busy = false; }
+    decoder_lease(const decoder_lease&) = delete;
+    decoder_lease& operator=(const decoder_lease&) = delete;
+
+    thread_decoder& get() noexcept { return *current_; }
+
+private:
+    std::optional<thread_decoder> own_;
+    thread_decoder* current_ = nullptr;
+};
+
+inline std::chrono::nanoseconds since(std::chrono::steady_clock::time_point start) noexcept {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
+}
+
+inline void finish(outcome& o, const dispatch_options& options, std::chrono::steady_clock::time_point start,
+                   std::string_view event_name, std::string_view room) {
+    const auto latency = since(start);
+    if (options.metrics != nullptr) options.metrics->record(o, latency);
+    if (options.log != nullptr) options.log->log(o, event_name, room, latency, options.metrics);
+}
+
+/// Applies step 9's claim result to an outcome; returns true when the event must be handled.
+inline bool apply_claim(const claim_ticket& ticket, outcome& o, const dispatch_options& options) noexcept {
+    switch (ticket.status) {
+        case claim_status::proceed: return true;
+        case claim_status::duplicate_done:
+            o.error = make_error_code(errc::duplicate_event);
+            o.status = 200;
+            o.duplicate = true;
+            o.why.append("event id already handled; acknowledged without calling the handler");
+            return false;
+        case claim_status::duplicate_in_flight:
+            o.error = make_error_code(errc::duplicate_in_flight);
+            o.status = 503;
+            o.duplicate = true;
+            o.retry_after = std::chrono::seconds{1};
+            o.why.append("the same event id is being handled right now");
+            return false;
+        case claim_status::unavailable: break;
+    }
+    o.error = make_error_code(errc::overloaded);
+    o.status = 503;
+    o.retry_after = options.overloaded_retry_after;
+    o.why.append("idempotency store unavailable; not accepted (LiveKit will retry)");
+    return false;
+}
+
+/// Applies step 10's correlation result: fills the outcome and completes or releases the claim.
+template <class Store>
+void apply_correlation(const correlation& r, outcome& o, const dispatch_options& options, Store& store,
+                       std::string_view key, const claim_ticket& ticket) noexcept {
+    switch (r.result) {
+        case correlation::disposition::handled:
+        case correlation::disposition::no_handler:
+            o.handled = r.result == correlation::disposition::handled;
+            if (ticket.status == claim_status::proceed) (void)store.complete(key, ticket);
+            return;
+        case correlation::disposition::session_not_found:
+            o.session_found = false;
+            o.handled = true;
+            if (options.session_not_found == dispatch_options::session_policy::acknowledge) {
+                o.why.append("session not found; acknowledged");
+                if (ticket.status == claim_status::proceed) (void)store.complete(key, ticket);
+            } else {
+                o.error = make_error_code(errc::handler_failed);
+                o.status = 503;
+                o.retry_after = options.overloaded_retry_after;
+                o.why.append("session not found; answered 503 so LiveKit retries (session_policy::retry)");
+                if (ticket.status == claim_status::proceed) (void)store.release(key, ticket);
+            }
+            return;
+        case correlation::disposition::failed:
+            o.handled = true;
+            o.error = make_error_code(errc::handler_failed);
+            o.status = 503;
+            o.retry_after = r.retry_after;
+            o.why.append(r.threw ? "the handler threw; answered 503 so LiveKit retries"
+                                 : "the handler reported a transient failure; answered 503 so LiveKit retries");
+            if (ticket.status == claim_status::proceed) (void)store.release(key, ticket);
+            return;
+    }
+}
+
+template <class Keys, class Correlator, class Store, class C>
+outcome verify_and_dispatch_impl(std::string_view body, std::string_view authorization, const Keys& keys,
+                                 Correlator& correlator, Store& store, const dispatch_options& options,
+                                 const C& clock) {
+    const auto start = std::chrono::steady_clock::now();
+    outcome o;
+
+    // Steps 1-7: authentication. Nothing below runs for a forged request.
+    const result<verified_request> verified = verify(body, authorization, keys, options.verify, clock, &o.why);
+    if (!verified) {
+        const diagnosis why = o.why;
+        o = outcome::failure(static_cast<errc>(verified.error().value()));
+        o.error = verified.error();
+        o.status = http_status(verified.error());
+        o.why = why;
+        finish(o, options, start, {}, {});
+        return o;
+    }
+
+    // Step 8: decode into the thread's reusable event.
+    decoder_lease lease{decode_options_of(options)};
+    thread_decoder& d = lease.get();
+    if (const auto decoded = decode(body, d.event, d.context, &o.why); !decoded) {
+        const diagnosis why = o.why;
+        o = outcome::failure(errc::malformed_body);
+        o.error = decoded.error();
+        o.status = http_status(decoded.error());
+        o.why = why;
+        finish(o, options, start, {}, {});
+        return o;
+    }
+    const webhook_event& ev = d.event;
+    o.type = ev.type();
+    o.set_event_id(ev.id);
+    const std::string_view room = ev.room ? std::string_view{ev.room->name} : std::string_view{};
+
+    // Step 9: dedupe by id (events without an id cannot be deduplicated: G14).
+    std::string key;
+    claim_ticket ticket{claim_status::proceed, 0};
+    const bool dedupe = !ev.id.empty();
+    if (dedupe) {
+        key = dedupe_key(ev.id, options.namespace_by_key_id ? verified->key_id : std::string_view{});
+        ticket = store.claim(key);
+        if (!apply_claim(ticket, o, options)) {
+            finish(o, options, start, ev.event, room);
+            return o;
+        }
+    } else {
+        ticket.status = claim_status::duplicate_done;  // nothing to complete or release
+        o.why.append("event has no id; handled without deduplication");
+    }
+
+    // Step 10: the correlator.
+    const correlation r = correlate(correlator, ev);
+    apply_correlation(r, o, options, store, key, ticket);
+    finish(o, options, start, ev.event, room);
+    return o;
+}
+
+}  // namespace detail
+
+/// Verifies, decodes, deduplicates and dispatches one webhook request; see the
+/// file comment. `clock` is read once (J7); tests inject fixed_clock.
+template <KeyProvider Keys, class Correlator, IdempotencyStore Store, Clock C = system_clock_source>
+[[nodiscard]] outcome verify_and_dispatch(std::string_view body, std::string_view authorization, const Keys& keys,
+                                          Correlator& correlator, Store& store, const dispatch_options& options = {},
+                                          const C& clock = {}) noexcept {
+    static_assert(detail::check_correlator<Correlator>());
+#if LKWEBHOOK_EXCEPTIONS
+    try {
+        return detail::verify_and_dispatch_impl(body, authorization, keys, correlator, store, options, clock);
+    } catch (...) {  // allocation failure: fail closed
+        outcome o = outcome::failure(errc::internal_error);
+        o.why.append("internal error while dispatching");
+        if (options.metrics != nullptr) options.metrics->record(o, std::chrono::nanoseconds{0});
+        return o;
+    }
+#else
+    return detail::verify_and_dispatch_impl(body, authorization, keys, correlator, store, options, clock);
+#endif
+}
+
+/// As above, deduplicating in the process-wide default_store().
+template <KeyProvider Keys, class Correlator>
+[[nodiscard]] outcome verify_and_dispatch(std::string_view body, std::string_view authorization, const Keys& keys,
+                                          Correlator& correlator, const dispatch_options& options = {}) noexcept {
+    return verify_and_dispatch(body, authorization, keys, correlator, default_store(), options);
+}
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_DISPATCH_HPP

@@ -1,0 +1,231 @@
+#ifndef LKWEBHOOK_ENCODE_HPP
+#define LKWEBHOOK_ENCODE_HPP
+
+// Typed events -> canonical proto3 JSON, for logs, analytics pipelines and
+// queues. The output is what LiveKit's own SDKs produce for the same message
+// (protobuf-es toJson / Go protojson), so decoding a body and encoding it
+// again gives the same JSON object:
+//  - lowerCamelCase names, fields in .proto declaration order, compact;
+//  - fields with default values omitted (0, "", false, enum 0, empty lists
+//    and maps); sub-messages present when set (`{}` when set but empty);
+//    proto3 `optional` fields and oneof members present when set, even to
+//    their zero value;
+//  - 64-bit integers as decimal strings, 32-bit integers and doubles as
+//    numbers ("NaN", "Infinity", "-Infinity" as strings);
+//  - enums as their proto name, or as a number when this schema does not
+//    know the value (open enums, also inside lists);
+//  - map keys sorted byte-wise (as Go does);
+//  - strings as UTF-8, escaping only '"', '\\' and control characters
+//    (\b \f \n \r \t or \u00xx); an invalid UTF-8 byte (only possible in a
+//    struct filled by hand) is written as \ufffd so the output stays JSON.
+//
+// No simdjson or OpenSSL needed.
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events.hpp"
+
+namespace lkwebhook {
+namespace detail {
+
+/// Length of the valid UTF-8 sequence at text[i], or 0 if it is invalid
+/// (overlong forms, surrogates, > U+10FFFF and truncation are invalid).
+[[nodiscard]] inline std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept {
+    const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = at(i);
+    const std::size_t left = text.size() - i;
+    const auto continuation = [&](std::size_t k) { return k < text.size() && (at(k) & 0xC0) == 0x80; };
+    if (lead < 0x80) return 1;
+    if (lead >= 0xC2 && lead <= 0xDF) return left >= 2 && continuation(i + 1) ? 2 : 0;
+    if (lead >= 0xE0 && lead <= 0xEF) {
+        if (left < 3 || !continuation(i + 1) || !continuation(i + 2)) return 0;
+        const unsigned char second = at(i + 1);
+        if (lead == 0xE0 && second < 0xA0) return 0;  // overlong
+        if (lead == 0xED && second > 0x9F) return 0;  // UTF-16 surrogates
+        return 3;
+    }
+    if (lead >= 0xF0 && lead <= 0xF4) {
+        if (left < 4 || !continuation(i + 1) || !continuation(i + 2) || !continuation(i + 3)) return 0;
+        const unsigned char second = at(i + 1);
+        if (lead == 0xF0 && second < 0x90) return 0;  // overlong
+        if (lead == 0xF4 && second > 0x8F) return 0;  // > U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+
+inline void append_json_string(std::string& out, std::string_view text) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out.push_back('"');
+    std::size_t run = 0;  // start of the pending run of bytes copied verbatim
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte >= 0x20 && byte != '"' && byte != '\\' && byte < 0x80) {
+            ++i;
+            continue;
+        }
+        if (byte >= 0x80) {
+            const std::size_t length = utf8_sequence_length(text, i);
+            if (length != 0) {
+                i += length;
+                continue;
+            }
+        }
+        out.append(text.data() + run, i - run);
+        switch (byte) {
+            case '"': out.append("\\\""); break;
+            case '\\': out.append("\\\\"); break;
+            case '\b': out.append("\\b"); break;
+            case '\f': out.append("\\f"); break;
+            case '\n': out.append("\\n"); break;
+            case '\r': out.append("\\r"); break;
+            case '\t': out.append("\\t"); break;
+            default:
+                if (byte < 0x20) {
+                    const char escape[] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 0xF]};
+                    out.append(escape, sizeof escape);
+                } else {
+                    out.append("\\ufffd");
+                }
+        }
+        ++i;
+        run = i;
+    }
+    out.append(text.data() + run, text.size() - run);
+    out.push_back('"');
+}
+
+template <class Int>
+inline void append_integer(std::string& out, Int value, bool quoted) {
+    std::array<char, 24> digits{};
+    const auto [end, error] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+    (void)error;  // 24 characters hold any 64-bit integer
+    if (quoted) out.push_back('"');
+    out.append(digits.data(), static_cast<std::size_t>(end - digits.data()));
+    if (quoted) out.push_back('"');
+}
+
+inline void append_double(std::string& out, double value) {
+    if (std::isnan(value)) {
+        out.append("\"NaN\"");
+        return;
+    }
+    if (std::isinf(value)) {
+        out.append(value < 0 ? "\"-Infinity\"" : "\"Infinity\"");
+        return;
+    }
+    std::array<char, 32> text{};
+    // Shortest form that reads back to the same double, like Go and JS.
+    const auto [end, error] = std::to_chars(text.data(), text.data() + text.size(), value);
+    (void)error;
+    out.append(text.data(), static_cast<std::size_t>(end - text.data()));
+}
+
+inline void write_message(std::string& out, const message_info& info, const void* message);
+
+inline void write_map(std::string& out, const string_map& map) {
+    out.push_back('{');
+    bool sorted = true;
+    for (std::size_t i = 1; i < map.size() && sorted; ++i) sorted = map[i - 1].first < map[i].first;
+    const auto entry = [&](std::size_t i, bool first) {
+        if (!first) out.push_back(',');
+        append_json_string(out, map[i].first);
+        out.push_back(':');
+        append_json_string(out, map[i].second);
+    };
+    if (sorted) {
+        for (std::size_t i = 0; i < map.size(); ++i) entry(i, i == 0);
+    } else {
+        // Rare (LiveKit sends sorted keys): sort an index, not the map.
+        std::vector<std::size_t> order(map.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&map](std::size_t a, std::size_t b) { return map[a].first < map[b].first; });
+        for (std::size_t i = 0; i < order.size(); ++i) entry(order[i], i == 0);
+    }
+    out.push_back('}');
+}
+
+inline void write_value(std::string& out, const field_info& field, const void* value) {
+    switch (field.kind) {
+        case field_kind::string: append_json_string(out, *static_cast<const std::string*>(value)); return;
+        case field_kind::boolean: out.append(*static_cast<const bool*>(value) ? "true" : "false"); return;
+        case field_kind::int32: append_integer(out, *static_cast<const std::int32_t*>(value), false); return;
+        case field_kind::uint32: append_integer(out, *static_cast<const std::uint32_t*>(value), false); return;
+        case field_kind::int64: append_integer(out, *static_cast<const std::int64_t*>(value), true); return;
+        case field_kind::uint64: append_integer(out, *static_cast<const std::uint64_t*>(value), true); return;
+        case field_kind::float64: append_double(out, *static_cast<const double*>(value)); return;
+        case field_kind::enumeration: {
+            std::int32_t number = 0;
+            std::memcpy(&number, value, sizeof number);
+            const std::string_view name = field.enumeration->name_of(number);
+            if (name.empty()) {
+                append_integer(out, number, false);  // open enum: a value newer than this schema
+            } else {
+                out.push_back('"');
+                out.append(name);
+                out.push_back('"');
+            }
+            return;
+        }
+        case field_kind::message: write_message(out, *field.message(), value); return;
+        case field_kind::map: write_map(out, *static_cast<const string_map*>(value)); return;
+    }
+}
+
+inline void write_message(std::string& out, const message_info& info, const void* message) {
+    out.push_back('{');
+    bool first = true;
+    for (const field_info& field : info) {
+        const void* storage = field.member_of(message);
+        const std::size_t count = field.ops->size(storage);
+        if (count == 0) continue;
+        if (!first) out.push_back(',');
+        first = false;
+        out.push_back('"');
+        out.append(field.json_name);
+        out.append("\":");
+        if (field.kind == field_kind::map) {
+            write_map(out, *static_cast<const string_map*>(storage));
+        } else if (field.label == field_label::repeated) {
+            out.push_back('[');
+            for (std::size_t i = 0; i < count; ++i) {
+                if (i != 0) out.push_back(',');
+                write_value(out, field, field.ops->at(storage, i));
+            }
+            out.push_back(']');
+        } else {
+            write_value(out, field, field.ops->at(storage, 0));
+        }
+    }
+    out.push_back('}');
+}
+
+}  // namespace detail
+
+/// Appends the canonical proto3 JSON of `message` to `out` (no allocation
+/// when `out` has enough capacity, except for the rare unsorted map).
+template <proto_message Message>
+inline void to_json(const Message& message, std::string& out) {
+    detail::write_message(out, message_traits<Message>::info, &message);
+}
+
+/// The canonical proto3 JSON of `message`, on one line.
+template <proto_message Message>
+[[nodiscard]] inline std::string to_json(const Message& message) {
+    std::string out;
+    to_json(message, out);
+    return out;
+}
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_ENCODE_HPP

@@ -1,0 +1,368 @@
+#ifndef LKWEBHOOK_IDEMPOTENCY_HPP
+#define LKWEBHOOK_IDEMPOTENCY_HPP
+
+// Deduplication of LiveKit retries by event id (threat model section 2 steps
+// 9-10, rows H1-H8): the IdempotencyStore concept, the in-memory default
+// store, and a store that dedupes nothing.
+//
+// LiveKit re-sends the same signed request (same body, same `id`) when an
+// attempt fails with 429/5xx or a connection error, and may deliver the same
+// event twice when the first 2xx was lost. A store turns that at-least-once
+// delivery into at-most-once handling within its TTL:
+//
+//   claim(key)     atomically: first arrival -> proceed (entry in_flight);
+//                  id already handled -> duplicate_done (answer 200, skip);
+//                  id being handled now -> duplicate_in_flight (answer 503 +
+//                  Retry-After: 1, so the retry is handled if this attempt fails).
+//   complete(key)  the handler succeeded: the entry becomes done for the TTL.
+//   release(key)   the handler failed (or the event could not be queued): the
+//                  entry is removed so LiveKit's retry is handled again.
+//
+// Callers insert only for requests that passed authentication (H5): an
+// attacker cannot pre-claim ids and rejected garbage cannot fill the store.
+
+#include <atomic>
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "config.hpp"
+
+namespace lkwebhook {
+
+/// What claim() found.
+enum class claim_status : std::uint8_t {
+    proceed,              ///< first arrival: the caller must handle it, then complete() or release()
+    duplicate_done,       ///< already handled within the TTL: acknowledge (200), do not handle
+    duplicate_in_flight,  ///< being handled right now: answer 503 + Retry-After: 1
+    unavailable,          ///< the store cannot answer (e.g. Redis unreachable): answer 503, never accept blindly
+};
+
+[[nodiscard]] constexpr std::string_view to_string(claim_status s) noexcept {
+    switch (s) {
+        case claim_status::proceed: return "proceed";
+        case claim_status::duplicate_done: return "duplicate_done";
+        case claim_status::duplicate_in_flight: return "duplicate_in_flight";
+        case claim_status::unavailable: return "unavailable";
+    }
+    return "unknown";
+}
+
+/// The result of claim(): the status and, for `proceed`, an opaque token that
+/// identifies this claim. complete() and release() take it back so that a
+/// claim that expired (or was evicted) and was re-claimed by someone else is
+/// never completed or released by its former owner.
+struct claim_ticket {
+    claim_status status = claim_status::unavailable;
+    std::uint64_t token = 0;
+};
+
+/// Named requirement IdempotencyStore.
+///
+/// Given `S& s`, `std::string_view key` (the dedupe key: the exact event id
+/// bytes, optionally namespaced by API key, H8) and `const claim_ticket& t`
+/// returned by `s.claim(key)` with `t.status == claim_status::proceed`:
+///
+/// | expression          | type           | semantics |
+/// |---------------------|----------------|-----------|
+/// | `s.claim(key)`      | `claim_ticket` | atomic check-and-insert (H6): exactly one of any number of concurrent claims of an absent key gets `proceed`. Never blocks on user code. Noexcept. |
+/// | `s.complete(key,t)` | `bool`         | marks the key done for the store's TTL; false if the claim was lost meanwhile (expired, evicted, store unreachable). Noexcept. |
+/// | `s.release(key,t)`  | `bool`         | forgets the key if `t` still owns it, so a retry proceeds; false otherwise. Noexcept. |
+///
+/// Thread-safety: every expression may be called concurrently from any thread.
+template <class S>
+concept IdempotencyStore = requires(S& s, std::string_view key, const claim_ticket& t) {
+    { s.claim(key) } noexcept -> std::same_as<claim_ticket>;
+    { s.complete(key, t) } noexcept -> std::same_as<bool>;
+    { s.release(key, t) } noexcept -> std::same_as<bool>;
+};
+
+/// A store that remembers nothing: every claim proceeds. For callers that
+/// dedupe elsewhere (or tests); LiveKit retries will then be handled again.
+struct no_idempotency {
+    [[nodiscard]] claim_ticket claim(std::string_view) noexcept { return {claim_status::proceed, 0}; }
+    bool complete(std::string_view, const claim_ticket&) noexcept { return true; }
+    bool release(std::string_view, const claim_ticket&) noexcept { return true; }
+};
+
+/// Configuration of memory_store.
+struct memory_store_options {
+    /// At most this many entries, whatever the input (H4). About 200 B each.
+    std::size_t capacity = 100'000;
+    /// How long a handled id is remembered (H3: >= max token lifetime + 2 x leeway;
+    /// 900 s + 120 s at our recommended settings). Also bounds an in-flight entry.
+    std::chrono::milliseconds ttl = std::chrono::seconds{1200};
+    /// Number of independently locked shards (rounded up to a power of two).
+    std::size_t shards = 16;
+};
+
+/// Counters of a store, read with relaxed ordering (monitoring only).
+struct store_stats {
+    std::uint64_t entries = 0;          ///< current number of entries (in flight + done)
+    std::uint64_t early_evictions = 0;  ///< entries evicted before their TTL because the store was full (H4)
+    std::uint64_t expirations = 0;      ///< entries removed because their TTL elapsed
+};
+
+/// A monotonic clock for stores; replaceable in tests.
+struct steady_clock_source {
+    [[nodiscard]] std::chrono::steady_clock::time_point now() const noexcept {
+        return std::chrono::steady_clock::now();
+    }
+};
+
+namespace detail {
+
+// Salted 64-bit hash of the dedupe key. Keys only ever come from
+// authenticated requests, but a per-store random salt keeps bucket placement
+// unpredictable anyway (threat model G20: libstdc++'s std::hash is unsalted).
+struct salted_hash {
+    using is_transparent = void;
+    std::uint64_t salt = 0;
+
+    [[nodiscard]] std::size_t operator()(std::string_view s) const noexcept {
+        std::uint64_t h = 0xcbf29ce484222325ULL ^ salt;
+        for (const char c : s) {
+            h ^= static_cast<unsigned char>(c);
+            h *= 0x100000001b3ULL;
+        }
+        // splitmix64 finaliser so that the low bits (the bucket index) mix well.
+        h ^= h >> 30;
+        h *= 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 27;
+        h *= 0x94d049bb133111ebULL;
+        h ^= h >> 31;
+        return static_cast<std::size_t>(h);
+    }
+};
+
+struct transparent_equal {
+    using is_transparent = void;
+    [[nodiscard]] bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+};
+
+inline std::uint64_t random_seed() noexcept {
+    std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+#if LKWEBHOOK_EXCEPTIONS
+    try {
+        std::random_device device;
+        seed ^= (static_cast<std::uint64_t>(device()) << 32) ^ device();
+    } catch (...) {  // NOLINT(bugprone-empty-catch): the time-based seed remains
+    }
+#else
+    std::random_device device;
+    seed ^= (static_cast<std::uint64_t>(device()) << 32) ^ device();
+#endif
+    return seed;
+}
+
+constexpr std::size_t round_up_pow2(std::size_t n) noexcept {
+    std::size_t p = 1;
+    while (p < n) p <<= 1;
+    return p;
+}
+
+}  // namespace detail
+
+/// The in-memory IdempotencyStore: bounded entries, TTL, O(1) operations.
+///
+/// Entries live in `shards` independently locked shards chosen by a salted
+/// hash; each shard holds a hash map plus a list ordered by the time of the
+/// last state change, so TTL expiry and "evict oldest first" (H4) pop from the
+/// list's front in O(1) amortised time. Claim, eviction and TTL sweep of a shard
+/// run under the same lock (J4); no user code ever runs under it. Capacity is
+/// split evenly between shards, so the total never exceeds `capacity`.
+///
+/// Guarantee (H4): no duplicate is accepted within the TTL while the sustained
+/// accepted-event rate stays below capacity / TTL (83 events/s at the defaults);
+/// beyond that, entries are evicted early and `stats().early_evictions` counts
+/// every one. Limits (H7): one process only (use redis_store to share), emptied
+/// by a restart, handlers must still be idempotent (delivery is at-least-once).
+///
+/// Thread-safety: all member functions may be called concurrently.
+template <class Clock = steady_clock_source>
+class basic_memory_store {
+public:
+    explicit basic_memory_store(const memory_store_options& options = {}, Clock clock = {})
+        : clock_(std::move(clock)),
+          ttl_(options.ttl),
+          shards_(detail::round_up_pow2(options.shards == 0 ? 1 : options.shards)) {
+        const std::size_t n = shards_.size();
+        // Never exceed the configured capacity in total, yet keep >= 1 per shard.
+        const std::size_t per_shard = options.capacity / n;
+        const detail::salted_hash hasher{detail::random_seed()};
+        hash_ = hasher;
+        for (auto& shard : shards_) {
+            shard = std::make_unique<shard_type>(per_shard == 0 ? 1 : per_shard, hasher);
+        }
+    }
+
+    basic_memory_store(const basic_memory_store&) = delete;
+    basic_memory_store& operator=(const basic_memory_store&) = delete;
+
+    [[nodiscard]] claim_ticket claim(std::string_view key) noexcept {
+#if LKWEBHOOK_EXCEPTIONS
+        try {
+            return claim_impl(key);
+        } catch (...) {  // allocation failure: fail closed (503), never accept blindly
+            return {claim_status::unavailable, 0};
+        }
+#else
+        return claim_impl(key);
+#endif
+    }
+
+    bool complete(std::string_view key, const claim_ticket& ticket) noexcept {
+        shard_type& shard = shard_for(key);
+        const auto now = clock_.now();
+        std::lock_guard lock(shard.mutex);
+        sweep(shard, now);
+        const auto it = shard.map.find(key);
+        if (it == shard.map.end()) return false;
+        node& n = *it->second;
+        if (n.token != ticket.token || n.done) return false;
+        n.done = true;
+        n.stamp = now;
+        shard.order.splice(shard.order.end(), shard.order, it->second);  // iterators stay valid
+        return true;
+    }
+
+    bool release(std::string_view key, const claim_ticket& ticket) noexcept {
+        shard_type& shard = shard_for(key);
+        std::lock_guard lock(shard.mutex);
+        const auto it = shard.map.find(key);
+        if (it == shard.map.end()) return false;
+        const auto position = it->second;
+        if (position->token != ticket.token || position->done) return false;
+        shard.map.erase(it);
+        shard.order.erase(position);
+        entries_.fetch_sub(1, std::memory_order_relaxed);
+        return true;
+    }
+
+    [[nodiscard]] store_stats stats() const noexcept {
+        return {entries_.load(std::memory_order_relaxed), early_evictions_.load(std::memory_order_relaxed),
+                expirations_.load(std::memory_order_relaxed)};
+    }
+
+    /// Total capacity actually enforced (capacity rounded down to a multiple of the shard count).
+    [[nodiscard]] std::size_t capacity() const noexcept { return shards_.size() * shards_.front()->capacity; }
+
+    [[nodiscard]] std::chrono::milliseconds ttl() const noexcept { return ttl_; }
+
+private:
+    using time_point = std::chrono::steady_clock::time_point;
+
+    struct node {
+        std::string key;   // owns the bytes the map's string_view key points at
+        time_point stamp;  // claim time, then completion time
+        std::uint64_t token = 0;
+        bool done = false;
+    };
+    using list_type = std::list<node>;
+    using map_type =
+        std::unordered_map<std::string_view, typename list_type::iterator, detail::salted_hash, detail::transparent_equal>;
+
+    struct shard_type {
+        shard_type(std::size_t cap, const detail::salted_hash& hasher) : capacity(cap), map(16, hasher) {}
+        std::mutex mutex;
+        std::size_t capacity;
+        // Oldest first. Stamps are non-decreasing along the list because every
+        // state change moves its node to the back under the shard lock.
+        list_type order;
+        map_type map;
+    };
+
+    shard_type& shard_for(std::string_view key) noexcept {
+        // The map uses the low bits of the same hash; pick the shard from the high bits.
+        const std::size_t h = hash_(key);
+        return *shards_[(h >> (sizeof(std::size_t) * 4)) & (shards_.size() - 1)];
+    }
+
+    void pop_oldest(shard_type& shard) noexcept {
+        shard.map.erase(std::string_view{shard.order.front().key});
+        shard.order.pop_front();
+        entries_.fetch_sub(1, std::memory_order_relaxed);
+    }
+
+    void sweep(shard_type& shard, time_point now) noexcept {
+        while (!shard.order.empty() && now - shard.order.front().stamp >= ttl_) {
+            pop_oldest(shard);
+            expirations_.fetch_add(1, std::memory_order_relaxed);
+        }
+    }
+
+    claim_ticket claim_impl(std::string_view key) {
+        shard_type& shard = shard_for(key);
+        const auto now = clock_.now();
+        std::lock_guard lock(shard.mutex);
+        sweep(shard, now);
+        if (const auto it = shard.map.find(key); it != shard.map.end()) {
+            return {it->second->done ? claim_status::duplicate_done : claim_status::duplicate_in_flight, 0};
+        }
+        if (shard.map.size() >= shard.capacity) {
+            // Full: evict the oldest entry early (H4). Counted, because an
+            // early eviction is the only way a duplicate can slip through.
+            pop_oldest(shard);
+            early_evictions_.fetch_add(1, std::memory_order_relaxed);
+        }
+        const std::uint64_t token = next_token_.fetch_add(1, std::memory_order_relaxed);
+        shard.order.push_back(node{std::string{key}, now, token, false});
+        const auto position = std::prev(shard.order.end());
+#if LKWEBHOOK_EXCEPTIONS
+        try {
+            shard.map.emplace(std::string_view{position->key}, position);
+        } catch (...) {
+            shard.order.pop_back();  // keep list and map consistent, then report the failure
+            throw;
+        }
+#else
+        shard.map.emplace(std::string_view{position->key}, position);
+#endif
+        entries_.fetch_add(1, std::memory_order_relaxed);
+        return {claim_status::proceed, token};
+    }
+
+    Clock clock_;
+    std::chrono::milliseconds ttl_;
+    detail::salted_hash hash_{};
+    std::vector<std::unique_ptr<shard_type>> shards_;
+    std::atomic<std::uint64_t> next_token_{1};
+    std::atomic<std::uint64_t> entries_{0};
+    std::atomic<std::uint64_t> early_evictions_{0};
+    std::atomic<std::uint64_t> expirations_{0};
+};
+
+/// The default in-memory store (steady clock).
+using memory_store = basic_memory_store<>;
+
+static_assert(IdempotencyStore<memory_store>);
+static_assert(IdempotencyStore<no_idempotency>);
+
+/// Builds the dedupe key of an event (H8): the exact id bytes, or, when
+/// `key_id` is not empty, the key id and the id joined unambiguously
+/// ("<length of key id>:<key id>:<id>"), so equal ids from two projects that
+/// share an endpoint do not collide.
+[[nodiscard]] inline std::string dedupe_key(std::string_view id, std::string_view key_id = {}) {
+    if (key_id.empty()) return std::string{id};
+    std::string key = std::to_string(key_id.size());
+    key.reserve(key.size() + key_id.size() + id.size() + 2);
+    key += ':';
+    key += key_id;
+    key += ':';
+    key += id;
+    return key;
+}
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_IDEMPOTENCY_HPP

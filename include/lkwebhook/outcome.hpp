@@ -1,0 +1,137 @@
+#ifndef LKWEBHOOK_OUTCOME_HPP
+#define LKWEBHOOK_OUTCOME_HPP
+
+// outcome: everything verify_and_dispatch (and async_dispatcher::submit)
+// decided about one request, and what to answer (threat model section 3).
+//
+//     auto o = lkwebhook::verify_and_dispatch(body, authorization, keys, correlator);
+//     response.status = o.status;
+//     if (o.retry_after) response.set("Retry-After", std::to_string(o.retry_after->count()));
+//     response.body = o.acknowledged() ? "ok" : "rejected";   // generic bodies only (L5)
+//
+// An outcome owns all its data (no views into the request), so it may be
+// kept, logged and passed to another thread. It is allocation-free.
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "error.hpp"
+#include "events.hpp"
+
+namespace lkwebhook {
+
+namespace detail {
+
+// A bounded owned copy of a short string (event id <= 128 B, threat model G15).
+template <std::size_t N>
+class bounded_text {
+public:
+    constexpr bounded_text() noexcept = default;
+    /// Copies at most N bytes of `text`; longer input is cut (and reported by truncated()).
+    constexpr void assign(std::string_view text) noexcept {
+        size_ = text.size() < N ? text.size() : N;
+        truncated_ = text.size() > N;
+        for (std::size_t i = 0; i < size_; ++i) data_[i] = text[i];
+    }
+    [[nodiscard]] constexpr std::string_view view() const noexcept { return {data_.data(), size_}; }
+    [[nodiscard]] constexpr bool truncated() const noexcept { return truncated_; }
+
+private:
+    std::array<char, N> data_{};
+    std::size_t size_ = 0;
+    bool truncated_ = false;
+};
+
+}  // namespace detail
+
+/// The decision about one webhook request.
+struct outcome {
+    /// Bytes of the event id kept (ids are at most 128 bytes: longer ones are malformed_body).
+    static constexpr std::size_t max_event_id = 128;
+
+    /// HTTP status to answer with: 200, 401, 400, 413, 500 or 503.
+    int status = 200;
+    /// Empty on plain success; otherwise the reason (errc::duplicate_event is a 200).
+    std::error_code error{};
+    /// Event type, once the body was authenticated and decoded; unknown before.
+    event_type type = event_type::unknown;
+    /// The request was a duplicate (duplicate_event or duplicate_in_flight).
+    bool duplicate = false;
+    /// The correlator found the event's session (true also when no lookup applies).
+    bool session_found = true;
+    /// The correlator was called (synchronously) or the event was queued for it.
+    bool handled = false;
+    /// Seconds for a Retry-After header (503 answers only).
+    std::optional<std::chrono::seconds> retry_after{};
+    /// Human-readable reason for server-side logs only, never for the response body (L5).
+    diagnosis why{};
+
+    /// The event id (a copy; empty before decoding or when the event has none).
+    [[nodiscard]] std::string_view event_id() const noexcept { return id_.view(); }
+    void set_event_id(std::string_view id) noexcept { id_.assign(id); }
+
+    /// True for 2xx: LiveKit will not send this request again.
+    [[nodiscard]] bool acknowledged() const noexcept { return status >= 200 && status < 300; }
+    /// True when the event was handled (or queued) now, for the first time.
+    [[nodiscard]] bool ok() const noexcept { return !error; }
+    /// The stable name of the result: "ok" or the errc name (to_string(errc)).
+    [[nodiscard]] std::string_view name() const noexcept { return lkwebhook::to_string(error); }
+
+    /// An outcome for `code` with its HTTP status (and Retry-After for 503s).
+    [[nodiscard]] static outcome failure(errc code) noexcept {
+        outcome o;
+        o.error = make_error_code(code);
+        o.status = http_status(code);
+        if (o.status == 503) o.retry_after = std::chrono::seconds{1};
+        return o;
+    }
+
+private:
+    detail::bounded_text<max_event_id> id_{};
+};
+
+/// Stable one-line rendering for logs (logfmt):
+/// `outcome=<name> status=<n> type=<wire name> id=<escaped id> duplicate=<0|1>
+///  session_found=<0|1> [retry_after=<s>] [why="<diagnosis>"]`.
+/// The id is escaped like diagnosis::append_escaped; nothing else comes from the request.
+[[nodiscard]] inline std::string to_string(const outcome& o) {
+    diagnosis id;
+    id.append_escaped(o.event_id());
+    std::string s;
+    s.reserve(160 + o.why.view().size());
+    s += "outcome=";
+    s += o.name();
+    s += " status=";
+    s += std::to_string(o.status);
+    s += " type=";
+    s += to_string(o.type);
+    s += " id=";
+    s += id.view();
+    s += " duplicate=";
+    s += o.duplicate ? '1' : '0';
+    s += " session_found=";
+    s += o.session_found ? '1' : '0';
+    if (o.retry_after) {
+        s += " retry_after=";
+        s += std::to_string(o.retry_after->count());
+    }
+    if (!o.why.empty()) {
+        s += " why=\"";
+        for (const char c : o.why.view()) {
+            if (c == '"' || c == '\\') s += '\\';
+            s += c;
+        }
+        s += '"';
+    }
+    return s;
+}
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_OUTCOME_HPP

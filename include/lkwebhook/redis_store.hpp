@@ -1,0 +1,324 @@
+#ifndef LKWEBHOOK_REDIS_STORE_HPP
+#define LKWEBHOOK_REDIS_STORE_HPP
+
+// redis_store: an IdempotencyStore shared by several receiver instances
+// behind a load balancer (threat model H7a), over hiredis (0.14 and 1.x).
+// Link the optional CMake target lkwebhook::redis, defined where hiredis is
+// installed.
+//
+// Keys: "<prefix><dedupe key>". Values: "f:<instance>:<token>" while a claim
+// is in flight, "d" once handled. Every operation is one Lua script, so each
+// is atomic on the server:
+//   claim     SET key token NX PX in_flight_ttl; otherwise report done / in flight
+//   complete  if the key still holds our token (or nothing) SET key d PX ttl
+//   release   if the key still holds our token DEL key
+// The in-flight TTL bounds how long a crashed receiver blocks LiveKit's
+// retries of that event (they get duplicate_in_flight until it expires).
+//
+// Failure policy: when Redis cannot be reached, or answers an error, claim()
+// returns `unavailable`, which verify_and_dispatch answers with 503 so that
+// LiveKit retries; the store never accepts blindly. A broken connection is
+// dropped and a new one is made by the next operation, at most once per
+// `reconnect_interval` (in between, operations fail fast instead of every
+// request waiting for a connect timeout). Data loss on a Redis restart
+// without persistence is the documented H7b limit, as for memory_store.
+//
+// SIGPIPE: hiredis writes with write(2), so a peer that vanished raises
+// SIGPIPE. Every command blocks SIGPIPE in the calling thread and consumes a
+// SIGPIPE it caused, so the embedding process is never killed by one.
+//
+// Thread-safety: all member functions may be called concurrently; each call
+// uses its own pooled connection (hiredis contexts are never shared).
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <csignal>
+#include <ctime>
+#include <pthread.h>
+#include <sys/time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "idempotency.hpp"
+
+namespace lkwebhook {
+
+struct redis_store_options {
+    std::string host = "127.0.0.1";
+    int port = 6379;
+    /// Prepended to every key, so one Redis can serve several applications.
+    std::string key_prefix = "lkwebhook:dedupe:";
+    /// How long a handled id is remembered (H3, as memory_store_options::ttl).
+    std::chrono::milliseconds ttl = std::chrono::seconds{1200};
+    /// How long an unfinished claim blocks a retry before it may be claimed again.
+    std::chrono::milliseconds in_flight_ttl = std::chrono::seconds{10};
+    std::chrono::milliseconds connect_timeout{500};
+    std::chrono::milliseconds command_timeout{500};
+    /// After a failed connect, operations fail fast for this long.
+    std::chrono::milliseconds reconnect_interval{200};
+    /// Idle connections kept for reuse.
+    std::size_t max_idle_connections = 8;
+};
+
+/// Counters of a redis_store (relaxed reads; monitoring only).
+struct redis_store_stats {
+    std::uint64_t unavailable = 0;  ///< operations answered without Redis (down, error, timeout)
+    std::uint64_t connects = 0;     ///< successful (re)connections
+};
+
+namespace detail {
+
+// Blocks SIGPIPE for the current thread while alive; consumes a SIGPIPE that
+// became pending meanwhile (one we caused), then restores the mask.
+class sigpipe_guard {
+public:
+    sigpipe_guard() noexcept {
+        sigemptyset(&pipe_);
+        sigaddset(&pipe_, SIGPIPE);
+        sigset_t pending;
+        sigemptyset(&pending);
+        sigpending(&pending);
+        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+        blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
+    }
+    ~sigpipe_guard() {
+        if (!blocked_) return;
+        if (!was_pending_) {
+            sigset_t pending;
+            sigemptyset(&pending);
+            sigpending(&pending);
+            if (sigismember(&pending, SIGPIPE) == 1) {
+                const timespec zero{0, 0};
+                (void)sigtimedwait(&pipe_, nullptr, &zero);
+            }
+        }
+        pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+    }
+    sigpipe_guard(const sigpipe_guard&) = delete;
+    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
+
+private:
+    sigset_t pipe_{};
+    sigset_t old_{};
+    bool was_pending_ = false;
+    bool blocked_ = false;
+};
+
+inline timeval to_timeval(std::chrono::milliseconds ms) noexcept {
+    timeval tv{};
+    tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms.count() / 1000);
+    tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms.count() % 1000) * 1000);
+    return tv;
+}
+
+struct reply_deleter {
+    void operator()(redisReply* r) const noexcept {
+        if (r != nullptr) freeReplyObject(r);
+    }
+};
+
+inline constexpr std::string_view redis_claim_script =
+    "if redis.call('SET',KEYS[1],ARGV[1],'NX','PX',ARGV[2]) then return 0 end "
+    "if redis.call('GET',KEYS[1])=='d' then return 1 end "
+    "return 2";
+inline constexpr std::string_view redis_complete_script =
+    "local v=redis.call('GET',KEYS[1]) "
+    "if v==ARGV[1] or v==false then redis.call('SET',KEYS[1],'d','PX',ARGV[2]) return 1 end "
+    "return 0";
+inline constexpr std::string_view redis_release_script =
+    "if redis.call('GET',KEYS[1])==ARGV[1] then redis.call('DEL',KEYS[1]) return 1 end "
+    "return 0";
+
+}  // namespace detail
+
+/// IdempotencyStore over Redis (see the file comment for semantics).
+class redis_store {
+public:
+    explicit redis_store(redis_store_options options = {}) : options_(std::move(options)) {
+        const std::uint64_t seed = detail::random_seed();
+        constexpr char hex[] = "0123456789abcdef";
+        for (int shift = 60; shift >= 0; shift -= 4) instance_ += hex[(seed >> shift) & 0xf];
+    }
+
+    ~redis_store() {
+        for (redisContext* c : idle_) redisFree(c);
+    }
+
+    redis_store(const redis_store&) = delete;
+    redis_store& operator=(const redis_store&) = delete;
+
+    [[nodiscard]] claim_ticket claim(std::string_view key) noexcept {
+        const std::uint64_t token = next_token_.fetch_add(1, std::memory_order_relaxed);
+        long long answer = -1;
+        if (!eval(detail::redis_claim_script, key, token, options_.in_flight_ttl, answer)) {
+            return {claim_status::unavailable, 0};
+        }
+        switch (answer) {
+            case 0: return {claim_status::proceed, token};
+            case 1: return {claim_status::duplicate_done, 0};
+            case 2: return {claim_status::duplicate_in_flight, 0};
+            default: unavailable_.fetch_add(1, std::memory_order_relaxed); return {claim_status::unavailable, 0};
+        }
+    }
+
+    bool complete(std::string_view key, const claim_ticket& ticket) noexcept {
+        long long answer = 0;
+        return eval(detail::redis_complete_script, key, ticket.token, options_.ttl, answer) &&
+               answer == 1;
+    }
+
+    bool release(std::string_view key, const claim_ticket& ticket) noexcept {
+        long long answer = 0;
+        return eval(detail::redis_release_script, key, ticket.token, options_.ttl, answer) &&
+               answer == 1;
+    }
+
+    /// True when Redis answers PING now.
+    [[nodiscard]] bool ping() noexcept {
+        connection c = acquire();
+        if (c.context == nullptr) return false;
+        const char* argv[] = {"PING"};
+        const std::size_t lens[] = {4};
+        std::unique_ptr<redisReply, detail::reply_deleter> reply{command(c.context, 1, argv, lens)};
+        const bool ok = reply != nullptr && reply->type == REDIS_REPLY_STATUS;
+        finish(c, reply != nullptr);
+        return ok;
+    }
+
+    [[nodiscard]] redis_store_stats stats() const noexcept {
+        return {unavailable_.load(std::memory_order_relaxed), connects_.load(std::memory_order_relaxed)};
+    }
+
+    [[nodiscard]] const redis_store_options& options() const noexcept { return options_; }
+
+private:
+    struct connection {
+        redisContext* context = nullptr;
+    };
+
+    [[nodiscard]] std::string owner_value(std::uint64_t token) const {
+        std::string v = "f:";
+        v += instance_;
+        v += ':';
+        v += std::to_string(token);
+        return v;
+    }
+
+    static redisReply* command(redisContext* c, int argc, const char** argv, const std::size_t* lens) noexcept {
+        detail::sigpipe_guard guard;
+        return static_cast<redisReply*>(redisCommandArgv(c, argc, argv, lens));
+    }
+
+    connection acquire() noexcept {
+        {
+            std::lock_guard lock(mutex_);
+            if (!idle_.empty()) {
+                redisContext* c = idle_.back();
+                idle_.pop_back();
+                return {c};
+            }
+            const auto now = std::chrono::steady_clock::now();
+            if (now < retry_not_before_) return {};
+        }
+        redisContext* c = nullptr;
+        {
+            detail::sigpipe_guard guard;
+            c = redisConnectWithTimeout(options_.host.c_str(), options_.port,
+                                        detail::to_timeval(options_.connect_timeout));
+        }
+        if (c == nullptr || c->err != 0 ||
+            redisSetTimeout(c, detail::to_timeval(options_.command_timeout)) != REDIS_OK) {
+            if (c != nullptr) redisFree(c);
+            std::lock_guard lock(mutex_);
+            retry_not_before_ = std::chrono::steady_clock::now() + options_.reconnect_interval;
+            return {};
+        }
+        connects_.fetch_add(1, std::memory_order_relaxed);
+        return {c};
+    }
+
+    // Returns the connection to the pool, or drops it when it is broken.
+    void finish(connection& c, bool healthy) noexcept {
+        if (c.context == nullptr) return;
+        if (healthy && c.context->err == 0) {
+            std::lock_guard lock(mutex_);
+            if (idle_.size() < options_.max_idle_connections) {
+                // The vector's capacity was reserved, so push_back cannot throw here.
+                if (idle_.capacity() > idle_.size()) {
+                    idle_.push_back(c.context);
+                    c.context = nullptr;
+                    return;
+                }
+            }
+        }
+        redisFree(c.context);
+        c.context = nullptr;
+    }
+
+    bool eval(std::string_view script, std::string_view key, std::uint64_t token, std::chrono::milliseconds ttl,
+              long long& answer) noexcept {
+#if LKWEBHOOK_EXCEPTIONS
+        try {
+            return eval_impl(script, key, token, ttl, answer);
+        } catch (...) {
+            unavailable_.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+#else
+        return eval_impl(script, key, token, ttl, answer);
+#endif
+    }
+
+    bool eval_impl(std::string_view script, std::string_view key, std::uint64_t token,
+                   std::chrono::milliseconds ttl, long long& answer) {
+        const std::string owner = owner_value(token);
+        {
+            std::lock_guard lock(mutex_);
+            if (idle_.capacity() < options_.max_idle_connections) idle_.reserve(options_.max_idle_connections);
+        }
+        std::string full_key = options_.key_prefix;
+        full_key += key;
+        const std::string ttl_text = std::to_string(ttl.count());
+        const char* argv[] = {"EVAL", script.data(), "1", full_key.data(), owner.data(), ttl_text.data()};
+        const std::size_t lens[] = {4, script.size(), 1, full_key.size(), owner.size(), ttl_text.size()};
+        connection c = acquire();
+        if (c.context == nullptr) {
+            unavailable_.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        std::unique_ptr<redisReply, detail::reply_deleter> reply{command(c.context, 6, argv, lens)};
+        const bool ok = reply != nullptr && reply->type == REDIS_REPLY_INTEGER;
+        // An error reply (e.g. LOADING after a restart) leaves the connection
+        // usable; a null reply means I/O failure and the context is dead.
+        finish(c, reply != nullptr);
+        if (!ok) {
+            unavailable_.fetch_add(1, std::memory_order_relaxed);
+            return false;
+        }
+        answer = reply->integer;
+        return true;
+    }
+
+    redis_store_options options_;
+    std::string instance_;
+    std::mutex mutex_;
+    std::vector<redisContext*> idle_;
+    std::chrono::steady_clock::time_point retry_not_before_{};
+    std::atomic<std::uint64_t> next_token_{1};
+    std::atomic<std::uint64_t> unavailable_{0};
+    std::atomic<std::uint64_t> connects_{0};
+};
+
+static_assert(IdempotencyStore<redis_store>);
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_REDIS_STORE_HPP

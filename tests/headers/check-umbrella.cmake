@@ -1,0 +1,62 @@
+# cmake -D INCLUDE_DIR=<repo>/include -P check-umbrella.cmake
+# Fails unless include/lkwebhook.hpp includes every include/lkwebhook/*.hpp
+# (detail/ excepted: internal) and nothing that does not exist.
+# The header list is read at test time, so a header added after configure is
+# caught too.
+
+cmake_minimum_required(VERSION 3.21)
+
+if(NOT INCLUDE_DIR)
+  message(FATAL_ERROR "pass -D INCLUDE_DIR=<repo>/include")
+endif()
+get_filename_component(INCLUDE_DIR "${INCLUDE_DIR}" ABSOLUTE)
+set(umbrella "${INCLUDE_DIR}/lkwebhook.hpp")
+if(NOT EXISTS "${umbrella}")
+  message(FATAL_ERROR "missing umbrella header ${umbrella}")
+endif()
+
+file(GLOB public RELATIVE "${INCLUDE_DIR}" "${INCLUDE_DIR}/lkwebhook/*.hpp")
+list(SORT public)
+file(STRINGS "${umbrella}" lines REGEX "^[ \t]*#[ \t]*include")
+set(included "")
+foreach(line IN LISTS lines)
+  if(line MATCHES "^[ \t]*#[ \t]*include[ \t]*[<\"]([^>\"]+)[>\"]")
+    list(APPEND included "${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+
+# Headers that need an optional dependency are listed, not included:
+#   // optional (<target>): lkwebhook/<header>.hpp
+file(STRINGS "${umbrella}" optional_lines REGEX "^// optional \\([^)]+\\): lkwebhook/")
+set(optional "")
+foreach(line IN LISTS optional_lines)
+  if(line MATCHES "^// optional \\([^)]+\\): (lkwebhook/[A-Za-z0-9_/]+\\.hpp)")
+    list(APPEND optional "${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+
+set(errors "")
+foreach(header IN LISTS optional)
+  if(NOT EXISTS "${INCLUDE_DIR}/${header}")
+    string(APPEND errors "  lkwebhook.hpp lists an optional header that does not exist: ${header}\n")
+  elseif(header IN_LIST included)
+    string(APPEND errors "  ${header} is listed optional but included\n")
+  endif()
+endforeach()
+foreach(header IN LISTS public)
+  if(NOT header IN_LIST included AND NOT header IN_LIST optional)
+    string(APPEND errors "  not included by lkwebhook.hpp: ${header}\n")
+  endif()
+endforeach()
+foreach(header IN LISTS included)
+  if(NOT EXISTS "${INCLUDE_DIR}/${header}")
+    string(APPEND errors "  lkwebhook.hpp includes a header that does not exist: ${header}\n")
+  elseif(header MATCHES "/detail/")
+    string(APPEND errors "  lkwebhook.hpp includes an internal header: ${header}\n")
+  endif()
+endforeach()
+list(LENGTH public count)
+if(errors)
+  message(FATAL_ERROR "umbrella header is out of date:\n${errors}")
+endif()
+message(STATUS "lkwebhook.hpp includes all ${count} public headers")

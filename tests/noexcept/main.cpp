@@ -1,0 +1,46 @@
+// Built with -fno-exceptions: everything here must work without them.
+#include <lkwebhook.hpp>
+
+#include <cstdio>
+#include <string_view>
+#include <system_error>
+
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+#error "this test must be compiled with -fno-exceptions"
+#endif
+static_assert(LKWEBHOOK_EXCEPTIONS == 0, "config.hpp must detect -fno-exceptions");
+
+namespace {
+
+int failures = 0;
+
+void check(bool ok, const char* what) {
+    if (!ok) {
+        std::fprintf(stderr, "FAILED: %s\n", what);
+        ++failures;
+    }
+}
+
+lkwebhook::result<int> parse_digit(char c) noexcept {
+    if (c < '0' || c > '9') return lkwebhook::errc::malformed_body;
+    return c - '0';
+}
+
+}  // namespace
+
+int main() {
+    const auto good = parse_digit('7');
+    check(good.has_value() && *good == 7, "result<int> holds a value");
+    const auto bad = parse_digit('x');
+    check(!bad && bad.error() == lkwebhook::errc::malformed_body, "result<int> holds an error");
+    check(lkwebhook::http_status(bad.error()) == 400, "malformed_body maps to 400");
+    check(lkwebhook::to_string(bad.error()) == std::string_view{"malformed_body"}, "stable name");
+    check(bad.error() == lkwebhook::condition::bad_request, "condition grouping");
+
+    lkwebhook::diagnosis why;
+    why.append("iss ").append_escaped("\x01key");
+    check(why.view() == std::string_view{"iss \"\\x01key\""}, "diagnosis escapes attacker text");
+
+    if (failures == 0) std::puts("noexcept: ok");
+    return failures == 0 ? 0 : 1;
+}
