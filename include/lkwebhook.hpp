@@ -29,14 +29,21 @@
 #include "lkwebhook/signer.hpp"
 #include "lkwebhook/signature_header.hpp"
 
-// Typed events.
+// Typed events: the structs, the decoder, the canonical encoder, and the
+// receiver facade (verify, then decode, with reused buffers).
 #include "lkwebhook/events.hpp"
 #include "lkwebhook/decode.hpp"
+#include "lkwebhook/encode.hpp"
+#include "lkwebhook/receiver.hpp"
 
-// Dispatch: the correlator concept, outcomes, idempotency, metrics.
+// Dispatch: the correlator concept, outcomes, idempotency, metrics,
+// verify_and_dispatch(), the asynchronous dispatcher and the session ledger.
 #include "lkwebhook/correlator.hpp"
 #include "lkwebhook/outcome.hpp"
 #include "lkwebhook/idempotency.hpp"
 #include "lkwebhook/metrics.hpp"
+#include "lkwebhook/dispatch.hpp"
+#include "lkwebhook/async_dispatcher.hpp"
+#include "lkwebhook/session_ledger.hpp"
 
 #endif  // LKWEBHOOK_HPP

@@ -1191,7 +1191,11 @@ int send_command(int argc, char** argv) {
             if (!resp.reason.empty()) line << " " << resp.reason;
             const auto after = resp.header("Retry-After");
             if (after) line << " (Retry-After: " << *after << ")";
-            if (!resp.body.empty()) line << " body: " << excerpt(resp.body);
+            if (!resp.body.empty()) {
+                // LiveKit's Go client asks for gzip and inflates transparently; we only show text.
+                const auto encoding = resp.header("Content-Encoding");
+                if (!encoding || encoding->empty() || *encoding == "identity") line << " body: " << excerpt(resp.body);
+            }
             last = "HTTP " + std::to_string(resp.status);
             if (resp.status >= 200 && resp.status < 300) {
                 if (!quiet) std::cout << line.str() << std::endl;

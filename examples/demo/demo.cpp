@@ -142,7 +142,7 @@ public:
 
 private:
     bool start_server();
-    step_result send(const std::vector<std::string>& args, bool show_command = true);
+    step_result send(const std::vector<std::string>& args, std::string_view shown_as = {});
     void collect_server_lines(step_result& r, std::chrono::milliseconds wait_for_webhook);
     bool expect(const step_result& r, int status, std::string_view outcome, std::string_view shows);
     std::string sign_body(const std::string& body_file);
@@ -167,7 +167,11 @@ std::vector<std::string> credentials_env() {
 }
 
 bool demo::start_server() {
-    server_.emplace(std::vector<std::string>{server_binary_, "--bind", "127.0.0.1", "--port", "0"}, credentials_env());
+    // --fail-first 1: the first webhook gets 503 + Retry-After, as from an instance that is
+    // still starting, so that the demo shows LiveKit's retry.
+    server_.emplace(
+        std::vector<std::string>{server_binary_, "--bind", "127.0.0.1", "--port", "0", "--fail-first", "1"},
+        credentials_env());
     if (!server_->started()) return false;
     const auto deadline = steady::now() + std::chrono::seconds(20);
     while (auto line = server_->read_line(deadline)) {
@@ -195,7 +199,7 @@ void demo::collect_server_lines(step_result& r, std::chrono::milliseconds wait_f
         if (line->rfind("[summary]", 0) == 0) summary_lines_.push_back(*line);
         r.server_lines.push_back(*line);
         constexpr std::string_view marker = "[webhook] ";
-        if (line->rfind(marker, 0) == 0) {
+        if (line->rfind(marker, 0) == 0 && line->find("simulated_unavailable") == std::string::npos) {
             const std::string rest = line->substr(marker.size());
             r.server_status = std::atoi(rest.c_str());
             const auto space = rest.find(' ');
@@ -210,15 +214,24 @@ void demo::collect_server_lines(step_result& r, std::chrono::milliseconds wait_f
     }
 }
 
-step_result demo::send(const std::vector<std::string>& args, bool show_command) {
+step_result demo::send(const std::vector<std::string>& args, std::string_view shown_as) {
     std::vector<std::string> argv{cli_, "send"};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--backoff-scale");  // the demo shows LiveKit's waits but does not sit through them
     argv.push_back("0.05");
     argv.push_back(url_);
-    if (show_command) {
+    if (!shown_as.empty()) {
+        std::cout << "   $ lkwebhook send " << shown_as << " URL\n";
+    } else {
         std::cout << "   $ lkwebhook send";
-        for (const auto& a : args) std::cout << " " << (a.find(' ') != std::string::npos ? "'" + a + "'" : a);
+        for (std::size_t i = 0; i < args.size(); ++i) {
+            if ((args[i] == "--room" || args[i] == "--room-created-at") && i + 1 < args.size()) {
+                ++i;  // the same for every step; said once at the top
+                continue;
+            }
+            const auto& a = args[i];
+            std::cout << " " << (a.find(' ') != std::string::npos ? "'" + a + "'" : a);
+        }
         std::cout << " URL\n";
     }
     step_result r;
@@ -239,7 +252,8 @@ bool demo::expect(const step_result& r, int status, std::string_view outcome, st
     const bool send_ok = (status >= 200 && status < 300) ? r.send_exit == 0 : r.send_exit == 1;
     const bool ok = send_ok && r.server_status == status && r.server_outcome == outcome;
     if (ok) {
-        std::cout << "   => " << shows << "\n\n";
+        if (!shows.empty()) std::cout << "   => " << shows << "\n";
+        std::cout << "\n";
     } else {
         ++failures_;
         std::cout << "   !! NOT AS EXPECTED: wanted HTTP " << status << " " << outcome << ", got ";
@@ -274,14 +288,16 @@ int demo::run() {
                  "Every request below is a real HTTP POST made by `lkwebhook send` exactly as a LiveKit\n"
                  "server makes it (Authorization: <HS256 JWT over the body's SHA-256>, Content-Type:\n"
                  "application/webhook+json, retries on 429/5xx). `send |` lines are what the sender saw,\n"
-                 "`server |` lines what the server logged. API key "
+                 "`server |` lines what the server logged. `send` waits LiveKit's backoff 20x shorter here\n"
+                 "(--backoff-scale 0.05). API key "
               << api_key << " (a demo credential).\n\n";
 
     if (!start_server()) {
         std::cerr << "demo: the server did not start (" << server_binary_ << ")\n";
         return 1;
     }
-    std::cout << "server listening on " << url_ << "\n\n";
+    std::cout << "server listening on " << url_ << " (URL below)\n"
+              << "every `lkwebhook send` below also passes --room standup-42 --room-created-at <the call's start>\n\n";
 
     // One call, timestamps relative to now (tokens are checked against the real clock).
     const std::int64_t t0 = static_cast<std::int64_t>(std::time(nullptr)) - 60;
@@ -295,9 +311,21 @@ int demo::run() {
     };
     const auto step = [&](std::string_view title) { std::cout << ++step_ << ". " << title << "\n"; };
 
-    step("The room starts");
-    expect(send(with({"--event", "room_started", "--id", "EV_demoRoomStart", "--created-at", at(0)})), 200, "ok",
-           "verified, decoded, dispatched: the ledger opens a session for the room");
+    step("The room starts (our server is still starting: it answers 503 + Retry-After once)");
+    {
+        const step_result r = send(with({"--event", "room_started", "--id", "EV_demoRoomStart", "--created-at", at(0)}));
+        bool retried = false;
+        for (const auto& line : r.send_lines)
+            if (line.rfind("attempt 1/5: HTTP 503", 0) == 0 && line.find("Retry-After") != std::string::npos)
+                retried = true;
+        if (!retried) {
+            ++failures_;
+            std::cout << "   !! NOT AS EXPECTED: no 503 + Retry-After on the first attempt\n";
+        }
+        expect(r, 200, "ok",
+               "LiveKit's client waited as told and sent the same request again (same token, same id);\n"
+               "      this time it was verified, decoded and dispatched: the ledger opens a session for the room");
+    }
 
     step("Alice joins");
     expect(send(with({"--event", "participant_joined", "--identity", "alice@example.com", "--name", "Alice",
@@ -366,9 +394,10 @@ int demo::run() {
         std::ofstream out(altered, std::ios::binary | std::ios::trunc);
         out << body;
     }
-    std::cout << "   $ lkwebhook sign original.json   # the token LiveKit computed for the original body\n";
+    std::cout << "   $ TOKEN=$(lkwebhook sign original.json)   # what LiveKit signed: the original body\n";
     std::cout << "   (then \"Carol\" -> \"Mallory\" in the body; the token is sent unchanged)\n";
-    expect(send({"--body", altered, "--authorization", token}), 401, "body_hash_mismatch",
+    expect(send({"--body", altered, "--authorization", token}, "--body altered.json --authorization \"$TOKEN\""),
+           401, "body_hash_mismatch",
            "the signature is genuine, but it signs other bytes: rejected (hash the raw body!)");
 
     std::cout << "Call summary produced by the session ledger\n"
@@ -378,19 +407,23 @@ int demo::run() {
         std::cout << "   !! NOT AS EXPECTED: the server printed no [summary] line\n";
     }
     for (const auto& line : summary_lines_) std::cout << "   " << line << "\n";
-    if (summary_lines_.size() > 0) {
-        bool mentions_both = false;
-        for (const auto& line : summary_lines_)
-            if (line.find("alice@example.com") != std::string::npos || line.find("bob@example.com") != std::string::npos)
-                mentions_both = true;
-        if (!mentions_both) {
+    if (!summary_lines_.empty()) {
+        // One call, two participants, both named; Alice, still present at the end, left with the room.
+        std::string all;
+        for (const auto& line : summary_lines_) all += line + "\n";
+        const bool as_shown = summary_lines_.size() == 3 && all.find("completed: 55 s, 2 participant(s)") != std::string::npos &&
+                              all.find("alice@example.com") != std::string::npos &&
+                              all.find("bob@example.com") != std::string::npos &&
+                              all.find("joined at +9 s, left at +40 s") != std::string::npos &&
+                              all.find("joined at +5 s, left at +55 s") != std::string::npos;
+        if (!as_shown) {
             ++failures_;
-            std::cout << "   !! NOT AS EXPECTED: the summary does not name the participants\n";
+            std::cout << "   !! NOT AS EXPECTED: the summary is not one 55 s call with Alice (5-55 s) and Bob (9-40 s)\n";
         }
     }
 
-    std::cout << "\nServer metrics (GET /metrics, Prometheus text; lkwebhook_* lines)\n"
-                 "-----------------------------------------------------------------\n";
+    std::cout << "\nServer metrics (GET /metrics, Prometheus text; non-zero samples, no histogram buckets)\n"
+                 "------------------------------------------------------------------------------------\n";
     httplib::Client client("127.0.0.1", port_);
     client.set_connection_timeout(5);
     client.set_read_timeout(5);
@@ -403,8 +436,19 @@ int demo::run() {
             text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
             if (line.empty() || line.front() == '#') continue;
             if (line.find("_bucket") != std::string_view::npos) continue;  // histogram buckets: too long for a demo
+            if (line.size() >= 2 && line.substr(line.size() - 2) == " 0") continue;  // zero counters too
             std::cout << "   " << line << "\n";
             ++shown;
+        }
+        // The counters must tell the same story as the steps above.
+        for (std::string_view expected :
+             {"lkwebhook_requests_total{outcome=\"ok\"} 8\n", "lkwebhook_requests_total{outcome=\"bad_signature\"} 1\n",
+              "lkwebhook_requests_total{outcome=\"body_hash_mismatch\"} 1\n", "lkwebhook_duplicates_total 1\n",
+              "lkwebhook_sessions_not_found_total 1\n"}) {
+            if (res->body.find(expected) == std::string::npos) {
+                ++failures_;
+                std::cout << "   !! NOT AS EXPECTED: no metrics line " << expected;
+            }
         }
         if (shown == 0) {
             ++failures_;

@@ -26,7 +26,8 @@
 #include <lkwebhook/idempotency.hpp>
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/metrics.hpp>
-#include <lkwebhook/session_ledger.hpp>
+
+#include "call_registry.hpp"
 
 #include <atomic>
 #include <charconv>
@@ -82,50 +83,6 @@ bool parse_number(std::string_view text, T& out) {
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
     return ec == std::errc{} && ptr == text.data() + text.size();
 }
-
-// Whole lines, from any thread, flushed at once (the demo and the tests read them live).
-class line_log {
-public:
-    void line(const std::string& text) {
-        std::lock_guard lock(mutex_);
-        std::cout << text << std::endl;
-    }
-
-private:
-    std::mutex mutex_;
-};
-
-// The application's view of its calls: every verified, first-seen event goes through here.
-// It feeds the library's session ledger (per-room state that tolerates duplicates and
-// out-of-order participant events) and reports what the ledger made of the event. Called
-// concurrently from cpp-httplib's request threads: the ledger locks itself, the dispatch log
-// has its own mutex.
-class call_registry {
-public:
-    call_registry(line_log& log, bool verbose, std::ofstream* dispatch_log)
-        : log_(log), verbose_(verbose), dispatch_log_(dispatch_log) {}
-
-    lkwebhook::handler_result on_event(const lkwebhook::webhook_event& ev) {
-        if (dispatch_log_ != nullptr) {
-            std::lock_guard lock(dispatch_mutex_);
-            *dispatch_log_ << ev.id << ' ' << ev.event << std::endl;
-        }
-        const auto applied = ledger_.apply(ev);
-        if (verbose_) describe(ev, applied);
-        return applied.session_found ? lkwebhook::handler_result::ok() : lkwebhook::handler_result::session_not_found();
-    }
-
-    [[nodiscard]] const lkwebhook::session_ledger& ledger() const { return ledger_; }
-
-private:
-    void describe(const lkwebhook::webhook_event& ev, const lkwebhook::ledger_update& applied);
-
-    lkwebhook::session_ledger ledger_;
-    line_log& log_;
-    bool verbose_;
-    std::ofstream* dispatch_log_;
-    std::mutex dispatch_mutex_;
-};
 
 std::atomic<bool> stop_requested{false};
 
@@ -198,8 +155,8 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    line_log log;
-    call_registry registry(log, !opt.quiet, opt.dispatch_log ? &dispatch_log : nullptr);
+    examples::line_log log;
+    examples::call_registry registry(log, !opt.quiet, opt.dispatch_log ? &dispatch_log : nullptr);
 
     // SIGINT/SIGTERM are blocked in every thread and taken by one watcher thread, which stops
     // the server from outside any handler (httplib's stop() is not async-signal-safe).
@@ -268,20 +225,7 @@ int main(int argc, char** argv) {
         // Generic bodies only: the specific reason is for our logs, not for whoever sent it (L5).
         res.set_content(o.acknowledged() ? "ok\n" : (o.status == 401 ? "unauthorized\n" : "rejected\n"), "text/plain");
 
-        if (verbose) {
-            std::ostringstream line;
-            line << "[webhook] " << o.status << ' ' << o.name() << ':';
-            if (o.type != lkwebhook::event_type::unknown || !o.event_id().empty()) {
-                const std::string_view type_name = lkwebhook::to_string(o.type);
-                lkwebhook::diagnosis id;
-                id.append_escaped(o.event_id());
-                line << ' ' << (type_name.empty() ? "unknown event" : type_name) << ' ' << id.view();
-            }
-            if (o.duplicate) line << " (already handled: not dispatched again)";
-            if (o.ok() && !o.session_found) line << " (session not found: acknowledged, a retry cannot help)";
-            if (!o.why.empty()) line << " - " << o.why.view();
-            log.line(line.str());
-        }
+        if (verbose) log.line(examples::describe_outcome(o));
     });
 
     server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
@@ -289,7 +233,7 @@ int main(int argc, char** argv) {
         res.set_content(lkwebhook::to_prometheus(metrics), "text/plain; version=0.0.4");
     });
     server.Get("/sessions", [&registry](const httplib::Request&, httplib::Response& res) {
-        res.set_content(lkwebhook::to_string(registry.ledger()), "text/plain");
+        res.set_content(registry.sessions_text(), "text/plain");
     });
 
     int port = opt.port;
@@ -326,11 +270,3 @@ int main(int argc, char** argv) {
     return listened ? 0 : 1;
 }
 
-namespace {
-
-void call_registry::describe(const lkwebhook::webhook_event& ev, const lkwebhook::ledger_update& applied) {
-    (void)ev;
-    (void)applied;
-}
-
-}  // namespace

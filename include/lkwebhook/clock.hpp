@@ -30,19 +30,31 @@ struct system_clock_source {
 };
 
 /// A clock stopped at `unix_seconds`, for tests and for replaying recorded
-/// requests. Thread-safe (immutable).
+/// requests. Thread-safe (immutable). now() is only meaningful where a
+/// system_clock::time_point can hold the value (libstdc++: up to year 2262);
+/// the verifier reads unix_seconds directly through the optional
+/// `unix_now()` member, so any NumericDate works.
 struct fixed_clock {
     std::int64_t unix_seconds = 0;
     [[nodiscard]] std::chrono::system_clock::time_point now() const noexcept {
         return std::chrono::system_clock::time_point{std::chrono::seconds{unix_seconds}};
     }
+    [[nodiscard]] std::int64_t unix_now() const noexcept { return unix_seconds; }
 };
 
 /// Whole Unix seconds of a clock reading, rounded towards minus infinity.
+/// Uses the clock's own `unix_now()` member (returning std::int64_t) when it
+/// has one, else floors `now()`.
 template <Clock C>
 [[nodiscard]] std::int64_t unix_now(const C& clock) noexcept {
-    const std::chrono::system_clock::time_point t = clock.now();
-    return static_cast<std::int64_t>(std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count());
+    if constexpr (requires {
+                      { clock.unix_now() } -> std::same_as<std::int64_t>;
+                  }) {
+        return clock.unix_now();
+    } else {
+        const std::chrono::system_clock::time_point t = clock.now();
+        return static_cast<std::int64_t>(std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count());
+    }
 }
 
 static_assert(Clock<system_clock_source>);

@@ -267,6 +267,7 @@ outcome verify_and_dispatch_impl(std::string_view body, std::string_view authori
     // Step 10: the correlator.
     const correlation r = correlate(correlator, ev);
     apply_correlation(r, o, options, store, key, ticket);
+    if (o.handled && !o.error && options.metrics != nullptr) options.metrics->record_event(o.type);
     finish(o, options, start, ev.event, room);
     return o;
 }

@@ -61,7 +61,6 @@ public:
         if (o.duplicate) duplicates_.fetch_add(1, relaxed);
         if (!o.session_found) sessions_not_found_.fetch_add(1, relaxed);
         if (o.error == errc::handler_failed) handler_failures_.fetch_add(1, relaxed);
-        if (o.handled) events_[type_slot(o.type)].fetch_add(1, relaxed);
         const auto ns = latency.count() < 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(latency.count());
         std::size_t bucket = 0;
         while (bucket < latency_bounds_ns.size() && ns > latency_bounds_ns[bucket]) ++bucket;
@@ -77,7 +76,7 @@ public:
     void record_dead_letter() noexcept { dead_letters_.fetch_add(1, relaxed); }
     /// A session was not found while an async worker handled an event.
     void record_session_not_found() noexcept { sessions_not_found_.fetch_add(1, relaxed); }
-    /// An event of `type` was handled by an async worker.
+    /// An event of `type` was handled successfully (by verify_and_dispatch or an async worker).
     void record_event(event_type type) noexcept { events_[type_slot(type)].fetch_add(1, relaxed); }
     /// The async dispatcher's current number of queued or running events.
     void set_queue_depth(std::size_t depth) noexcept { queue_depth_.store(depth, relaxed); }
@@ -230,7 +229,7 @@ inline void append_header(std::string& out, std::string_view name, std::string_v
     simple("_queue_depth", "Events queued or running in the async dispatcher.", m.queue_depth(), "gauge");
 
     const std::string events = p + "_events_total";
-    detail::append_header(out, events, "counter", "Authenticated events dispatched, by type.");
+    detail::append_header(out, events, "counter", "Events handled successfully by the correlator, by type.");
     for (std::size_t i = 0; i <= detail::last_event_type; ++i) {
         const auto type = static_cast<event_type>(i);
         std::string labels = "type=\"";

@@ -40,7 +40,7 @@ const sha256b64 = (bytes) => crypto.createHash('sha256').update(bytes).digest('b
 // The Authorization value as the SDK mints it for a webhook body (AccessToken with the
 // sha256 grant), hashed over the exact bytes that are sent.
 async function sdkSign(bytes, key = apiKey, secret = apiSecret, withHash = true) {
-  const at = new AccessToken(key, secret, { ttl: 300 });
+  const at = new AccessToken(key, secret, withHash ? { ttl: 300 } : { ttl: 300, identity: 'mallory' });
   if (withHash) at.sha256 = sha256b64(bytes);
   else at.addGrant({ roomJoin: true, room: 'any' });  // a participant join token: no body hash
   return at.toJwt();

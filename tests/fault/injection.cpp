@@ -121,6 +121,7 @@ void arm(kind k, long n) noexcept {
 void disarm() noexcept { state().armed = false; }
 bool triggered() noexcept { return state().triggered; }
 std::string triggered_site() { return state().triggered_site; }
+const char* triggered_site_c_str() noexcept { return state().triggered_site; }
 
 std::vector<std::string> call_log() {
   const state_t& s = state();
@@ -273,16 +274,16 @@ unsigned char* SHA256(const unsigned char* d, size_t n, unsigned char* md) {
 // free(), so every form pairs with the malloc below.
 namespace {
 void* counted_new(std::size_t n) {
-  if (fault::hit(fault::kind::cpp_alloc, "operator new")) throw std::bad_alloc();
+  if (fault::hit(fault::kind::cpp_alloc, "operator_new")) throw std::bad_alloc();
   if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
   throw std::bad_alloc();
 }
 void* counted_new_nothrow(std::size_t n) noexcept {
-  if (fault::hit(fault::kind::cpp_alloc, "operator new(nothrow)")) return nullptr;
+  if (fault::hit(fault::kind::cpp_alloc, "operator_new(nothrow)")) return nullptr;
   return std::malloc(n == 0 ? 1 : n);
 }
 void* counted_new_aligned(std::size_t n, std::align_val_t a) {
-  if (fault::hit(fault::kind::cpp_alloc, "operator new(aligned)")) throw std::bad_alloc();
+  if (fault::hit(fault::kind::cpp_alloc, "operator_new(aligned)")) throw std::bad_alloc();
   const auto alignment = static_cast<std::size_t>(a);
   const std::size_t rounded = (n + alignment - 1) / alignment * alignment;
   if (void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded)) return p;

@@ -46,6 +46,8 @@ void disarm() noexcept;
 bool triggered() noexcept;
 // Name of the interposed function (or "CRYPTO_malloc"/"operator new") that was failed.
 std::string triggered_site();
+// The same, without allocating (for signal handlers).
+const char* triggered_site_c_str() noexcept;
 
 // Names of the OpenSSL functions called while counting, in order.
 std::vector<std::string> call_log();

@@ -41,6 +41,28 @@ int main() {
     why.append("iss ").append_escaped("\x01key");
     check(why.view() == std::string_view{"iss \"\\x01key\""}, "diagnosis escapes attacker text");
 
+    // Authentication without exceptions: sign, verify at a fixed time, and
+    // reject an expired token and a tampered body with error codes.
+    constexpr std::string_view key_id = "APInoexcept";
+    constexpr std::string_view secret = "noexcept-secret-0123456789abcdefghijklmnopqrstuv";
+    constexpr std::string_view body = R"({"event":"participant_joined","room":{"name":"nx"}})";
+    const auto keys = lkwebhook::static_key::make(key_id, secret);
+    check(keys.has_value(), "static_key::make");
+    lkwebhook::sign_options at;
+    at.now_unix = 1'700'000'000;
+    const auto token = lkwebhook::sign(body, key_id, secret, at);
+    check(token.has_value(), "sign");
+    if (keys && token) {
+        const lkwebhook::fixed_clock now{1'700'000'010};
+        const auto ok = lkwebhook::verify(body, *token, *keys, {}, now, &why);
+        check(ok.has_value(), "verify accepts a fresh token");
+        const lkwebhook::fixed_clock later{1'700'000'000 + 300 + 61};
+        const auto expired = lkwebhook::verify(body, *token, *keys, {}, later, &why);
+        check(!expired && expired.error() == lkwebhook::errc::token_expired, "expired token -> token_expired");
+        const auto tampered = lkwebhook::verify("{}", *token, *keys, {}, now, &why);
+        check(!tampered && tampered.error() == lkwebhook::errc::body_hash_mismatch, "tampered body -> body_hash_mismatch");
+    }
+
     if (failures == 0) std::puts("noexcept: ok");
     return failures == 0 ? 0 : 1;
 }

@@ -19,6 +19,9 @@ int main() {
     check(!a.message.empty() && a.message == b.message, "same message in both TUs");
     check(a.status == 413 && b.status == 413, "http_status(body_too_large) == 413 in both TUs");
     check(a2.category == a.category, "stable across calls");
+    check(!a.authorization.empty() && !b.authorization.empty(), "both TUs sign");
+    check(b.verified_other, "the second TU verifies the first TU's token");
+    check(a2.verified_other, "the first TU verifies the second TU's token");
     if (failures == 0) std::puts("odr: both translation units agree");
     return failures == 0 ? 0 : 1;
 }

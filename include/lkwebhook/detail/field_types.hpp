@@ -319,6 +319,16 @@ public:
         entry.first.assign(key);
         entry.second.assign(value);
     }
+
+    /// Map equality: the same key/value pairs, in any order.
+    friend bool operator==(const string_map& a, const string_map& b) noexcept {
+        if (a.size() != b.size()) return false;
+        for (const auto& entry : a) {
+            const std::string* other = b.find(entry.first);
+            if (other == nullptr || *other != entry.second) return false;
+        }
+        return true;
+    }
 };
 
 namespace detail {

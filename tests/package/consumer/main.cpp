@@ -3,8 +3,14 @@
 // library code, so a broken include path, a missing dependency or an
 // unlinkable library fails the package test.
 #include <lkwebhook.hpp>
+#ifdef LKWEBHOOK_CONSUMER_HAS_REDIS
+// The optional component: its header (and hiredis's) must be reachable.
+#include <lkwebhook/redis_store.hpp>
+static_assert(lkwebhook::IdempotencyStore<lkwebhook::redis_store>);
+#endif
 
 #include <cstdio>
+#include <string>
 #include <string_view>
 #include <system_error>
 
@@ -28,6 +34,22 @@ int main() {
     check(std::string_view{ec.category().name()} == "lkwebhook", "error category name");
     const lkwebhook::result<int> r = lkwebhook::errc::body_too_large;
     check(!r && lkwebhook::http_status(r.error()) == 413, "result carries body_too_large");
+
+    // The whole authentication path: sign a body as a LiveKit server would,
+    // verify it, and see a one-byte change rejected. This links OpenSSL.
+    constexpr std::string_view key_id = "APIconsumer";
+    constexpr std::string_view secret = "consumer-secret-0123456789abcdefghijklmnopqrstuv";
+    const std::string body = R"({"event":"room_started","room":{"sid":"RM_consumer","name":"consumer"}})";
+    const auto keys = lkwebhook::static_key::make(key_id, secret);
+    check(keys.has_value(), "static_key::make");
+    const auto token = lkwebhook::sign(body, key_id, secret);
+    check(token.has_value() && !token->empty(), "sign() returns a token");
+    if (keys && token) {
+        const auto verified = lkwebhook::verify(body, *token, *keys);
+        check(verified.has_value() && verified->key_id == key_id, "verify() accepts what sign() produced");
+        const auto tampered = lkwebhook::verify(body + " ", *token, *keys);
+        check(!tampered && tampered.error() == lkwebhook::errc::body_hash_mismatch, "a changed body is rejected");
+    }
 
     if (failures != 0) return 1;
     std::printf("consumer: ok (lkwebhook %s)\n", lkwebhook::version_string);

@@ -1,0 +1,393 @@
+// A LiveKit webhook receiver on Boost.Beast (asynchronous), with fast acknowledgement.
+//
+//   LIVEKIT_API_KEY=... LIVEKIT_API_SECRET=... lkwebhook-beast-server [options]
+//
+// The same endpoints and command line as the cpp-httplib example (examples/httplib), built the
+// other way round: one asio io_context, asynchronous reads and writes, and
+// lkwebhook::async_dispatcher. A request is verified on the I/O thread (forged requests get
+// their 401 at once), the decoded event is queued, and the answer is 200 right away; worker
+// threads hand queued events to the correlator, in order per room. A full queue answers 503 +
+// Retry-After, so LiveKit retries instead of losing the event. On SIGINT/SIGTERM the server
+// stops accepting, lets responses in flight finish, and the dispatcher drains every event it
+// already acknowledged before the process exits.
+//
+// Input bounds: Beast's parser limits (header block 8 KiB -> 431; body --max-body-bytes ->
+// 413, enforced from Content-Length and while reading chunked bodies); compressed bodies 415.
+
+#include <signal.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <lkwebhook/async_dispatcher.hpp>
+#include <lkwebhook/idempotency.hpp>
+#include <lkwebhook/keys.hpp>
+#include <lkwebhook/metrics.hpp>
+
+#include "../httplib/call_registry.hpp"
+
+#include <atomic>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::string_view usage =
+    "usage: lkwebhook-beast-server [options]\n"
+    "\n"
+    "Receives LiveKit webhooks on POST PATH with Boost.Beast; verifies on the I/O thread,\n"
+    "acknowledges at once and dispatches from worker threads (lkwebhook::async_dispatcher).\n"
+    "Keys come from LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or from --keys-file.\n"
+    "\n"
+    "  --bind ADDRESS        listen address (default 127.0.0.1)\n"
+    "  --port N              listen port (default 8080; 0 picks a free port)\n"
+    "  --path PATH           webhook path (default /voice/livekit/webhooks)\n"
+    "  --keys-file FILE      livekit-server key file (`key: secret` lines)\n"
+    "  --max-body-bytes N    largest accepted body (default 1048576); larger ones get 413\n"
+    "  --leeway SECONDS      clock-skew leeway for nbf/exp (default 60)\n"
+    "  --threads N           I/O threads (default 1)\n"
+    "  --workers N           dispatcher worker threads (default 2)\n"
+    "  --queue N             dispatcher queue capacity (default 10000); full -> 503 + Retry-After\n"
+    "  --dispatch-log FILE   append `<event id> <event name>` for every event handed to the correlator\n"
+    "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1\n"
+    "  --quiet               no per-request log lines\n"
+    "\n"
+    "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
+
+struct server_options {
+    std::string bind = "127.0.0.1";
+    unsigned short port = 8080;
+    std::string path = "/voice/livekit/webhooks";
+    std::optional<std::string> keys_file;
+    std::size_t max_body_bytes = 1024 * 1024;
+    std::int64_t leeway_seconds = 60;
+    int threads = 1;
+    std::size_t workers = 2;
+    std::size_t queue = 10000;
+    std::optional<std::string> dispatch_log;
+    std::int64_t fail_first = 0;
+    bool quiet = false;
+};
+
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return ec == std::errc{} && ptr == text.data() + text.size();
+}
+
+using key_provider = lkwebhook::key_set;
+using dispatcher_type = lkwebhook::async_dispatcher<key_provider, examples::call_registry, lkwebhook::memory_store>;
+
+// What every connection needs to answer a request.
+struct app {
+    server_options options;
+    dispatcher_type& dispatcher;
+    lkwebhook::metrics& metrics;
+    examples::call_registry& registry;
+    examples::line_log& log;
+    std::atomic<std::int64_t> simulated_failures{0};
+    std::atomic<bool> stopping{false};
+};
+
+using request = http::request<http::string_body>;
+using response = http::response<http::string_body>;
+
+response make_response(const request& req, http::status status, std::string body) {
+    response res{status, req.version()};
+    res.set(http::field::content_type, "text/plain");
+    res.keep_alive(req.keep_alive());
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+response handle_webhook(app& a, const request& req) {
+    if (a.simulated_failures.fetch_add(1) < a.options.fail_first) {
+        response res = make_response(req, http::status::service_unavailable, "unavailable\n");
+        res.set(http::field::retry_after, "1");
+        if (!a.options.quiet) a.log.line("[webhook] 503 simulated_unavailable: --fail-first, before verification");
+        return res;
+    }
+    if (const auto encoding = req[http::field::content_encoding]; !encoding.empty() && encoding != "identity")
+        return make_response(req, http::status::unsupported_media_type, "unsupported content encoding\n");
+
+    // Several Authorization fields are folded as HTTP does (RFC 9110); the comma then makes
+    // the value malformed instead of one of them being picked silently.
+    std::string authorization;
+    for (auto range = req.equal_range(http::field::authorization); range.first != range.second; ++range.first) {
+        if (!authorization.empty()) authorization.append(", ");
+        authorization.append(range.first->value().data(), range.first->value().size());
+    }
+    // req.body() holds the raw bytes as received: Beast's string_body does not transform them.
+    const lkwebhook::outcome o = a.dispatcher.submit(req.body(), authorization);
+
+    response res = make_response(req, static_cast<http::status>(o.status),
+                                 o.acknowledged() ? "ok\n" : (o.status == 401 ? "unauthorized\n" : "rejected\n"));
+    if (o.retry_after) res.set(http::field::retry_after, std::to_string(o.retry_after->count()));
+    if (!a.options.quiet) a.log.line(examples::describe_outcome(o, "queued for the workers"));
+    return res;
+}
+
+response handle(app& a, const request& req) {
+    const std::string_view target(req.target().data(), req.target().size());
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path == a.options.path) {
+        if (req.method() != http::verb::post) {
+            response res = make_response(req, http::status::method_not_allowed, "method not allowed\n");
+            res.set(http::field::allow, "POST");
+            return res;
+        }
+        return handle_webhook(a, req);
+    }
+    if (req.method() == http::verb::get && path == "/healthz") return make_response(req, http::status::ok, "ok\n");
+    if (req.method() == http::verb::get && path == "/metrics") {
+        response res = make_response(req, http::status::ok, lkwebhook::to_prometheus(a.metrics));
+        res.set(http::field::content_type, "text/plain; version=0.0.4");
+        return res;
+    }
+    if (req.method() == http::verb::get && path == "/sessions")
+        return make_response(req, http::status::ok, a.registry.sessions_text());
+    return make_response(req, http::status::not_found, "not found\n");
+}
+
+// One connection: read a request (bounded), answer, repeat while keep-alive.
+class session : public std::enable_shared_from_this<session> {
+public:
+    session(tcp::socket socket, app& a) : stream_(std::move(socket)), app_(a) {}
+
+    void start() {
+        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::read, shared_from_this()));
+    }
+
+private:
+    void read() {
+        parser_.emplace();
+        parser_->header_limit(8 * 1024);
+        parser_->body_limit(app_.options.max_body_bytes);
+        stream_.expires_after(std::chrono::seconds(5));
+        http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec == http::error::end_of_stream) return close();
+        if (ec == http::error::body_limit || ec == http::error::header_limit) {
+            // Answer and close: the rest of the oversized request is never read.
+            request head;
+            head.version(11);
+            head.keep_alive(false);
+            const bool body = ec == http::error::body_limit;
+            if (!app_.options.quiet)
+                app_.log.line(body ? "[webhook] 413 body_too_large: refused while reading, before verification"
+                                   : "[http] 431 header block over 8 KiB");
+            return write(make_response(head, body ? http::status::payload_too_large
+                                                  : http::status::request_header_fields_too_large,
+                                       body ? "payload too large\n" : "request header fields too large\n"));
+        }
+        if (ec) return close();
+        request req = parser_->release();
+        response res = handle(app_, req);
+        if (app_.stopping.load()) res.keep_alive(false);
+        write(std::move(res));
+    }
+
+    void write(response res) {
+        res_ = std::make_shared<response>(std::move(res));
+        stream_.expires_after(std::chrono::seconds(5));
+        http::async_write(stream_, *res_, beast::bind_front_handler(&session::on_write, shared_from_this()));
+    }
+
+    void on_write(beast::error_code ec, std::size_t) {
+        if (ec || !res_->keep_alive()) return close();
+        res_.reset();
+        read();
+    }
+
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    std::shared_ptr<response> res_;
+    app& app_;
+};
+
+class listener : public std::enable_shared_from_this<listener> {
+public:
+    listener(asio::io_context& ioc, tcp::acceptor acceptor, app& a) : ioc_(ioc), acceptor_(std::move(acceptor)), app_(a) {}
+
+    void accept() {
+        acceptor_.async_accept(asio::make_strand(ioc_), beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+    }
+    void stop() {
+        beast::error_code ignored;
+        acceptor_.close(ignored);
+    }
+
+private:
+    void on_accept(beast::error_code ec, tcp::socket socket) {
+        if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+        if (!ec) std::make_shared<session>(std::move(socket), app_)->start();
+        accept();
+    }
+
+    asio::io_context& ioc_;
+    tcp::acceptor acceptor_;
+    app& app_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    server_options opt;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        const bool has_value = i + 1 < argc;
+        const auto bad = [&](std::string_view what) {
+            std::cerr << "lkwebhook-beast-server: " << what << "\n" << usage;
+            return 2;
+        };
+        if (arg == "--help" || arg == "-h") {
+            std::cout << usage;
+            return 0;
+        } else if (arg == "--bind" && has_value) {
+            opt.bind = argv[++i];
+        } else if (arg == "--port" && has_value) {
+            if (!parse_number(argv[++i], opt.port)) return bad("--port needs 0..65535");
+        } else if (arg == "--path" && has_value) {
+            opt.path = argv[++i];
+            if (opt.path.empty() || opt.path.front() != '/') return bad("--path must start with /");
+        } else if (arg == "--keys-file" && has_value) {
+            opt.keys_file = argv[++i];
+        } else if (arg == "--max-body-bytes" && has_value) {
+            if (!parse_number(argv[++i], opt.max_body_bytes)) return bad("--max-body-bytes needs a byte count");
+        } else if (arg == "--leeway" && has_value) {
+            if (!parse_number(argv[++i], opt.leeway_seconds)) return bad("--leeway needs seconds");
+        } else if (arg == "--threads" && has_value) {
+            if (!parse_number(argv[++i], opt.threads) || opt.threads < 1 || opt.threads > 256) return bad("--threads needs 1..256");
+        } else if (arg == "--workers" && has_value) {
+            if (!parse_number(argv[++i], opt.workers) || opt.workers < 1 || opt.workers > 256) return bad("--workers needs 1..256");
+        } else if (arg == "--queue" && has_value) {
+            if (!parse_number(argv[++i], opt.queue) || opt.queue < 1) return bad("--queue needs a positive count");
+        } else if (arg == "--dispatch-log" && has_value) {
+            opt.dispatch_log = argv[++i];
+        } else if (arg == "--fail-first" && has_value) {
+            if (!parse_number(argv[++i], opt.fail_first) || opt.fail_first < 0) return bad("--fail-first needs a count");
+        } else if (arg == "--quiet") {
+            opt.quiet = true;
+        } else {
+            return bad("unknown or incomplete option " + std::string(arg));
+        }
+    }
+
+    lkwebhook::diagnosis why;
+    auto keys = opt.keys_file ? lkwebhook::key_set::from_key_file(*opt.keys_file, &why)
+                              : lkwebhook::key_set::from_environment(&why);
+    if (!keys) {
+        std::cerr << "lkwebhook-beast-server: no usable API keys: " << why.view() << "\n";
+        return 2;
+    }
+
+    std::ofstream dispatch_log;
+    if (opt.dispatch_log) {
+        dispatch_log.open(*opt.dispatch_log, std::ios::app);
+        if (!dispatch_log) {
+            std::cerr << "lkwebhook-beast-server: cannot open " << *opt.dispatch_log << "\n";
+            return 2;
+        }
+    }
+    examples::line_log log;
+    examples::call_registry registry(log, !opt.quiet, opt.dispatch_log ? &dispatch_log : nullptr);
+    lkwebhook::metrics metrics;
+    lkwebhook::memory_store store;
+
+    lkwebhook::async_options async;
+    async.workers = opt.workers;
+    async.queue_capacity = opt.queue;
+    async.dispatch.metrics = &metrics;
+    async.dispatch.verify.leeway = std::chrono::seconds(opt.leeway_seconds);
+    async.dispatch.verify.max_body_bytes = opt.max_body_bytes;
+    // Once an event was answered 200 LiveKit never sends it again, so an event the correlator
+    // keeps failing on must not vanish: it is logged here (a real service would persist it).
+    async.dead_letter = [&log](const lkwebhook::webhook_event& ev, std::error_code error) {
+        log.line("[dead-letter] " + ev.event + " " + ev.id + ": " + error.message());
+    };
+    if (auto valid = lkwebhook::validate(async.dispatch.verify, &why); !valid) {
+        std::cerr << "lkwebhook-beast-server: " << why.view() << "\n";
+        return 2;
+    }
+    dispatcher_type dispatcher(*keys, registry, store, async);
+
+    asio::io_context ioc{opt.threads};
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(opt.bind, ec);
+    if (ec) {
+        std::cerr << "lkwebhook-beast-server: bad --bind address " << opt.bind << "\n";
+        return 2;
+    }
+    tcp::acceptor acceptor(ioc);
+    const tcp::endpoint endpoint(address, opt.port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        std::cerr << "lkwebhook-beast-server: cannot listen on " << opt.bind << ":" << opt.port << ": " << ec.message()
+                  << "\n";
+        return 1;
+    }
+    const unsigned short port = acceptor.local_endpoint().port();
+
+    app a{opt, dispatcher, metrics, registry, log};
+    auto l = std::make_shared<listener>(ioc, std::move(acceptor), a);
+    l->accept();
+
+    // SIGINT/SIGTERM: stop accepting; give responses in flight a moment, then stop the loop.
+    asio::signal_set signals(ioc, SIGINT, SIGTERM);
+    asio::steady_timer grace(ioc);
+    signals.async_wait([&](beast::error_code, int sig) {
+        log.line(std::string("[server] ") + (sig == SIGINT ? "SIGINT" : "SIGTERM") +
+                 ": finishing responses in flight, then draining the dispatch queue");
+        a.stopping.store(true);
+        l->stop();
+        grace.expires_after(std::chrono::milliseconds(500));
+        grace.async_wait([&ioc](beast::error_code) { ioc.stop(); });
+    });
+    ::signal(SIGPIPE, SIG_IGN);
+
+    const std::string host = opt.bind.find(':') != std::string::npos ? "[" + opt.bind + "]" : opt.bind;
+    log.line("listening on http://" + host + ":" + std::to_string(port) + opt.path);
+
+    std::vector<std::thread> io_threads;
+    for (int i = 1; i < opt.threads; ++i) io_threads.emplace_back([&ioc] { ioc.run(); });
+    ioc.run();
+    for (auto& t : io_threads) t.join();
+
+    dispatcher.shutdown();  // every event answered 200 is handed to the correlator before exit
+    if (dispatch_log.is_open()) dispatch_log.flush();
+    log.line("stopped");
+    return 0;
+}

@@ -1,0 +1,176 @@
+// The typed event model: names, enums (open), containers that keep their
+// storage, and the owning webhook_event.
+
+#include <lkwebhook/events.hpp>
+
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+
+#include "support/catch.hpp"
+
+using namespace lkwebhook;
+
+TEST_CASE("every LiveKit event name maps to its event_type and back", "[events]") {
+    const char* names[] = {"room_started",     "room_finished",     "participant_joined", "participant_left",
+                           "participant_connection_aborted",        "track_published",    "track_unpublished",
+                           "egress_started",   "egress_updated",    "egress_ended",       "ingress_started",
+                           "ingress_ended",    "agent_job_started", "agent_job_ended"};
+    std::size_t i = 1;
+    for (const char* name : names) {
+        INFO(name);
+        const event_type type = event_type_from_name(name);
+        CHECK(static_cast<std::size_t>(type) == i++);
+        CHECK(to_string(type) == name);
+    }
+    CHECK(i == event_type_count + 1);
+    STATIC_REQUIRE(event_type_from_name("egress_ended") == event_type::egress_ended);
+    STATIC_REQUIRE(to_string(event_type::agent_job_ended) == "agent_job_ended");
+}
+
+TEST_CASE("unknown event names are event_type::unknown and keep their text", "[events][threat-G11][threat-G12]") {
+    CHECK(event_type_from_name("room_updated") == event_type::unknown);
+    CHECK(event_type_from_name("") == event_type::unknown);
+    CHECK(event_type_from_name("Room_Started") == event_type::unknown);  // case-sensitive
+    CHECK(to_string(event_type::unknown).empty());
+    webhook_event e;
+    e.event = "room_updated";
+    CHECK(e.type() == event_type::unknown);
+    CHECK(e.event == "room_updated");
+    e.event = "track_published";
+    CHECK(e.type() == event_type::track_published);
+}
+
+TEST_CASE("enums carry proto names and numbers and stay open", "[events][threat-G19]") {
+    STATIC_REQUIRE(static_cast<std::int32_t>(egress_status::egress_complete) == 3);
+    STATIC_REQUIRE(to_string(egress_status::egress_limit_reached) == "EGRESS_LIMIT_REACHED");
+    STATIC_REQUIRE(to_string(participant_info_state::active) == "ACTIVE");
+    STATIC_REQUIRE(static_cast<std::int32_t>(participant_info_kind::bridge) == 8);
+    STATIC_REQUIRE(enum_from_name<track_source>("SCREEN_SHARE") == track_source::screen_share);
+    STATIC_REQUIRE(!enum_from_name<track_source>("screen_share").has_value());  // proto names are exact
+    STATIC_REQUIRE(std::is_same_v<std::underlying_type_t<disconnect_reason>, std::int32_t>);
+    // A value newer than this schema survives as a number.
+    const auto future = static_cast<participant_info_state>(99);
+    CHECK(to_string(future).empty());
+    CHECK_FALSE(is_known(future));
+    CHECK(static_cast<std::int32_t>(future) == 99);
+    CHECK(is_known(participant_info_state::joining));
+    CHECK(enum_traits<encryption_type>::proto_name == "livekit.Encryption.Type");
+    CHECK(enum_traits<video_quality>::info.size == 4);
+}
+
+TEST_CASE("the schema covers WebhookEvent with both field spellings", "[events]") {
+    const auto& info = message_traits<webhook_event>::info;
+    CHECK(info.proto_name == "livekit.WebhookEvent");
+    REQUIRE(info.size == 11);
+    CHECK(info.fields[3].json_name == "egressInfo");
+    CHECK(info.fields[3].proto_name == "egress_info");
+    CHECK(info.fields[3].number == 9);
+    CHECK(message_traits<egress_info>::info.oneof_count == 2);
+    CHECK(message_traits<egress_info>::oneofs[0] == "request");
+    // explicit presence: proto3 optional and oneof scalars
+    STATIC_REQUIRE(std::is_same_v<decltype(ingress_info::enabled), optional_value<bool>>);
+    STATIC_REQUIRE(std::is_same_v<decltype(ingress_info::enable_transcoding), optional_value<bool>>);
+    STATIC_REQUIRE(std::is_same_v<decltype(room_composite_egress_request::preset), optional_value<encoding_options_preset>>);
+    STATIC_REQUIRE(std::is_same_v<decltype(job::participant), optional_message<participant_info>>);
+    STATIC_REQUIRE(std::is_same_v<decltype(webhook_event::created_at), std::int64_t>);
+    STATIC_REQUIRE(std::is_same_v<decltype(track_info::audio_features), repeated<audio_track_feature>>);
+    STATIC_REQUIRE(proto_message<s3_upload>);
+    STATIC_REQUIRE(proto_enum<ingress_state_status>);
+    STATIC_REQUIRE(!proto_enum<event_type>);
+}
+
+TEST_CASE("maps are order-preserving lists, not hash tables", "[events][threat-G20]") {
+    STATIC_REQUIRE(std::is_same_v<decltype(participant_info::attributes), string_map>);
+    string_map m;
+    m.set("team", "blue");
+    m.set("role", "host");
+    m.set("team", "red");
+    REQUIRE(m.size() == 2);
+    CHECK(m[0].first == "team");
+    CHECK(*m.find("team") == "red");
+    CHECK(m.find("missing") == nullptr);
+    string_map other;
+    other.set("role", "host");
+    other.set("team", "red");
+    CHECK(m == other);  // map equality ignores order
+    other.set("x", "");
+    CHECK_FALSE(m == other);
+}
+
+TEST_CASE("optional_message keeps its storage across reset and emplace", "[events][reuse]") {
+    optional_message<room> r;
+    CHECK_FALSE(r.has_value());
+    CHECK(r.get() == nullptr);
+    room& first = r.emplace();
+    first.name.assign(200, 'x');
+    first.num_participants = 7;
+    const room* address = &first;
+    const std::size_t capacity = first.name.capacity();
+    r.reset();
+    CHECK_FALSE(r);
+    room& second = r.emplace();
+    CHECK(&second == address);           // same heap block
+    CHECK(second.name.empty());          // but cleared
+    CHECK(second.name.capacity() == capacity);
+    CHECK(second.num_participants == 0);
+    CHECK(r->name.empty());
+#if LKWEBHOOK_EXCEPTIONS
+    optional_message<room> none;
+    CHECK_THROWS_AS(none.value(), std::bad_optional_access);
+#endif
+}
+
+TEST_CASE("repeated reuses its elements after clear", "[events][reuse]") {
+    repeated<codec> codecs;
+    codecs.emplace_back().mime = "audio/opus";
+    codecs.emplace_back().mime = "video/VP8";
+    REQUIRE(codecs.size() == 2);
+    const codec* first = &codecs[0];
+    codecs.clear();
+    CHECK(codecs.empty());
+    CHECK(codecs.capacity() == 2);
+    codec& again = codecs.emplace_back();
+    CHECK(&again == first);
+    CHECK(again.mime.empty());
+    codecs.pop_back();
+    CHECK(codecs.empty());
+    repeated<std::int32_t> numbers{1, 2, 3};
+    CHECK(numbers.size() == 3);
+    CHECK(numbers.back() == 3);
+}
+
+TEST_CASE("optional_value is present even when it holds a zero value", "[events]") {
+    ingress_info info;
+    CHECK_FALSE(info.enabled.has_value());
+    info.enabled = false;
+    CHECK(info.enabled.has_value());
+    CHECK_FALSE(*info.enabled);
+    CHECK(info.enabled.value_or(true) == false);
+    info.enabled.reset();
+    CHECK(info.enabled.value_or(true) == true);
+}
+
+TEST_CASE("webhook_event owns its data: copies are deep and it moves across threads", "[events][owning]") {
+    webhook_event e;
+    e.event = "participant_joined";
+    e.id = "EV_1";
+    auto& p = e.participant.emplace();
+    p.identity = "alice";
+    p.attributes.set("role", "host");
+    p.tracks.emplace_back().sid = "TR_1";
+    webhook_event copy = e;
+    CHECK(copy == e);
+    copy.participant->identity = "bob";
+    CHECK(e.participant->identity == "alice");  // deep copy
+    CHECK_FALSE(copy == e);
+
+    webhook_event moved_in_thread;
+    std::thread worker([event = std::move(e), &moved_in_thread]() mutable { moved_in_thread = std::move(event); });
+    worker.join();
+    REQUIRE(moved_in_thread.participant);
+    CHECK(moved_in_thread.participant->identity == "alice");
+    CHECK(moved_in_thread.participant->tracks[0].sid == "TR_1");
+    CHECK(moved_in_thread.type() == event_type::participant_joined);
+}
