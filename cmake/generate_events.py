@@ -268,7 +268,7 @@ def main():
         w("    };")
         oneof_ref = "oneofs" if oneofs else "nullptr"
         w(f"    static constexpr detail::message_info info{{proto_name, fields, {len(m['fields'])}, {oneof_ref}, "
-          f"{len(oneofs)}}};")
+          f"{len(oneofs)}, sizeof({t})}};")
         w("};")
     w("")
     w("}  // namespace lkwebhook")

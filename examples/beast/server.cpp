@@ -71,6 +71,7 @@ constexpr std::string_view usage =
     "  --queue N             dispatcher queue capacity (default 10000); full -> 503 + Retry-After\n"
     "  --dispatch-log FILE   append `<event id> <event name>` for every event handed to the correlator\n"
     "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1\n"
+    "  --fail-status CODE    the status --fail-first answers with (default 503; Retry-After only on 429/503)\n"
     "  --quiet               no per-request log lines\n"
     "\n"
     "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
@@ -87,6 +88,7 @@ struct server_options {
     std::size_t queue = 10000;
     std::optional<std::string> dispatch_log;
     std::int64_t fail_first = 0;
+    int fail_status = 503;
     bool quiet = false;
 };
 
@@ -124,9 +126,11 @@ response make_response(const request& req, http::status status, std::string body
 
 response handle_webhook(app& a, const request& req) {
     if (a.simulated_failures.fetch_add(1) < a.options.fail_first) {
-        response res = make_response(req, http::status::service_unavailable, "unavailable\n");
-        res.set(http::field::retry_after, "1");
-        if (!a.options.quiet) a.log.line("[webhook] 503 simulated_unavailable: --fail-first, before verification");
+        response res = make_response(req, static_cast<http::status>(a.options.fail_status), "unavailable\n");
+        if (a.options.fail_status == 503 || a.options.fail_status == 429) res.set(http::field::retry_after, "1");
+        if (!a.options.quiet)
+            a.log.line("[webhook] " + std::to_string(a.options.fail_status) +
+                       " simulated_unavailable: --fail-first, before verification");
         return res;
     }
     if (const auto encoding = req[http::field::content_encoding]; !encoding.empty() && encoding != "identity")
@@ -296,6 +300,9 @@ int main(int argc, char** argv) {
             opt.dispatch_log = argv[++i];
         } else if (arg == "--fail-first" && has_value) {
             if (!parse_number(argv[++i], opt.fail_first) || opt.fail_first < 0) return bad("--fail-first needs a count");
+        } else if (arg == "--fail-status" && has_value) {
+            if (!parse_number(argv[++i], opt.fail_status) || opt.fail_status < 400 || opt.fail_status > 599)
+                return bad("--fail-status needs 400..599");
         } else if (arg == "--quiet") {
             opt.quiet = true;
         } else {

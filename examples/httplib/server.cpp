@@ -61,6 +61,7 @@ constexpr std::string_view usage =
     "  --threads N           request threads (default 8)\n"
     "  --dispatch-log FILE   append `<event id> <event name>` for every event handed to the correlator\n"
     "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1 (to watch LiveKit retry)\n"
+    "  --fail-status CODE    the status --fail-first answers with (default 503; Retry-After only on 429/503)\n"
     "  --quiet               no per-request log lines\n"
     "\n"
     "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
@@ -75,6 +76,7 @@ struct server_options {
     std::size_t threads = 8;
     std::optional<std::string> dispatch_log;
     std::int64_t fail_first = 0;
+    int fail_status = 503;
     bool quiet = false;
 };
 
@@ -120,6 +122,9 @@ int main(int argc, char** argv) {
             opt.dispatch_log = argv[++i];
         } else if (arg == "--fail-first" && has_value) {
             if (!parse_number(argv[++i], opt.fail_first) || opt.fail_first < 0) return bad("--fail-first needs a count");
+        } else if (arg == "--fail-status" && has_value) {
+            if (!parse_number(argv[++i], opt.fail_status) || opt.fail_status < 400 || opt.fail_status > 599)
+                return bad("--fail-status needs 400..599");
         } else if (arg == "--quiet") {
             opt.quiet = true;
         } else {
@@ -204,10 +209,12 @@ int main(int argc, char** argv) {
     const bool verbose = !opt.quiet;
     server.Post(opt.path, [&](const httplib::Request& req, httplib::Response& res) {
         if (simulated_failures.fetch_add(1) < opt.fail_first) {
-            res.status = 503;
-            res.set_header("Retry-After", "1");
+            res.status = opt.fail_status;
+            if (opt.fail_status == 503 || opt.fail_status == 429) res.set_header("Retry-After", "1");
             res.set_content("unavailable\n", "text/plain");
-            if (verbose) log.line("[webhook] 503 simulated_unavailable: --fail-first, before verification");
+            if (verbose)
+                log.line("[webhook] " + std::to_string(opt.fail_status) +
+                         " simulated_unavailable: --fail-first, before verification");
             return;
         }
         // Two Authorization headers are folded as HTTP would (RFC 9110), which makes the value

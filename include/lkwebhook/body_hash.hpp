@@ -19,9 +19,10 @@
 
 namespace lkwebhook {
 
-/// The 44-character standard base64 of a SHA-256 digest.
+/// The 44-character standard base64 of a SHA-256 digest, stored inline.
 class body_hash_text {
 public:
+    /// The 44 characters; valid while this object lives.
     [[nodiscard]] std::string_view view() const noexcept { return {chars_.data(), detail::sha256_base64_size}; }
 
 private:

@@ -61,6 +61,12 @@ struct decode_options {
     std::size_t max_depth = 64;                ///< nesting of objects and arrays (top level = 1)
     std::size_t max_event_id_bytes = 128;      ///< WebhookEvent.id (G15)
     bool require_event_id = false;             ///< reject a missing or empty id (G14)
+    /// Memory bound of the decoded event (G23): at most
+    /// memory_factor x body size + memory_base bytes of strings, list
+    /// elements and sub-messages. A 3-byte `{}` can otherwise become a
+    /// 350-byte struct. 0 disables the check.
+    std::size_t memory_factor = 2;
+    std::size_t memory_base = 64 * 1024;
 };
 
 namespace detail {
@@ -210,6 +216,9 @@ public:
             return make_error_code(errc::body_too_large);
         }
         clear_message(info, message);
+        budget_ = context_.options_.memory_factor == 0
+                      ? std::numeric_limits<std::size_t>::max()
+                      : context_.options_.memory_base + context_.options_.memory_factor * json.size();
         if (json.size() >= 3 && static_cast<unsigned char>(json[0]) == 0xEF &&
             static_cast<unsigned char>(json[1]) == 0xBB && static_cast<unsigned char>(json[2]) == 0xBF) {
             // simdjson On-Demand may skip a BOM silently (PR #2079); JSON
@@ -229,6 +238,8 @@ public:
                              .get(document)) {
             return json_error(error);
         }
+        document_ = &document;
+        body_size_ = json.size();
         od::json_type type{};
         if (auto error = document.type().get(type)) return json_error(error);
         if (type != od::json_type::object) {
@@ -315,8 +326,23 @@ private:
             case simdjson::T_ATOM_ERROR:
             case simdjson::F_ATOM_ERROR:
             case simdjson::N_ATOM_ERROR: return malformed("invalid literal (true, false or null expected)");
-            default: return malformed("invalid JSON syntax");
+            default: {
+                malformed("invalid JSON syntax");
+                append_location();
+                return failure_;
+            }
         }
+    }
+
+    /// " near byte N" when simdjson can tell where it stopped (an offset is
+    /// library-generated, so it may appear in logs: L1).
+    void append_location() noexcept {
+        if (why_ == nullptr || document_ == nullptr) return;
+        const char* location = nullptr;
+        if (document_->current_location().get(location) != simdjson::SUCCESS || location == nullptr) return;
+        const char* base = context_.buffer_.get();
+        if (location <= base || location > base + body_size_) return;  // 0: unknown
+        why_->append(" near byte ").append(static_cast<std::size_t>(location - base));
     }
 
     bool json_fail(simdjson::error_code error) noexcept {
@@ -341,6 +367,35 @@ private:
         if (why_ != nullptr) why_->append(": nesting deeper than ").append(max_depth_).append(" levels");
         failure_ = make_error_code(errc::malformed_body);
         return false;
+    }
+
+    /// Counts `bytes` of decoded storage against the G23 bound.
+    bool charge(std::size_t bytes) noexcept {
+        used_ += bytes;
+        if (used_ <= budget_) return true;
+        write_path();
+        if (why_ != nullptr) {
+            why_->append(": the decoded event would exceed ").append(context_.options_.memory_factor);
+            why_->append(" x body size + ").append(context_.options_.memory_base).append(" bytes");
+        }
+        failure_ = make_error_code(errc::malformed_body);
+        return false;
+    }
+
+    static constexpr std::size_t element_size(field_kind kind) noexcept {
+        switch (kind) {
+            case field_kind::string: return sizeof(std::string);
+            case field_kind::boolean: return sizeof(bool);
+            case field_kind::int32:
+            case field_kind::uint32:
+            case field_kind::enumeration: return sizeof(std::int32_t);
+            case field_kind::int64:
+            case field_kind::uint64:
+            case field_kind::float64: return sizeof(std::int64_t);
+            case field_kind::message:
+            case field_kind::map: break;
+        }
+        return sizeof(std::string);
     }
 
     // ---- structure ----------------------------------------------------------
@@ -418,6 +473,7 @@ private:
             od::object object;
             if (auto error = value.get_object().get(object)) return json_fail(error);
             if (field.kind == field_kind::map) return decode_map(object, *static_cast<string_map*>(storage), depth + 1);
+            if (!charge(field.message()->object_size)) return false;
             void* message = field.ops->emplace(storage);
             return decode_object(object, *field.message(), message, depth + 1);
         }
@@ -442,6 +498,9 @@ private:
             od::json_type element_type{};
             if (auto error = element.type().get(element_type)) return json_fail(error);
             if (element_type == od::json_type::null) return fail("null is not allowed as an array element");
+            if (!charge(field.kind == field_kind::message ? field.message()->object_size : element_size(field.kind))) {
+                return false;
+            }
             void* slot = field.ops->emplace(storage);
             if (field.kind == field_kind::message) {
                 if (element_type != od::json_type::object) return fail_type("an object", element_type);
@@ -475,6 +534,7 @@ private:
             if (type != od::json_type::string) return fail_type("a string map value", type);
             std::string_view text;
             if (auto error = value.get_string().get(text)) return json_fail(error);
+            if (!charge(sizeof(std::pair<std::string, std::string>) + key.size() + text.size())) return false;
             auto& entry = map.emplace_back();
             entry.first.assign(key);
             entry.second.assign(text);
@@ -605,6 +665,7 @@ private:
                 if (type != od::json_type::string) return status(fail_type("a string", type));
                 std::string_view text;
                 if (auto error = value.get_string().get(text)) return status(json_fail(error));
+                if (!charge(text.size())) return scalar_status::failed;
                 static_cast<std::string*>(slot)->assign(text);
                 return scalar_status::ok;
             }
@@ -701,6 +762,10 @@ private:
     decode_context& context_;
     diagnosis* why_;
     std::size_t max_depth_;
+    simdjson::ondemand::document* document_ = nullptr;
+    std::size_t budget_ = 0;
+    std::size_t used_ = 0;
+    std::size_t body_size_ = 0;
     std::array<path_entry, 64> path_{};
     std::size_t path_size_ = 0;
     std::error_code failure_ = make_error_code(errc::malformed_body);

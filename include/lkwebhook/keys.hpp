@@ -455,7 +455,8 @@ public:
         return static_key(std::move(*storage));
     }
 
-    /// The secret when `key_id` is exactly our key id, else nullopt.
+    /// The secret when `key_id` is exactly our key id, else nullopt. The view
+    /// lives as long as this object (moves keep it valid).
     [[nodiscard]] std::optional<std::string_view> find_secret(std::string_view key_id) const noexcept {
         const auto e = storage_.find(key_id);
         if (!e) return std::nullopt;
@@ -463,6 +464,7 @@ public:
     }
     /// Like find_secret, with a view of our own copy of the key id.
     [[nodiscard]] std::optional<key_entry> find_entry(std::string_view key_id) const noexcept { return storage_.find(key_id); }
+    /// Always 1.
     [[nodiscard]] std::size_t size() const noexcept { return storage_.size(); }
     /// The key id (public).
     [[nodiscard]] std::string_view key_id() const noexcept { return storage_.entries().front().key_id; }
@@ -540,12 +542,16 @@ public:
         return made;
     }
 
+    /// The secret of the key whose id equals `key_id` byte for byte, or
+    /// nullopt. The view lives as long as this key_set (moves keep it valid).
     [[nodiscard]] std::optional<std::string_view> find_secret(std::string_view key_id) const noexcept {
         const auto e = storage_.find(key_id);
         if (!e) return std::nullopt;
         return e->secret;
     }
+    /// Like find_secret, with a view of our own copy of the key id.
     [[nodiscard]] std::optional<key_entry> find_entry(std::string_view key_id) const noexcept { return storage_.find(key_id); }
+    /// Number of configured keys.
     [[nodiscard]] std::size_t size() const noexcept { return storage_.size(); }
     /// The configured key ids (public), sorted byte-wise.
     [[nodiscard]] std::vector<std::string_view> key_ids() const {

@@ -6,7 +6,8 @@
 // tests, tools and unusual hosts can run a step alone. Every function is
 // noexcept, allocation-free and reports errors as errc plus an optional
 // diagnosis (threat model L1, L6: library-generated text, offsets, lengths,
-// seconds; never secrets, signatures or whole tokens).
+// seconds; never secrets, signatures or whole tokens). The pieces append to
+// `why` and never clear it (verify() clears it once per request).
 
 #include <array>
 #include <chrono>
@@ -189,7 +190,8 @@ inline void append_json_fault(diagnosis* why, std::string_view what, json_fault 
 
 /// The claims of a token, decoded into this object's own buffer (8 KiB, so
 /// keep it on the stack or reuse it; it is not copyable because its views
-/// point into itself). Filled by parse(); only the claims the verifier uses
+/// point into itself). The views it returns stay valid until the next
+/// parse() or its destruction. Not thread-safe; one per request. Filled by parse(); only the claims the verifier uses
 /// are kept, everything else is validated and ignored (E11).
 class token_claims {
 public:
@@ -246,10 +248,14 @@ public:
     [[nodiscard]] std::optional<std::string_view> issuer() const noexcept { return string_claim(fields_.iss); }
     /// The `sha256` value if present and a string (unescaped), else nullopt.
     [[nodiscard]] std::optional<std::string_view> body_hash() const noexcept { return string_claim(fields_.sha256); }
+    /// True when an `iss` member exists, whatever its type.
     [[nodiscard]] bool has_issuer_member() const noexcept { return fields_.iss.has_value(); }
+    /// The raw `exp`, `nbf` and `iat` values (any JSON type) if present;
+    /// read_token_times() checks and converts them.
     [[nodiscard]] const std::optional<detail::json_value>& exp() const noexcept { return fields_.exp; }
     [[nodiscard]] const std::optional<detail::json_value>& nbf() const noexcept { return fields_.nbf; }
     [[nodiscard]] const std::optional<detail::json_value>& iat() const noexcept { return fields_.iat; }
+    /// True when an `aud` member exists, whatever its value (E10).
     [[nodiscard]] bool has_audience() const noexcept { return fields_.aud_present; }
 
 private:
@@ -302,11 +308,12 @@ private:
     return {};
 }
 
-/// The time claims of an authenticated token, in Unix seconds.
+/// The time claims of an authenticated token, in Unix seconds, each within
+/// [0, 253402300799].
 struct token_times {
-    std::int64_t exp = 0;
-    std::optional<std::int64_t> nbf{};
-    std::optional<std::int64_t> iat{};
+    std::int64_t exp = 0;               ///< required
+    std::optional<std::int64_t> nbf{};  ///< when present
+    std::optional<std::int64_t> iat{};  ///< when present; type-checked only (E11)
 };
 
 /// Reads a NumericDate: a plain integer JSON number (no fraction, exponent

@@ -135,9 +135,13 @@ template <class Keys>
 /// missing_body_hash, body_hash_mismatch, body_too_large, internal_error
 /// (OpenSSL failure: fail closed), invalid_config (options out of range).
 ///
-/// Never throws and never allocates on the heap (the decoded claims live on
-/// the stack: about 17 KiB); safe to call concurrently from many threads as
-/// long as `keys` and `clock` are.
+/// Never throws. Copies neither body nor token (all views point into the
+/// arguments) and makes no C++ heap allocation: the decoded header and
+/// claims live on the stack (about 18 KiB). OpenSSL 3.0's EVP layer mallocs
+/// internally about 3 times per MAC-plus-hash (measured on 3.0.19; 4 more
+/// when a thread's HMAC context switches to another secret); the per-thread
+/// OpenSSL contexts are created on a thread's first call. Safe to call
+/// concurrently from many threads as long as `keys` and `clock` are.
 template <KeyProvider Keys, Clock C = system_clock_source>
 [[nodiscard]] result<verified_request> verify(std::string_view body, std::string_view authorization, const Keys& keys,
                                               const verify_options& options = {}, const C& clock = {},

@@ -8,8 +8,8 @@
 #    server's --dispatch-log); forged and altered ones get 401, an oversized one 413, and none
 #    of them is dispatched.
 # 2. `lkwebhook send` against the server: delivered (exit 0), duplicate acknowledged, forged
-#    refused as final (no retry), and LiveKit's retry on 503 + Retry-After (a second server
-#    started with --fail-first 2).
+#    refused as final (no retry), and LiveKit's retry policy against servers started with
+#    --fail-first: 503 and 429 + Retry-After retried, 501 final.
 # 3. GET /healthz and /metrics answer; SIGTERM stops the server cleanly (exit 0).
 #
 # Needs node (with NODE_PATH pointing at node_modules holding livekit-server-sdk). Exits 77
@@ -170,6 +170,29 @@ else
   fail "lkwebhook send retries (exit $rc)"; cat "$work/send4.txt"
 fi
 stop_server flaky "$flaky_pid"
+
+# 429 is retried like 5xx (honouring Retry-After); 501 is final, like any 4xx.
+start_server busy --fail-first 1 --fail-status 429
+busy_pid=$pid
+"$cli" send --event participant_left --room retry-test --backoff-scale 0.01 "$url" >"$work/send5.txt" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q '^attempt 1/5: HTTP 429.*retrying in 1 s (Retry-After)' "$work/send5.txt" &&
+   grep -q '^attempt 2/5: HTTP 200' "$work/send5.txt"; then
+  pass "lkwebhook send: 429 + Retry-After retried, then delivered"
+else
+  fail "lkwebhook send on 429 (exit $rc)"; cat "$work/send5.txt"
+fi
+stop_server busy "$busy_pid"
+start_server unimplemented --fail-first 1 --fail-status 501
+unimplemented_pid=$pid
+"$cli" send --event participant_left --room retry-test --backoff-scale 0.01 "$url" >"$work/send6.txt" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q '^attempt 1/5: HTTP 501' "$work/send6.txt" && ! grep -q '^attempt 2/' "$work/send6.txt"; then
+  pass "lkwebhook send: 501 is final (not retried), as in LiveKit"
+else
+  fail "lkwebhook send on 501 (exit $rc)"; cat "$work/send6.txt"
+fi
+stop_server unimplemented "$unimplemented_pid"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed; server log:"

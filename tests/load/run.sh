@@ -9,12 +9,14 @@
 #   - no request got a 500.
 # Exits non-zero on any violation.
 #
-# Env: DURATION (s), CONNECTIONS (default 16), THREADS (wrk threads, default 2),
+# Env: DURATION (s), CONNECTIONS (default 8: with keep-alive each connection pins one server
+#      worker, so keep it <= SERVER_THREADS, default 8), THREADS (wrk threads, default 2),
 #      GENUINE (distinct events, default 2000), BUILD_DIR (default build/load).
 set -euo pipefail
 
 DURATION=${DURATION:-30}
-CONNECTIONS=${CONNECTIONS:-16}
+CONNECTIONS=${CONNECTIONS:-8}
+SERVER_THREADS=${SERVER_THREADS:-8}
 THREADS=${THREADS:-2}
 GENUINE=${GENUINE:-2000}
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -44,7 +46,7 @@ API_SECRET=load-test-secret-0123456789abcdef0123456789
 "$GENERATOR" "$WORK/requests.txt" "$API_KEY" "$API_SECRET" "$GENUINE"
 
 LIVEKIT_API_KEY=$API_KEY LIVEKIT_API_SECRET=$API_SECRET \
-  "$SERVER" --bind 127.0.0.1 --port 0 --dispatch-log "$WORK/dispatch.log" --quiet >"$WORK/server.out" 2>"$WORK/server.err" &
+  "$SERVER" --bind 127.0.0.1 --port 0 --threads "$SERVER_THREADS" --dispatch-log "$WORK/dispatch.log" --quiet >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 URL=
 for _ in $(seq 1 100); do

@@ -17,7 +17,16 @@ set(CURRENT_BUILDTREES_DIR "${vcpkg_root}/buildtrees/${PORT}")
 set(VCPKG_TARGET_IS_LINUX ON)
 set(VCPKG_LIBRARY_LINKAGE static)
 set(VCPKG_CRT_LINKAGE dynamic)
-set(FEATURES core)  # default install: no optional features
+# -D VCPKG_FEATURES=redis emulates `vcpkg install lkwebhook[redis]`; default: core only.
+set(FEATURES core ${VCPKG_FEATURES})
+set(consumer_name vcpkg_consumer)
+if(VCPKG_FEATURES)
+  string(REPLACE ";" "_" suffix "${VCPKG_FEATURES}")
+  set(vcpkg_root "${WORK_DIR}/vcpkg_${suffix}")
+  set(consumer_name "vcpkg_consumer_${suffix}")
+  set(CURRENT_PACKAGES_DIR "${vcpkg_root}/packages/${PORT}_${TARGET_TRIPLET}")
+  set(CURRENT_BUILDTREES_DIR "${vcpkg_root}/buildtrees/${PORT}")
+endif()
 file(REMOVE_RECURSE "${vcpkg_root}")
 file(MAKE_DIRECTORY "${CURRENT_PACKAGES_DIR}" "${CURRENT_BUILDTREES_DIR}")
 
@@ -197,8 +206,14 @@ file(READ "${pkg}/share/lkwebhook/usage" usage)
 if(NOT usage MATCHES "find_package\\(lkwebhook CONFIG REQUIRED\\)" OR NOT usage MATCHES "lkwebhook::lkwebhook")
   message(FATAL_ERROR "usage does not show find_package(lkwebhook CONFIG REQUIRED) and lkwebhook::lkwebhook")
 endif()
+# Feature redis exports lkwebhook::redis (and how to find hiredis); core does not.
+if("redis" IN_LIST FEATURES)
+  lkwebhook_assert_exists("${pkg}/share/lkwebhook/lkwebhookRedisTargets.cmake" "${pkg}/share/lkwebhook/find-hiredis.cmake")
+else()
+  lkwebhook_assert_absent("${pkg}/share/lkwebhook/lkwebhookRedisTargets.cmake")
+endif()
 message(STATUS "vcpkg layout ok: ${pkg}")
 
 # A project built with vcpkg's toolchain sees installed/<triplet> as a prefix.
-lkwebhook_build_consumer(vcpkg_consumer "${SOURCE_DIR}/tests/package/consumer"
+lkwebhook_build_consumer("${consumer_name}" "${SOURCE_DIR}/tests/package/consumer"
   "-DCMAKE_PREFIX_PATH=${pkg}" "-DLKWEBHOOK_EXPECTED_PREFIX=${pkg}")

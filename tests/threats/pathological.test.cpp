@@ -4,11 +4,12 @@
 // verify_and_dispatch, so authentication, hashing, copying, parsing and
 // dispatch are all in the measurement.
 //
-// Linearity: the time for a body of ~960 KiB must stay under 3x the time for
-// the same shape at ~480 KiB (2x is linear; the slack absorbs noise on a
-// shared machine). The absolute figure is printed (the threat model's target
-// is <= 10 ms per MiB on one core in an optimised build); it is only bounded
-// loosely here because this test also runs in Debug and sanitizer builds.
+// Linearity: the CPU time for a body of ~960 KiB must stay under 8x the time
+// for the same shape at ~240 KiB (4x is linear, 16x quadratic; the slack
+// absorbs noise on a shared machine). The absolute figure is printed (the
+// threat model's target is <= 10 ms per MiB on one core in an optimised
+// build); it is only bounded loosely here because this test also runs in
+// Debug and sanitizer builds.
 #include "support/catch.hpp"
 
 #include <lkwebhook/clock.hpp>
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -33,6 +35,13 @@ struct counting_correlator {
   int calls = 0;
   void on_event(const lkwebhook::webhook_event&) noexcept { ++calls; }
 };
+
+// CPU time of this thread: other processes' time slices do not count.
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 struct run_result {
   std::string outcome;
@@ -49,12 +58,12 @@ run_result run(const std::string& body) {
   lkwebhook::no_idempotency store;
   run_result best;
   best.milliseconds = 1e300;
-  for (int attempt = 0; attempt < 3; ++attempt) {  // best of three: the machine is shared
+  for (int attempt = 0; attempt < 5; ++attempt) {  // best of five: the machine is shared
     counting_correlator correlator;
-    const auto start = std::chrono::steady_clock::now();
+    const double start = thread_cpu_ms();
     const lkwebhook::outcome o =
         lkwebhook::verify_and_dispatch(body, *token, keys, correlator, store, {}, lkwebhook::fixed_clock{now});
-    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const double ms = thread_cpu_ms() - start;
     if (ms < best.milliseconds) best = {std::string(o.name()), ms, correlator.calls};
   }
   return best;
@@ -81,7 +90,7 @@ struct shape {
   std::function<std::string(std::size_t)> body;  // a body of about this many bytes
 };
 
-const std::size_t half = 480 * 1024;
+const std::size_t quarter = 240 * 1024;
 const std::size_t full = 960 * 1024;
 
 }  // namespace
@@ -108,7 +117,7 @@ TEST_CASE("pathological but valid bodies are accepted in linear time", "[threats
   };
   for (const shape& s : shapes) {
     INFO(s.name);
-    const std::string small = s.body(half);
+    const std::string small = s.body(quarter);
     const std::string large = s.body(full);
     REQUIRE(large.size() <= 1024 * 1024);
     const run_result a = run(small);
@@ -120,8 +129,8 @@ TEST_CASE("pathological but valid bodies are accepted in linear time", "[threats
     CHECK(b.outcome == "ok");
     CHECK(a.handler_calls == 1);
     CHECK(b.handler_calls == 1);
-    CHECK(b.milliseconds < 3.0 * a.milliseconds + 2.0);
-    CHECK(b.milliseconds < 2000.0);
+    CHECK(b.milliseconds < 8.0 * a.milliseconds + 2.0);
+    CHECK(b.milliseconds < 5000.0);
   }
 }
 
@@ -138,5 +147,5 @@ TEST_CASE("nesting past the limit is malformed_body, without recursion, even 1 M
   const std::string abyss = event_with(std::string(1000 * 1024, '['));
   const run_result deep = run(abyss);
   CHECK(deep.outcome == "malformed_body");
-  CHECK(deep.milliseconds < 2000.0);
+  CHECK(deep.milliseconds < 5000.0);
 }

@@ -196,7 +196,7 @@ TEST_CASE("a full queue answers 503 overloaded with Retry-After, and the retry i
     CHECK(g.handled.load() == 3);
 }
 
-TEST_CASE("a failing handler is retried with backoff, then dead-lettered; nothing is dropped silently",
+TEST_CASE("a failing handler is retried with backoff, then dead-lettered, nothing is dropped silently",
           "[async_dispatcher][concurrency][threat-J5]") {
     const auto keys = test_keys();
     lkwebhook::memory_store store;

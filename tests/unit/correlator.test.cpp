@@ -80,9 +80,11 @@ struct with_sessions {
     std::string last_plain;
 };
 
+#if LKWEBHOOK_EXCEPTIONS
 struct throwing {
     void on_room_started(const webhook_event&) { throw std::runtime_error("backend down"); }
 };
+#endif
 
 struct failing {
     bool on_room_started(const webhook_event&) { return false; }
@@ -120,7 +122,9 @@ TEST_CASE("SessionCorrelator accepts minimal and rich correlators", "[correlator
     STATIC_REQUIRE(lkwebhook::SessionCorrelator<catch_all>);
     STATIC_REQUIRE(lkwebhook::SessionCorrelator<with_unknown>);
     STATIC_REQUIRE(lkwebhook::SessionCorrelator<with_sessions>);
+#if LKWEBHOOK_EXCEPTIONS
     STATIC_REQUIRE(lkwebhook::SessionCorrelator<throwing>);
+#endif
     STATIC_REQUIRE(lkwebhook::SessionCorrelator<failing>);
 }
 
@@ -164,7 +168,7 @@ TEST_CASE("on_unknown takes unknown event types before on_event", "[correlator][
     CHECK(c.fallback == 1);
 }
 
-TEST_CASE("find_session: the handler gets the session; a missing one is reported, not handled", "[correlator]") {
+TEST_CASE("find_session: the handler gets the session, a missing one is reported, not handled", "[correlator]") {
     with_sessions c;
     c.sessions["call-7"] = {};
     auto ev = make_event("room_finished", "standup-42", "EV_fin");
@@ -200,7 +204,7 @@ TEST_CASE("the default session id is the room name", "[correlator]") {
     CHECK_FALSE(lkwebhook::default_session_id(make_event("agent_job_started", "")).has_value());
 }
 
-TEST_CASE("handler failures: false, retry() and exceptions become failed [threat-J5]", "[correlator][threat-J5]") {
+TEST_CASE("handler failures: false, retry() and exceptions become failed", "[correlator][threat-J5]") {
     failing f;
     const auto started = lkwebhook::correlate(f, make_event("room_started"));
     CHECK(started.result == correlation::disposition::failed);

@@ -486,3 +486,23 @@ TEST_CASE("the one-shot decode returns an owning event", "[decode]") {
     CHECK_FALSE(decode("[1]", &why));
     CHECK(!why.empty());
 }
+
+TEST_CASE("the decoded event is bounded by 2 x body size + 64 KiB", "[decode][threat-G23]") {
+    // Each 3-byte `{},` would become a ~350-byte track_info.
+    std::string amplifier = R"({"participant":{"tracks":[)";
+    for (int i = 0; i < 2000; ++i) amplifier += i == 0 ? "{}" : ",{}";
+    amplifier += "]}}";
+    const outcome o = run(amplifier);
+    CHECK_FALSE(o.ok);
+    CHECK(o.error == errc::malformed_body);
+    CHECK(o.why.find("participant.tracks[") == 0);
+    CHECK(o.why.find("would exceed") != std::string::npos);
+    decode_options unbounded;
+    unbounded.memory_factor = 0;
+    CHECK(run(amplifier, unbounded).ok);
+    // Strings cost their length: a body of long strings fits easily.
+    std::string strings = R"({"participant":{"attributes":{)";
+    for (int i = 0; i < 200; ++i) strings += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":\"" + std::string(500, 'v') + "\"";
+    strings += "}}}";
+    CHECK(run(strings).ok);
+}

@@ -147,7 +147,7 @@ TEST_CASE("duplicates, forged and tampered requests never reach the correlator",
     }
 }
 
-TEST_CASE("a handler failure answers 503 and the LiveKit retry is handled [threat-H6]", "[dispatch][threat-H6]") {
+TEST_CASE("a handler failure answers 503 and the LiveKit retry is handled", "[dispatch][threat-H6]") {
     const auto keys = test_keys();
     lkwebhook::memory_store store;
     flaky c;
@@ -166,7 +166,7 @@ TEST_CASE("a handler failure answers 503 and the LiveKit retry is handled [threa
 }
 
 #if LKWEBHOOK_EXCEPTIONS
-TEST_CASE("an exception from a handler becomes 503 handler_failed and never escapes [threat-J5]",
+TEST_CASE("an exception from a handler becomes 503 handler_failed and never escapes",
           "[dispatch][threat-J5]") {
     const auto keys = test_keys();
     lkwebhook::memory_store store;
@@ -254,7 +254,7 @@ TEST_CASE("an unreachable idempotency store answers 503 overloaded, never accept
     CHECK(c.seen.empty());
 }
 
-TEST_CASE("dedupe keys can be namespaced by API key [threat-H8]", "[dispatch][threat-H8]") {
+TEST_CASE("dedupe keys can be namespaced by API key", "[dispatch][threat-H8]") {
     auto keys = lkwebhook::key_set::make({{"APIwhExample01", lkwebhook_test::api_secret}, {"APIother", "other-secret-other-secret-other-secret"}}).value();
     lkwebhook::memory_store store;
     recorder c;
@@ -284,7 +284,7 @@ TEST_CASE("events without an id are handled without deduplication (G14)", "[disp
     CHECK(store.stats().entries == 0);
 }
 
-TEST_CASE("metrics and the log hook see every outcome; logs carry no token or body [threat-K1][threat-L2][threat-L4]",
+TEST_CASE("metrics and the log hook see every outcome, logs carry no token or body",
           "[dispatch][metrics][threat-K1][threat-L2][threat-L4]") {
     const auto keys = test_keys();
     lkwebhook::memory_store store;

@@ -50,7 +50,7 @@ TEST_CASE("memory_store passes the shared idempotency suite",
     });
 }
 
-TEST_CASE("entries expire exactly at the TTL, done and in flight alike [threat-H3]", "[idempotency][threat-H3]") {
+TEST_CASE("entries expire exactly at the TTL, done and in flight alike", "[idempotency][threat-H3]") {
     manual_clock clock;
     lkwebhook::memory_store_options o;
     o.ttl = 1200s;
@@ -67,7 +67,7 @@ TEST_CASE("entries expire exactly at the TTL, done and in flight alike [threat-H
     CHECK(store.stats().expirations == 1);
 }
 
-TEST_CASE("at most `capacity` entries; early evictions are counted, oldest first [threat-H4]",
+TEST_CASE("at most `capacity` entries, early evictions are counted, oldest first",
           "[idempotency][threat-H4]") {
     manual_clock clock;
     lkwebhook::memory_store_options o;
@@ -130,7 +130,7 @@ TEST_CASE("no_idempotency lets everything through", "[idempotency]") {
     CHECK(store.claim("EV").status == claim_status::proceed);
 }
 
-TEST_CASE("dedupe keys: exact id, or namespaced by key id without ambiguity [threat-H8]", "[idempotency][threat-H8]") {
+TEST_CASE("dedupe keys: exact id, or namespaced by key id without ambiguity", "[idempotency][threat-H8]") {
     CHECK(lkwebhook::dedupe_key("EV_x") == "EV_x");
     CHECK(lkwebhook::dedupe_key("EV_x", "APIa") == "4:APIa:EV_x");
     // "a:b" + "c" and "a" + "b:c" must differ.

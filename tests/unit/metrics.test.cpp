@@ -80,7 +80,7 @@ TEST_CASE("counters are safe to update from many threads", "[metrics][concurrenc
     CHECK(m.latency_count() == 20000);
 }
 
-TEST_CASE("log_sink escapes attacker text and rate-limits rejections [threat-L2][threat-L4][threat-K1]",
+TEST_CASE("log_sink escapes attacker text and rate-limits rejections",
           "[metrics][threat-L2][threat-L4][threat-K1]") {
     std::vector<lkwebhook::log_record> records;
     std::vector<std::string> lines;

@@ -38,7 +38,7 @@ TEST_CASE("the event id is an owned, bounded copy", "[outcome][threat-G15]") {
     CHECK(o.event_id().size() == lkwebhook::outcome::max_event_id);
 }
 
-TEST_CASE("to_string(outcome) is stable logfmt and escapes the id [threat-L2]", "[outcome][threat-L2]") {
+TEST_CASE("to_string(outcome) is stable logfmt and escapes the id", "[outcome][threat-L2]") {
     auto o = lkwebhook::outcome::failure(lkwebhook::errc::duplicate_in_flight);
     o.type = lkwebhook::event_type::room_finished;
     o.duplicate = true;

@@ -91,7 +91,7 @@ TEST_CASE("an in-order call produces its summary at room_finished", "[session_le
     REQUIRE(ledger.summaries().size() == 1);
 }
 
-TEST_CASE("duplicated and reordered events give the same summary [threat-M1][threat-H1]",
+TEST_CASE("duplicated and reordered events give the same summary",
           "[session_ledger][threat-M1][threat-H1]") {
     std::mt19937 rng(42);
     for (int round = 0; round < 50; ++round) {
@@ -113,7 +113,7 @@ TEST_CASE("duplicated and reordered events give the same summary [threat-M1][thr
     }
 }
 
-TEST_CASE("participant_left before participant_joined leaves the participant absent [threat-M1]",
+TEST_CASE("participant_left before participant_joined leaves the participant absent",
           "[session_ledger][threat-M1]") {
     lkwebhook::session_ledger ledger;
     (void)ledger.apply(ev("participant_left", "EV_l", 1020, "RM_1", "PA_x", "xavier"));
@@ -129,7 +129,7 @@ TEST_CASE("participant_left before participant_joined leaves the participant abs
     CHECK(ledger.find("RM_1")->present_count() == 1);
 }
 
-TEST_CASE("late events for a finished room are ignored: the room is tombstoned [threat-M4]",
+TEST_CASE("late events for a finished room are ignored: the room is tombstoned",
           "[session_ledger][threat-M4]") {
     lkwebhook::session_ledger ledger;
     for (const auto& e : call()) (void)ledger.apply(e);
@@ -140,7 +140,7 @@ TEST_CASE("late events for a finished room are ignored: the room is tombstoned [
     CHECK(ledger.summaries().size() == 1);
 }
 
-TEST_CASE("a reused room name is a different call (keyed by room sid) [threat-M3]", "[session_ledger][threat-M3]") {
+TEST_CASE("a reused room name is a different call (keyed by room sid)", "[session_ledger][threat-M3]") {
     lkwebhook::session_ledger ledger;
     for (const auto& e : call()) (void)ledger.apply(e);
     (void)ledger.apply(ev("room_started", "EV_n0", 2000, "RM_2"));
@@ -152,7 +152,7 @@ TEST_CASE("a reused room name is a different call (keyed by room sid) [threat-M3
     CHECK(sessions[0].present_count() == 1);
 }
 
-TEST_CASE("a call without room_started starts at room.creationTime [threat-M2]", "[session_ledger][threat-M2]") {
+TEST_CASE("a call without room_started starts at room.creationTime", "[session_ledger][threat-M2]") {
     lkwebhook::session_ledger ledger;
     (void)ledger.apply(ev("participant_joined", "EV_1", 1005, "RM_9", "PA_a", "alice", 990));
     const auto s = ledger.apply(ev("room_finished", "EV_2", 1100, "RM_9", {}, {}, 990));

@@ -726,6 +726,22 @@ TEST_CASE("the body is still untouched when the time claims fail", "[verify][thr
     CHECK(run(guarded.view(), forge("{\"iss\":\"abcdefg\",\"exp\":1700000300,\"aud\":\"x\"}")) == errc::malformed_token);
 }
 
+TEST_CASE("a body of the maximum size is hashed and verified", "[verify][threat-I3]") {
+    const std::string body(1024 * 1024, 'x');
+    CHECK_FALSE(run(body, forge(server_claims("abcdefg", kat1::nbf, body))));
+    CHECK(run(body + "x", forge(server_claims("abcdefg", kat1::nbf, body))) == errc::body_too_large);
+}
+
+TEST_CASE("the verifier never reads secrets from the environment", "[verify][threat-K3]") {
+    const std::string body = "{}";
+    const std::string token = mint(lkwebhook::test::go_header, server_claims("abcdefg", kat1::nbf, body), "env-secret");
+    ::setenv("LIVEKIT_API_KEY", "abcdefg", 1);
+    ::setenv("LIVEKIT_API_SECRET", "env-secret", 1);
+    CHECK(run(body, token) == errc::bad_signature);  // kat_keys() holds another secret
+    ::unsetenv("LIVEKIT_API_KEY");
+    ::unsetenv("LIVEKIT_API_SECRET");
+}
+
 TEST_CASE("options outside their documented ranges are invalid_config", "[verify][threat-I4]") {
     verify_options o;
     o.leeway = std::chrono::seconds{301};
@@ -756,7 +772,7 @@ TEST_CASE("options outside their documented ranges are invalid_config", "[verify
 
 // ---------------------------------------------------------------- K, L: secrets and diagnostics
 
-TEST_CASE("diagnoses never contain secrets, signatures or whole tokens", "[verify][threat-K1][threat-L1]") {
+TEST_CASE("diagnoses never contain secrets, signatures, whole tokens or body bytes", "[verify][threat-K1][threat-K6][threat-L1]") {
     const std::string t(kat1::token);
     const std::string sig = t.substr(t.rfind('.') + 1);
     const std::vector<std::string> inputs = {
@@ -876,4 +892,16 @@ TEST_CASE("any KeyProvider works; empty secrets count as unknown keys", "[verify
 TEST_CASE("the default clock is the system clock", "[verify][clock]") {
     // KAT-1 expired in 2023: with the real clock it is token_expired.
     CHECK(lkwebhook::verify(kat1::body, kat1::token, kat_keys()).error() == errc::token_expired);
+}
+
+TEST_CASE("RFC 7515 A.1 as a webhook: expired at real time, no body hash inside its window", "[verify][kat][threat-C3][threat-E12]") {
+    std::array<unsigned char, 64> key{};
+    REQUIRE(lkwebhook::detail::decode_base64url(
+                "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow", key.data(), key.size()) == 64);
+    const std::string secret(reinterpret_cast<const char*>(key.data()), key.size());
+    const auto keys = *lkwebhook::key_set::make({{"joe", secret}});
+    const std::string_view jws =
+        "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    CHECK(lkwebhook::verify("{}", jws, keys).error() == errc::token_expired);
+    CHECK(lkwebhook::verify("{}", jws, keys, {}, fixed_clock{1300819000}).error() == errc::missing_body_hash);
 }

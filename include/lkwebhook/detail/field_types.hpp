@@ -399,6 +399,7 @@ struct message_info {
     std::size_t size;
     const std::string_view* oneofs;
     std::size_t oneof_count;
+    std::size_t object_size;  ///< sizeof the struct (the decoder's memory accounting)
 
     [[nodiscard]] const field_info* begin() const noexcept { return fields; }
     [[nodiscard]] const field_info* end() const noexcept { return fields + size; }

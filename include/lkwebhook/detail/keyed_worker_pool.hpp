@@ -80,8 +80,9 @@ public:
         });
     }
 
-    /// Jobs accepted and not yet finished (queued or running).
-    [[nodiscard]] std::size_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
+    /// Jobs accepted and not yet finished (queued or running). Reading 0 (acquire)
+    /// makes every finished job's effects visible to the reader.
+    [[nodiscard]] std::size_t depth() const noexcept { return depth_.load(std::memory_order_acquire); }
     [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
     [[nodiscard]] std::size_t workers() const noexcept { return lanes_.size(); }
 
@@ -102,7 +103,8 @@ private:
             l.jobs.pop_front();
             lock.unlock();  // user code never runs under our lock (J4)
             run_(job);
-            depth_.fetch_sub(1, std::memory_order_relaxed);
+            // Release: whoever sees the smaller depth (wait_idle) also sees the job's effects.
+            depth_.fetch_sub(1, std::memory_order_release);
         }
     }
 

@@ -9,7 +9,8 @@
 //    issues 17064, 20286; threat model I9);
 //  - contexts are thread_local, created on first use in each thread and reset
 //    for each computation, so no context is ever shared between threads (J3)
-//    and the steady state does no context allocation;
+//    and the steady state does no context allocation; the HMAC context is
+//    only re-keyed when the secret changes (see thread_hmac_state);
 //  - HMAC()/SHA256() with a NULL output buffer (static storage, not
 //    thread-safe: C9) are never used;
 //  - comparisons of MACs and digests use CRYPTO_memcmp (C4).
@@ -21,7 +22,9 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string_view>
@@ -53,23 +56,70 @@ using evp_mac_ctx_ptr = std::unique_ptr<EVP_MAC_CTX, evp_mac_ctx_deleter>;
 using evp_md_ptr = std::unique_ptr<EVP_MD, evp_md_deleter>;
 using evp_md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter>;
 
-/// The HMAC implementation, fetched once per process; null if the fetch failed.
+/// The HMAC implementation, fetched once per process and kept for its
+/// lifetime; null if the fetch failed. A failed fetch is not cached: the next
+/// call tries again, so one transient failure (ENOMEM, provider not loaded
+/// yet) cannot poison the process. Threads racing on the first fetch keep
+/// one winner and free the other copies.
 [[nodiscard]] inline EVP_MAC* hmac_algorithm() noexcept {
-    static const evp_mac_ptr mac{EVP_MAC_fetch(nullptr, "HMAC", nullptr)};
-    return mac.get();
+    static std::atomic<EVP_MAC*> cached{nullptr};
+    EVP_MAC* mac = cached.load(std::memory_order_acquire);
+    if (mac != nullptr) return mac;
+    evp_mac_ptr fresh{EVP_MAC_fetch(nullptr, "HMAC", nullptr)};
+    if (fresh == nullptr) return nullptr;
+    EVP_MAC* expected = nullptr;
+    if (cached.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) return fresh.release();
+    return expected;  // another thread won; `fresh` is freed
 }
 
-/// The SHA-256 implementation, fetched once per process; null if the fetch failed.
+/// The SHA-256 implementation, fetched once per process (same rules as
+/// hmac_algorithm()); null if the fetch failed.
 [[nodiscard]] inline EVP_MD* sha256_algorithm() noexcept {
-    static const evp_md_ptr md{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
-    return md.get();
+    static std::atomic<EVP_MD*> cached{nullptr};
+    EVP_MD* md = cached.load(std::memory_order_acquire);
+    if (md != nullptr) return md;
+    evp_md_ptr fresh{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
+    if (fresh == nullptr) return nullptr;
+    EVP_MD* expected = nullptr;
+    if (cached.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) return fresh.release();
+    return expected;
 }
 
-/// This thread's HMAC-SHA256 context (digest bound once at creation), or
-/// null when OpenSSL could not create one. A later call retries creation.
-[[nodiscard]] inline EVP_MAC_CTX* thread_hmac_context() noexcept {
-    thread_local evp_mac_ctx_ptr ctx;
-    if (ctx == nullptr) {
+/// Longest secret whose keyed HMAC state a thread keeps for reuse. Real
+/// LiveKit secrets are 32-64 bytes.
+inline constexpr std::size_t hmac_key_cache_bytes = 256;
+
+/// This thread's HMAC-SHA256 context plus which key it currently holds.
+/// OpenSSL 3.0 allocates four times whenever a context is re-keyed, and
+/// twice when it is re-initialised with the key it already holds, so the
+/// context remembers its key (a copy in thread-local memory, next to the one
+/// OpenSSL itself keeps inside the context; wiped when the thread exits) and
+/// is only re-keyed when the secret's bytes differ. The comparison is by
+/// content in constant time, never by address: a provider may free a secret
+/// and place a different one at the same address.
+struct thread_hmac_state {
+    evp_mac_ctx_ptr ctx;
+    std::array<unsigned char, hmac_key_cache_bytes> key{};
+    std::size_t key_size = 0;
+    bool keyed = false;
+
+    thread_hmac_state() noexcept = default;
+    thread_hmac_state(const thread_hmac_state&) = delete;
+    thread_hmac_state& operator=(const thread_hmac_state&) = delete;
+    ~thread_hmac_state() { OPENSSL_cleanse(key.data(), key.size()); }
+
+    void forget() noexcept {
+        OPENSSL_cleanse(key.data(), key.size());
+        key_size = 0;
+        keyed = false;
+    }
+};
+
+/// This thread's HMAC state with a context (digest bound once at creation),
+/// or null when OpenSSL could not create one. A later call retries.
+[[nodiscard]] inline thread_hmac_state* thread_hmac() noexcept {
+    thread_local thread_hmac_state state;
+    if (state.ctx == nullptr) {
         EVP_MAC* mac = hmac_algorithm();
         if (mac == nullptr) return nullptr;
         evp_mac_ctx_ptr fresh{EVP_MAC_CTX_new(mac)};
@@ -80,9 +130,10 @@ using evp_md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter>;
             OSSL_PARAM_construct_end(),
         };
         if (EVP_MAC_CTX_set_params(fresh.get(), params) != 1) return nullptr;
-        ctx = std::move(fresh);
+        state.ctx = std::move(fresh);
+        state.forget();
     }
-    return ctx.get();
+    return &state;
 }
 
 /// This thread's digest context, or null when OpenSSL could not create one.
@@ -93,18 +144,37 @@ using evp_md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter>;
 }
 
 /// out = HMAC-SHA256(key, data). The key bytes are used as they are (the
-/// LiveKit API secret is never base64-decoded: C10). OpenSSL copies the key
-/// into its context and clears that copy on reset and free. Returns false on
-/// any OpenSSL failure, with `out` cleared.
+/// LiveKit API secret is never base64-decoded: C10). Returns false on any
+/// OpenSSL failure (and for an empty key), with `out` cleared.
 [[nodiscard]] inline bool hmac_sha256(std::string_view key, std::string_view data, digest_bytes& out) noexcept {
     out.fill(0);
-    EVP_MAC_CTX* ctx = thread_hmac_context();
-    if (ctx == nullptr || key.empty()) return false;
+    thread_hmac_state* state = thread_hmac();
+    if (state == nullptr || key.empty()) return false;
+    const auto* key_bytes = reinterpret_cast<const unsigned char*>(key.data());
+    // Lengths are compared first (public: the length of a configured secret),
+    // then the bytes in constant time.
+    const bool same_key = state->keyed && state->key_size == key.size() &&
+                          CRYPTO_memcmp(state->key.data(), key_bytes, key.size()) == 0;
+    bool ok = false;
+    if (same_key) {
+        ok = EVP_MAC_init(state->ctx.get(), nullptr, 0, nullptr) == 1;  // reuse the key it holds
+    } else {
+        state->forget();
+        ok = EVP_MAC_init(state->ctx.get(), key_bytes, key.size(), nullptr) == 1;
+        if (ok && key.size() <= state->key.size()) {
+            std::copy(key_bytes, key_bytes + key.size(), state->key.begin());
+            state->key_size = key.size();
+            state->keyed = true;
+        }
+    }
     std::size_t written = 0;
-    const bool ok = EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(key.data()), key.size(), nullptr) == 1 &&
-                    EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-                    EVP_MAC_final(ctx, out.data(), &written, out.size()) == 1 && written == out.size();
-    if (!ok) out.fill(0);
+    ok = ok && EVP_MAC_update(state->ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+         EVP_MAC_final(state->ctx.get(), out.data(), &written, out.size()) == 1 && written == out.size();
+    if (!ok) {
+        // The context's state is unknown after a failure: re-key next time.
+        state->forget();
+        out.fill(0);
+    }
     return ok;
 }
 

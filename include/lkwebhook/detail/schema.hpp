@@ -775,7 +775,7 @@ struct message_traits<ali_oss_upload> {
         detail::make_field<&ali_oss_upload::endpoint>("endpoint", "endpoint", 4),
         detail::make_field<&ali_oss_upload::bucket>("bucket", "bucket", 5),
     };
-    static constexpr detail::message_info info{proto_name, fields, 5, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 5, nullptr, 0, sizeof(ali_oss_upload)};
 };
 
 /// livekit.AudioRoute
@@ -798,7 +798,7 @@ struct message_traits<audio_route> {
         detail::make_field<&audio_route::participant_kind>("participantKind", "participant_kind", 3, 1),
         detail::make_field<&audio_route::channel>("channel", "channel", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(audio_route)};
 };
 
 /// livekit.AudioConfig
@@ -815,7 +815,7 @@ struct message_traits<audio_config> {
         detail::make_field<&audio_config::capture_all>("captureAll", "capture_all", 1),
         detail::make_field<&audio_config::routes>("routes", "routes", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(audio_config)};
 };
 
 /// livekit.AzureBlobUpload
@@ -834,7 +834,7 @@ struct message_traits<azure_blob_upload> {
         detail::make_field<&azure_blob_upload::account_key>("accountKey", "account_key", 2),
         detail::make_field<&azure_blob_upload::container_name>("containerName", "container_name", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(azure_blob_upload)};
 };
 
 /// livekit.Codec
@@ -851,7 +851,7 @@ struct message_traits<codec> {
         detail::make_field<&codec::mime>("mime", "mime", 1),
         detail::make_field<&codec::fmtp_line>("fmtpLine", "fmtp_line", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(codec)};
 };
 
 /// livekit.DataTrackFrameEncoding
@@ -870,7 +870,7 @@ struct message_traits<data_track_frame_encoding> {
         detail::make_field<&data_track_frame_encoding::well_known>("wellKnown", "well_known", 1, 1),
         detail::make_field<&data_track_frame_encoding::custom>("custom", "custom", 2, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 2, oneofs, 1, sizeof(data_track_frame_encoding)};
 };
 
 /// livekit.DataTrackSchemaEncoding
@@ -889,7 +889,7 @@ struct message_traits<data_track_schema_encoding> {
         detail::make_field<&data_track_schema_encoding::well_known>("wellKnown", "well_known", 1, 1),
         detail::make_field<&data_track_schema_encoding::custom>("custom", "custom", 2, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 2, oneofs, 1, sizeof(data_track_schema_encoding)};
 };
 
 /// livekit.DataTrackSchemaId
@@ -906,7 +906,7 @@ struct message_traits<data_track_schema_id> {
         detail::make_field<&data_track_schema_id::name>("name", "name", 1),
         detail::make_field<&data_track_schema_id::encoding>("encoding", "encoding", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(data_track_schema_id)};
 };
 
 /// livekit.DataTrackInfo
@@ -931,7 +931,7 @@ struct message_traits<data_track_info> {
         detail::make_field<&data_track_info::frame_encoding>("frameEncoding", "frame_encoding", 5),
         detail::make_field<&data_track_info::schema>("schema", "schema", 6),
     };
-    static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0, sizeof(data_track_info)};
 };
 
 /// livekit.ProxyConfig
@@ -950,7 +950,7 @@ struct message_traits<proxy_config> {
         detail::make_field<&proxy_config::username>("username", "username", 2),
         detail::make_field<&proxy_config::password>("password", "password", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(proxy_config)};
 };
 
 /// livekit.S3Upload
@@ -989,7 +989,7 @@ struct message_traits<s3_upload> {
         detail::make_field<&s3_upload::content_disposition>("contentDisposition", "content_disposition", 9),
         detail::make_field<&s3_upload::proxy>("proxy", "proxy", 10),
     };
-    static constexpr detail::message_info info{proto_name, fields, 13, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 13, nullptr, 0, sizeof(s3_upload)};
 };
 
 /// livekit.GCPUpload
@@ -1008,7 +1008,7 @@ struct message_traits<gcp_upload> {
         detail::make_field<&gcp_upload::bucket>("bucket", "bucket", 2),
         detail::make_field<&gcp_upload::proxy>("proxy", "proxy", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(gcp_upload)};
 };
 
 /// livekit.DirectFileOutput
@@ -1035,7 +1035,7 @@ struct message_traits<direct_file_output> {
         detail::make_field<&direct_file_output::azure>("azure", "azure", 4, 1),
         detail::make_field<&direct_file_output::ali_oss>("aliOSS", "aliOSS", 6, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 6, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 6, oneofs, 1, sizeof(direct_file_output)};
 };
 
 /// livekit.TemplateSource
@@ -1056,7 +1056,7 @@ struct message_traits<template_source> {
         detail::make_field<&template_source::video_only>("videoOnly", "video_only", 3),
         detail::make_field<&template_source::custom_base_url>("customBaseUrl", "custom_base_url", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(template_source)};
 };
 
 /// livekit.WebSource
@@ -1077,7 +1077,7 @@ struct message_traits<web_source> {
         detail::make_field<&web_source::video_only>("videoOnly", "video_only", 3),
         detail::make_field<&web_source::await_start_signal>("awaitStartSignal", "await_start_signal", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(web_source)};
 };
 
 /// livekit.ParticipantVideo
@@ -1094,7 +1094,7 @@ struct message_traits<participant_video> {
         detail::make_field<&participant_video::identity>("identity", "identity", 1),
         detail::make_field<&participant_video::prefer_screen_share>("preferScreenShare", "prefer_screen_share", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(participant_video)};
 };
 
 /// livekit.MediaSource
@@ -1115,7 +1115,7 @@ struct message_traits<media_source> {
         detail::make_field<&media_source::participant_video>("participantVideo", "participant_video", 2, 1),
         detail::make_field<&media_source::audio>("audio", "audio", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 3, oneofs, 1, sizeof(media_source)};
 };
 
 /// livekit.EncodingOptions
@@ -1152,7 +1152,7 @@ struct message_traits<encoding_options> {
         detail::make_field<&encoding_options::audio_quality>("audioQuality", "audio_quality", 11),
         detail::make_field<&encoding_options::video_quality>("videoQuality", "video_quality", 12),
     };
-    static constexpr detail::message_info info{proto_name, fields, 12, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 12, nullptr, 0, sizeof(encoding_options)};
 };
 
 /// livekit.FileOutput
@@ -1171,7 +1171,7 @@ struct message_traits<file_output> {
         detail::make_field<&file_output::filepath>("filepath", "filepath", 2),
         detail::make_field<&file_output::disable_manifest>("disableManifest", "disable_manifest", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(file_output)};
 };
 
 /// livekit.StreamOutput
@@ -1188,7 +1188,7 @@ struct message_traits<stream_output> {
         detail::make_field<&stream_output::protocol>("protocol", "protocol", 1),
         detail::make_field<&stream_output::urls>("urls", "urls", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(stream_output)};
 };
 
 /// livekit.SegmentedFileOutput
@@ -1225,7 +1225,7 @@ struct message_traits<segmented_file_output> {
         detail::make_field<&segmented_file_output::azure>("azure", "azure", 7, 1),
         detail::make_field<&segmented_file_output::ali_oss>("aliOSS", "aliOSS", 9, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 1, sizeof(segmented_file_output)};
 };
 
 /// livekit.ImageOutput
@@ -1262,7 +1262,7 @@ struct message_traits<image_output> {
         detail::make_field<&image_output::azure>("azure", "azure", 10, 1),
         detail::make_field<&image_output::ali_oss>("aliOSS", "aliOSS", 11, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 1, sizeof(image_output)};
 };
 
 /// livekit.StorageConfig
@@ -1285,7 +1285,7 @@ struct message_traits<storage_config> {
         detail::make_field<&storage_config::azure>("azure", "azure", 3, 1),
         detail::make_field<&storage_config::ali_oss>("aliOSS", "aliOSS", 4, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(storage_config)};
 };
 
 /// livekit.Output
@@ -1310,7 +1310,7 @@ struct message_traits<output> {
         detail::make_field<&output::images>("images", "images", 4, 1),
         detail::make_field<&output::storage>("storage", "storage", 6),
     };
-    static constexpr detail::message_info info{proto_name, fields, 5, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 5, oneofs, 1, sizeof(output)};
 };
 
 /// livekit.FilterParams
@@ -1327,7 +1327,7 @@ struct message_traits<filter_params> {
         detail::make_field<&filter_params::include_events>("includeEvents", "include_events", 1),
         detail::make_field<&filter_params::exclude_events>("excludeEvents", "exclude_events", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(filter_params)};
 };
 
 /// livekit.WebhookConfig
@@ -1346,7 +1346,7 @@ struct message_traits<webhook_config> {
         detail::make_field<&webhook_config::signing_key>("signingKey", "signing_key", 2),
         detail::make_field<&webhook_config::filter_params>("filterParams", "filter_params", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(webhook_config)};
 };
 
 /// livekit.StartEgressRequest
@@ -1379,7 +1379,7 @@ struct message_traits<start_egress_request> {
         detail::make_field<&start_egress_request::storage>("storage", "storage", 8),
         detail::make_field<&start_egress_request::webhooks>("webhooks", "webhooks", 9),
     };
-    static constexpr detail::message_info info{proto_name, fields, 9, oneofs, 2};
+    static constexpr detail::message_info info{proto_name, fields, 9, oneofs, 2, sizeof(start_egress_request)};
 };
 
 /// livekit.ExportReplayRequest
@@ -1416,7 +1416,7 @@ struct message_traits<export_replay_request> {
         detail::make_field<&export_replay_request::storage>("storage", "storage", 10),
         detail::make_field<&export_replay_request::webhooks>("webhooks", "webhooks", 11),
     };
-    static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 2};
+    static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 2, sizeof(export_replay_request)};
 };
 
 /// livekit.EncodedFileOutput
@@ -1445,7 +1445,7 @@ struct message_traits<encoded_file_output> {
         detail::make_field<&encoded_file_output::azure>("azure", "azure", 5, 1),
         detail::make_field<&encoded_file_output::ali_oss>("aliOSS", "aliOSS", 7, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 7, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 7, oneofs, 1, sizeof(encoded_file_output)};
 };
 
 /// livekit.RoomCompositeEgressRequest
@@ -1492,7 +1492,7 @@ struct message_traits<room_composite_egress_request> {
         detail::make_field<&room_composite_egress_request::image_outputs>("imageOutputs", "image_outputs", 14),
         detail::make_field<&room_composite_egress_request::webhooks>("webhooks", "webhooks", 16),
     };
-    static constexpr detail::message_info info{proto_name, fields, 16, oneofs, 2};
+    static constexpr detail::message_info info{proto_name, fields, 16, oneofs, 2, sizeof(room_composite_egress_request)};
 };
 
 /// livekit.WebEgressRequest
@@ -1535,7 +1535,7 @@ struct message_traits<web_egress_request> {
         detail::make_field<&web_egress_request::image_outputs>("imageOutputs", "image_outputs", 13),
         detail::make_field<&web_egress_request::webhooks>("webhooks", "webhooks", 14),
     };
-    static constexpr detail::message_info info{proto_name, fields, 14, oneofs, 2};
+    static constexpr detail::message_info info{proto_name, fields, 14, oneofs, 2, sizeof(web_egress_request)};
 };
 
 /// livekit.ParticipantEgressRequest
@@ -1570,7 +1570,7 @@ struct message_traits<participant_egress_request> {
         detail::make_field<&participant_egress_request::image_outputs>("imageOutputs", "image_outputs", 9),
         detail::make_field<&participant_egress_request::webhooks>("webhooks", "webhooks", 10),
     };
-    static constexpr detail::message_info info{proto_name, fields, 10, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 10, oneofs, 1, sizeof(participant_egress_request)};
 };
 
 /// livekit.TrackCompositeEgressRequest
@@ -1611,7 +1611,7 @@ struct message_traits<track_composite_egress_request> {
         detail::make_field<&track_composite_egress_request::image_outputs>("imageOutputs", "image_outputs", 14),
         detail::make_field<&track_composite_egress_request::webhooks>("webhooks", "webhooks", 15),
     };
-    static constexpr detail::message_info info{proto_name, fields, 13, oneofs, 2};
+    static constexpr detail::message_info info{proto_name, fields, 13, oneofs, 2, sizeof(track_composite_egress_request)};
 };
 
 /// livekit.TrackEgressRequest
@@ -1636,7 +1636,7 @@ struct message_traits<track_egress_request> {
         detail::make_field<&track_egress_request::websocket_url>("websocketUrl", "websocket_url", 4, 1),
         detail::make_field<&track_egress_request::webhooks>("webhooks", "webhooks", 5),
     };
-    static constexpr detail::message_info info{proto_name, fields, 5, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 5, oneofs, 1, sizeof(track_egress_request)};
 };
 
 /// livekit.StreamInfo
@@ -1665,7 +1665,7 @@ struct message_traits<stream_info> {
         detail::make_field<&stream_info::last_retry_at>("lastRetryAt", "last_retry_at", 7),
         detail::make_field<&stream_info::retries>("retries", "retries", 8),
     };
-    static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0, sizeof(stream_info)};
 };
 
 /// livekit.FileInfo
@@ -1690,7 +1690,7 @@ struct message_traits<file_info> {
         detail::make_field<&file_info::size>("size", "size", 4),
         detail::make_field<&file_info::location>("location", "location", 5),
     };
-    static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0, sizeof(file_info)};
 };
 
 /// livekit.SegmentsInfo
@@ -1721,7 +1721,7 @@ struct message_traits<segments_info> {
         detail::make_field<&segments_info::started_at>("startedAt", "started_at", 6),
         detail::make_field<&segments_info::ended_at>("endedAt", "ended_at", 7),
     };
-    static constexpr detail::message_info info{proto_name, fields, 9, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 9, nullptr, 0, sizeof(segments_info)};
 };
 
 /// livekit.ImagesInfo
@@ -1742,7 +1742,7 @@ struct message_traits<images_info> {
         detail::make_field<&images_info::started_at>("startedAt", "started_at", 2),
         detail::make_field<&images_info::ended_at>("endedAt", "ended_at", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(images_info)};
 };
 
 /// livekit.StreamInfoList
@@ -1757,7 +1757,7 @@ struct message_traits<stream_info_list> {
     static constexpr detail::field_info fields[1] = {
         detail::make_field<&stream_info_list::info>("info", "info", 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 1, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 1, nullptr, 0, sizeof(stream_info_list)};
 };
 
 /// livekit.EgressInfo
@@ -1828,7 +1828,7 @@ struct message_traits<egress_info> {
         detail::make_field<&egress_info::file>("file", "file", 8, 2),
         detail::make_field<&egress_info::segments>("segments", "segments", 12, 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 28, oneofs, 2};
+    static constexpr detail::message_info info{proto_name, fields, 28, oneofs, 2, sizeof(egress_info)};
 };
 
 /// livekit.IngressAudioEncodingOptions
@@ -1849,7 +1849,7 @@ struct message_traits<ingress_audio_encoding_options> {
         detail::make_field<&ingress_audio_encoding_options::disable_dtx>("disableDtx", "disable_dtx", 3),
         detail::make_field<&ingress_audio_encoding_options::channels>("channels", "channels", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(ingress_audio_encoding_options)};
 };
 
 /// livekit.IngressAudioOptions
@@ -1872,7 +1872,7 @@ struct message_traits<ingress_audio_options> {
         detail::make_field<&ingress_audio_options::preset>("preset", "preset", 3, 1),
         detail::make_field<&ingress_audio_options::options>("options", "options", 4, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(ingress_audio_options)};
 };
 
 /// livekit.VideoLayer
@@ -1901,7 +1901,7 @@ struct message_traits<video_layer> {
         detail::make_field<&video_layer::rid>("rid", "rid", 7),
         detail::make_field<&video_layer::repair_ssrc>("repairSsrc", "repair_ssrc", 8),
     };
-    static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0, sizeof(video_layer)};
 };
 
 /// livekit.IngressVideoEncodingOptions
@@ -1920,7 +1920,7 @@ struct message_traits<ingress_video_encoding_options> {
         detail::make_field<&ingress_video_encoding_options::frame_rate>("frameRate", "frame_rate", 2),
         detail::make_field<&ingress_video_encoding_options::layers>("layers", "layers", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(ingress_video_encoding_options)};
 };
 
 /// livekit.IngressVideoOptions
@@ -1943,7 +1943,7 @@ struct message_traits<ingress_video_options> {
         detail::make_field<&ingress_video_options::preset>("preset", "preset", 3, 1),
         detail::make_field<&ingress_video_options::options>("options", "options", 4, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1};
+    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(ingress_video_options)};
 };
 
 /// livekit.InputVideoState
@@ -1966,7 +1966,7 @@ struct message_traits<input_video_state> {
         detail::make_field<&input_video_state::height>("height", "height", 4),
         detail::make_field<&input_video_state::framerate>("framerate", "framerate", 5),
     };
-    static constexpr detail::message_info info{proto_name, fields, 5, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 5, nullptr, 0, sizeof(input_video_state)};
 };
 
 /// livekit.InputAudioState
@@ -1987,7 +1987,7 @@ struct message_traits<input_audio_state> {
         detail::make_field<&input_audio_state::channels>("channels", "channels", 3),
         detail::make_field<&input_audio_state::sample_rate>("sampleRate", "sample_rate", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(input_audio_state)};
 };
 
 /// livekit.SimulcastCodecInfo
@@ -2012,7 +2012,7 @@ struct message_traits<simulcast_codec_info> {
         detail::make_field<&simulcast_codec_info::video_layer_mode>("videoLayerMode", "video_layer_mode", 5),
         detail::make_field<&simulcast_codec_info::sdp_cid>("sdpCid", "sdp_cid", 6),
     };
-    static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0, sizeof(simulcast_codec_info)};
 };
 
 /// livekit.TimedVersion
@@ -2029,7 +2029,7 @@ struct message_traits<timed_version> {
         detail::make_field<&timed_version::unix_micro>("unixMicro", "unix_micro", 1),
         detail::make_field<&timed_version::ticks>("ticks", "ticks", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(timed_version)};
 };
 
 /// livekit.TrackInfo
@@ -2084,7 +2084,7 @@ struct message_traits<track_info> {
         detail::make_field<&track_info::backup_codec_policy>("backupCodecPolicy", "backup_codec_policy", 20),
         detail::make_field<&track_info::packet_trailer_features>("packetTrailerFeatures", "packet_trailer_features", 21),
     };
-    static constexpr detail::message_info info{proto_name, fields, 21, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 21, nullptr, 0, sizeof(track_info)};
 };
 
 /// livekit.IngressState
@@ -2117,7 +2117,7 @@ struct message_traits<ingress_state> {
         detail::make_field<&ingress_state::resource_id>("resourceId", "resource_id", 9),
         detail::make_field<&ingress_state::tracks>("tracks", "tracks", 6),
     };
-    static constexpr detail::message_info info{proto_name, fields, 10, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 10, nullptr, 0, sizeof(ingress_state)};
 };
 
 /// livekit.IngressInfo
@@ -2162,7 +2162,7 @@ struct message_traits<ingress_info> {
         detail::make_field<&ingress_info::state>("state", "state", 12),
         detail::make_field<&ingress_info::enabled>("enabled", "enabled", 16),
     };
-    static constexpr detail::message_info info{proto_name, fields, 16, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 16, nullptr, 0, sizeof(ingress_info)};
 };
 
 /// livekit.Room
@@ -2203,7 +2203,7 @@ struct message_traits<room> {
         detail::make_field<&room::active_recording>("activeRecording", "active_recording", 10),
         detail::make_field<&room::version>("version", "version", 13),
     };
-    static constexpr detail::message_info info{proto_name, fields, 14, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 14, nullptr, 0, sizeof(room)};
 };
 
 /// livekit.ParticipantPermission
@@ -2236,7 +2236,7 @@ struct message_traits<participant_permission> {
         detail::make_field<&participant_permission::can_subscribe_metrics>("canSubscribeMetrics", "can_subscribe_metrics", 12),
         detail::make_field<&participant_permission::can_manage_agent_session>("canManageAgentSession", "can_manage_agent_session", 13),
     };
-    static constexpr detail::message_info info{proto_name, fields, 10, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 10, nullptr, 0, sizeof(participant_permission)};
 };
 
 /// livekit.ParticipantInfo
@@ -2287,7 +2287,7 @@ struct message_traits<participant_info> {
         detail::make_field<&participant_info::client_protocol>("clientProtocol", "client_protocol", 20),
         detail::make_field<&participant_info::capabilities>("capabilities", "capabilities", 21),
     };
-    static constexpr detail::message_info info{proto_name, fields, 19, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 19, nullptr, 0, sizeof(participant_info)};
 };
 
 /// livekit.JobState
@@ -2316,7 +2316,7 @@ struct message_traits<job_state> {
         detail::make_field<&job_state::worker_id>("workerId", "worker_id", 7),
         detail::make_field<&job_state::agent_id>("agentId", "agent_id", 8),
     };
-    static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0, sizeof(job_state)};
 };
 
 /// livekit.Job
@@ -2355,7 +2355,7 @@ struct message_traits<job> {
         detail::make_field<&job::attributes>("attributes", "attributes", 12),
         detail::make_field<&job::enable_redaction>("enableRedaction", "enable_redaction", 13),
     };
-    static constexpr detail::message_info info{proto_name, fields, 13, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 13, nullptr, 0, sizeof(job)};
 };
 
 /// livekit.WebhookEvent
@@ -2393,7 +2393,7 @@ struct message_traits<webhook_event> {
         detail::make_field<&webhook_event::num_dropped>("numDropped", "num_dropped", 11),
         detail::make_field<&webhook_event::room_end_reason>("roomEndReason", "room_end_reason", 13),
     };
-    static constexpr detail::message_info info{proto_name, fields, 11, nullptr, 0};
+    static constexpr detail::message_info info{proto_name, fields, 11, nullptr, 0, sizeof(webhook_event)};
 };
 
 }  // namespace lkwebhook
