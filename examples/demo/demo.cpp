@@ -473,6 +473,29 @@ int demo::run() {
     std::remove(altered.c_str());
     ::rmdir(workdir_.c_str());
 
+    // "Webhook never fires": what LiveKit does when nothing answers at the URL it was given.
+    std::cout << "\nAnd when the endpoint is down (the server is stopped now): LiveKit's 5 attempts\n";
+    {
+        std::vector<std::string> argv{cli_, "send", "--event", "room_started", "--room", "standup-43",
+                                      "--backoff-scale", "0.05", url_};
+        std::cout << "   $ lkwebhook send --event room_started --room standup-43 URL\n";
+        child_process sender(argv, credentials_env());
+        std::vector<std::string> lines;
+        while (auto line = sender.read_line(steady::now() + std::chrono::seconds(60)))
+            if (line->rfind("POST ", 0) != 0) lines.push_back(*line);
+        const int exit_code = sender.wait();
+        print_block("send   | ", lines);
+        const bool gave_up = exit_code == 1 && !lines.empty() &&
+                             lines.back().find("giving up after 5 attempt(s)") != std::string::npos;
+        if (gave_up) {
+            std::cout << "   => after about 15 s of backoff LiveKit drops the event, and later events of the room\n"
+                         "      wait behind it: an endpoint that is down or slow loses webhooks silently.\n";
+        } else {
+            ++failures_;
+            std::cout << "   !! NOT AS EXPECTED: the sender did not give up after 5 attempts (exit " << exit_code << ")\n";
+        }
+    }
+
     if (failures_ == 0) {
         std::cout << "\ndemo: every step happened as shown.\n";
         return 0;

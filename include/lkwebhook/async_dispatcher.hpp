@@ -75,6 +75,28 @@ struct async_options {
     dispatch_options dispatch{};
 };
 
+/// Largest accepted async_options::queue_capacity and ::workers.
+inline constexpr std::size_t max_queue_capacity = 10'000'000;
+inline constexpr std::size_t max_workers = 1024;
+
+/// invalid_config when an option is outside its documented range: workers in
+/// [1, 1024], queue_capacity in [1, 10^7], max_attempts in [1, 100], backoffs
+/// >= 0 with initial <= max, and valid dispatch.verify options. The
+/// constructor clamps instead of failing; call this at configuration time.
+[[nodiscard]] inline result<void> validate(const async_options& o, diagnosis* why = nullptr) noexcept {
+    const auto fail = [&](std::string_view text) {
+        if (why != nullptr) why->append(text);
+        return result<void>{errc::invalid_config};
+    };
+    if (o.workers == 0 || o.workers > max_workers) return fail("async_options::workers must be within [1, 1024]");
+    if (o.queue_capacity == 0 || o.queue_capacity > max_queue_capacity)
+        return fail("async_options::queue_capacity must be within [1, 10000000]");
+    if (o.max_attempts == 0 || o.max_attempts > 100) return fail("async_options::max_attempts must be within [1, 100]");
+    if (o.initial_backoff < std::chrono::milliseconds{0} || o.max_backoff < o.initial_backoff)
+        return fail("async_options: backoffs must satisfy 0 <= initial_backoff <= max_backoff");
+    return validate(o.dispatch.verify, why);
+}
+
 namespace detail {
 
 /// The key LiveKit orders a resource's events by (wire-format 3.3), first match wins.
@@ -116,7 +138,7 @@ public:
           options_(std::move(options)),
           clock_(std::move(clock)),
           hash_{random_seed()},
-          pool_(options_.workers, options_.queue_capacity, runner{this}) {}
+          pool_(clamp(options_.workers, max_workers), clamp(options_.queue_capacity, max_queue_capacity), runner{this}) {}
 
     ~async_dispatcher() { shutdown(); }
 
@@ -167,6 +189,9 @@ private:
     };
 
     static std::uint64_t random_seed() noexcept { return detail::random_seed(); }
+    static std::size_t clamp(std::size_t value, std::size_t max) noexcept {
+        return value == 0 ? 1 : (value > max ? max : value);
+    }
 
     outcome submit_impl(std::string_view body, std::string_view authorization) {
         const dispatch_options& options = options_.dispatch;
@@ -193,7 +218,9 @@ private:
         const std::string_view room = ev.room ? std::string_view{ev.room->name} : std::string_view{};
 
         detail::async_job job{ev, {}, {claim_status::duplicate_done, 0}, start};
-        if (!ev.id.empty()) {
+        if (ev.id.empty()) {
+            if (options.metrics != nullptr) options.metrics->record_missing_id();
+        } else {
             job.key = dedupe_key(ev.id, options.namespace_by_key_id ? verified->key_id : std::string_view{});
             job.ticket = store_.claim(job.key);
             if (!detail::apply_claim(job.ticket, o, options)) {

@@ -63,9 +63,12 @@ struct decode_options {
     bool require_event_id = false;             ///< reject a missing or empty id (G14)
     /// Memory bound of the decoded event (G23): at most
     /// memory_factor x body size + memory_base bytes of strings, list
-    /// elements and sub-messages. A 3-byte `{}` can otherwise become a
-    /// 350-byte struct. 0 disables the check.
-    std::size_t memory_factor = 2;
+    /// elements and sub-messages, so a 1 MiB body decodes into at most
+    /// 16 MiB. Without it a 3-byte `{}` list element becomes a 350-byte
+    /// track_info (x120). The threat model asks for 2x; that cannot hold
+    /// for std::string-based structs (an 8-byte `"a":"b",` map entry is a
+    /// 64-byte pair of strings), hence 16. 0 disables the check.
+    std::size_t memory_factor = 16;
     std::size_t memory_base = 64 * 1024;
 };
 
@@ -120,10 +123,21 @@ enum class integer_lexeme { ok, fraction_or_exponent, syntax, out_of_range };
         ++i;
         if (i < text.size() && text[i] >= '0' && text[i] <= '9') return integer_lexeme::syntax;
     } else if (text[i] >= '1' && text[i] <= '9') {
-        for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
-            const auto digit = static_cast<std::uint64_t>(text[i] - '0');
-            if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) overflow = true;
-            if (!overflow) magnitude = magnitude * 10 + digit;
+        const std::size_t start = i;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+        const std::size_t digits = i - start;
+        if (digits > 20) {
+            overflow = true;
+        } else {
+            // 19 digits always fit in 64 bits; only the 20th needs a check.
+            for (std::size_t k = start; k < i; ++k) {
+                const auto digit = static_cast<std::uint64_t>(text[k] - '0');
+                if (k - start == 19 && magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+                    overflow = true;
+                    break;
+                }
+                magnitude = magnitude * 10 + digit;
+            }
         }
     } else {
         return integer_lexeme::syntax;
@@ -401,8 +415,16 @@ private:
     // ---- structure ----------------------------------------------------------
 
     static const field_info* lookup(const message_info& info, std::string_view key) noexcept {
+        if (key.empty()) return nullptr;
+        // Cheap rejections first: length, then the first byte, then memcmp.
+        const auto matches = [key](std::string_view name) {
+            return name.size() == key.size() && name[0] == key[0] && std::memcmp(name.data(), key.data(), key.size()) == 0;
+        };
         for (const field_info& field : info) {
-            if (field.json_name == key || field.proto_name == key) return &field;
+            if (matches(field.json_name)) return &field;
+        }
+        for (const field_info& field : info) {
+            if (field.proto_name != field.json_name && matches(field.proto_name)) return &field;
         }
         return nullptr;
     }

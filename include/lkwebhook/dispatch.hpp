@@ -262,6 +262,7 @@ outcome verify_and_dispatch_impl(std::string_view body, std::string_view authori
     } else {
         ticket.status = claim_status::duplicate_done;  // nothing to complete or release
         o.why.append("event has no id; handled without deduplication");
+        if (options.metrics != nullptr) options.metrics->record_missing_id();
     }
 
     // Step 10: the correlator.

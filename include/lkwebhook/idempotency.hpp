@@ -37,6 +37,8 @@
 #include <vector>
 
 #include "config.hpp"
+#include "error.hpp"
+#include "result.hpp"
 
 namespace lkwebhook {
 
@@ -105,6 +107,25 @@ struct memory_store_options {
     /// Number of independently locked shards (rounded up to a power of two).
     std::size_t shards = 16;
 };
+
+/// Largest accepted memory_store_options::capacity (about 20 GiB of entries).
+inline constexpr std::size_t max_store_capacity = 100'000'000;
+
+/// invalid_config when an option is outside its documented range: capacity in
+/// [1, max_store_capacity], ttl > 0, shards in [1, 4096]. The constructor
+/// clamps instead of failing; call this at configuration time to be told.
+[[nodiscard]] inline result<void> validate(const memory_store_options& o, diagnosis* why = nullptr) noexcept {
+    const auto fail = [&](std::string_view text) {
+        if (why != nullptr) why->append(text);
+        return result<void>{errc::invalid_config};
+    };
+    if (o.capacity == 0 || o.capacity > max_store_capacity)
+        return fail("memory_store_options::capacity must be within [1, 100000000]");
+    if (o.ttl <= std::chrono::milliseconds{0}) return fail("memory_store_options::ttl must be positive");
+    if (o.shards == 0 || o.shards > 4096) return fail("memory_store_options::shards must be within [1, 4096]");
+    if (o.capacity < o.shards) return fail("memory_store_options::capacity must be at least the number of shards");
+    return {};
+}
 
 /// Counters of a store, read with relaxed ordering (monitoring only).
 struct store_stats {

@@ -80,6 +80,8 @@ public:
     void record_event(event_type type) noexcept { events_[type_slot(type)].fetch_add(1, relaxed); }
     /// The async dispatcher's current number of queued or running events.
     void set_queue_depth(std::size_t depth) noexcept { queue_depth_.store(depth, relaxed); }
+    /// An authenticated event carried no id, so it could not be deduplicated (G14).
+    void record_missing_id() noexcept { missing_ids_.fetch_add(1, relaxed); }
     /// A log line about a rejection was suppressed by the rate limit (L4).
     void record_suppressed_log() noexcept { suppressed_logs_.fetch_add(1, relaxed); }
 
@@ -102,6 +104,7 @@ public:
     [[nodiscard]] std::uint64_t retries() const noexcept { return retries_.load(relaxed); }
     [[nodiscard]] std::uint64_t dead_letters() const noexcept { return dead_letters_.load(relaxed); }
     [[nodiscard]] std::uint64_t suppressed_logs() const noexcept { return suppressed_logs_.load(relaxed); }
+    [[nodiscard]] std::uint64_t missing_ids() const noexcept { return missing_ids_.load(relaxed); }
     [[nodiscard]] std::uint64_t events(event_type type) const noexcept { return events_[type_slot(type)].load(relaxed); }
     [[nodiscard]] std::size_t queue_depth() const noexcept { return queue_depth_.load(relaxed); }
     /// Number of latency observations (== received()).
@@ -141,6 +144,7 @@ private:
     std::atomic<std::uint64_t> retries_{0};
     std::atomic<std::uint64_t> dead_letters_{0};
     std::atomic<std::uint64_t> suppressed_logs_{0};
+    std::atomic<std::uint64_t> missing_ids_{0};
     std::atomic<std::size_t> queue_depth_{0};
     std::array<std::atomic<std::uint64_t>, detail::outcome_slots> outcomes_{};
     std::array<std::atomic<std::uint64_t>, detail::event_type_slots> events_{};
@@ -225,6 +229,8 @@ inline void append_header(std::string& out, std::string_view name, std::string_v
     simple("_handler_retries_total", "Handler retries made by the async dispatcher.", m.retries());
     simple("_dead_letters_total", "Events handed to the dead-letter hook after their last attempt.",
            m.dead_letters());
+    simple("_events_without_id_total", "Authenticated events without an id (handled, not deduplicated).",
+           m.missing_ids());
     simple("_suppressed_logs_total", "Rejection log lines dropped by the rate limit.", m.suppressed_logs());
     simple("_queue_depth", "Events queued or running in the async dispatcher.", m.queue_depth(), "gauge");
 

@@ -44,6 +44,10 @@ struct receiver_options {
     std::size_t max_event_id_bytes = 128;
     /// Deepest accepted JSON nesting (G6).
     std::size_t max_depth = 64;
+    /// Memory bound of a decoded event: memory_factor x body + memory_base
+    /// bytes (G23; see decode_options). memory_factor 0 disables it.
+    std::size_t memory_factor = 16;
+    std::size_t memory_base = 64 * 1024;
 };
 
 /// What receive() returns: the event (a reference into the receiver, valid
@@ -131,6 +135,8 @@ private:
         d.max_depth = options.max_depth;
         d.max_event_id_bytes = options.max_event_id_bytes;
         d.require_event_id = options.require_event_id;
+        d.memory_factor = options.memory_factor;
+        d.memory_base = options.memory_base;
         return d;
     }
 

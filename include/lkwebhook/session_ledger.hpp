@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "correlator.hpp"
+#include "error.hpp"
 #include "events.hpp"
 
 namespace lkwebhook {
@@ -108,6 +109,80 @@ struct call_summary {
     std::size_t peak_participants = 0;  ///< most participants present at once (by createdAt)
 };
 
+/// What apply_event() did with one event.
+struct ledger_update {
+    enum class kind : std::uint8_t {
+        opened,     ///< first event of a room sid: a new open call (room_started, or a later event whose start was lost)
+        applied,    ///< applied to an open call
+        finished,   ///< room_finished: the call was closed; `summary` is set
+        duplicate,  ///< this event id was already applied to the call: ignored
+        late,       ///< the room already finished (tombstoned, M4): ignored
+        no_room,    ///< the event carries no room (agent jobs, ingress-only): ignored
+    };
+    kind what = kind::no_room;
+    std::optional<call_summary> summary{};
+    /// The event belonged to a call that was already open (or just finished).
+    [[nodiscard]] bool known_session() const noexcept {
+        return what == kind::applied || what == kind::finished || what == kind::duplicate;
+    }
+};
+
+[[nodiscard]] constexpr std::string_view to_string(ledger_update::kind k) noexcept {
+    switch (k) {
+        case ledger_update::kind::opened: return "opened";
+        case ledger_update::kind::applied: return "applied";
+        case ledger_update::kind::finished: return "finished";
+        case ledger_update::kind::duplicate: return "duplicate";
+        case ledger_update::kind::late: return "late";
+        case ledger_update::kind::no_room: return "no_room";
+    }
+    return "unknown";
+}
+
+namespace detail {
+inline void append_display(std::string& out, std::string_view text) {
+    // Names are chosen by end users (A3): escape, truncate (L2).
+    diagnosis d;
+    d.append_escaped(text);
+    out += d.view();
+}
+}  // namespace detail
+
+/// Multi-line human-readable rendering of a room (names escaped and truncated).
+[[nodiscard]] inline std::string to_string(const room_state& room) {
+    std::string s = "room ";
+    detail::append_display(s, room.name);
+    s += " sid=";
+    detail::append_display(s, room.sid);
+    s += " disposition=";
+    s += to_string(room.disposition);
+    s += " started_at=" + std::to_string(room.started_at);
+    if (room.finished_at != 0) s += " finished_at=" + std::to_string(room.finished_at);
+    s += " present=" + std::to_string(room.present_count());
+    s += " events=" + std::to_string(room.events) + " duplicates=" + std::to_string(room.duplicates) + "\n";
+    for (const auto& p : room.participants) {
+        s += "  participant ";
+        detail::append_display(s, p.identity);
+        s += " sid=";
+        detail::append_display(s, p.sid);
+        s += p.present() ? " present" : (p.aborted ? " aborted" : (p.joined ? " left" : " left-before-join-seen"));
+        if (p.joined) s += " joined_at=" + std::to_string(p.joined_at);
+        if (p.left) s += " left_at=" + std::to_string(p.left_at);
+        s += "\n";
+    }
+    return s;
+}
+
+/// Multi-line human-readable rendering of a call summary.
+[[nodiscard]] inline std::string to_string(const call_summary& summary) {
+    std::string s = "call summary: duration=" + std::to_string(summary.duration_seconds) +
+                    "s participants=" + std::to_string(summary.participant_count) +
+                    " peak=" + std::to_string(summary.peak_participants) +
+                    " aborted=" + std::to_string(summary.aborted_count) + "\n";
+    s += to_string(summary.room);
+    return s;
+}
+
 struct session_ledger_options {
     std::size_t max_rooms = 10'000;
     std::size_t max_tombstones = 100'000;
@@ -129,14 +204,14 @@ public:
 
     /// Applies one event; returns the call summary when it finished the call.
     /// Events without a room (agent jobs, ingress-only) are ignored.
-    std::optional<call_summary> apply(const webhook_event& ev) {
-        std::optional<call_summary> summary;
-        {
-            std::lock_guard lock(mutex_);
-            summary = apply_locked(ev);
-            if (summary) remember(*summary);
-        }
-        return summary;
+    std::optional<call_summary> apply(const webhook_event& ev) { return apply_event(ev).summary; }
+
+    /// Applies one event and says what it did (and the summary when it finished the call).
+    ledger_update apply_event(const webhook_event& ev) {
+        std::lock_guard lock(mutex_);
+        ledger_update update = apply_locked(ev);
+        if (update.summary) remember(*update.summary);
+        return update;
     }
 
     /// SessionCorrelator: apply() every event, then on_summary for a finished call.
@@ -185,16 +260,20 @@ private:
         return ev.room->sid.empty() ? "name:" + ev.room->name : ev.room->sid;
     }
 
-    std::optional<call_summary> apply_locked(const webhook_event& ev) {
-        if (!ev.room) return std::nullopt;
+    ledger_update apply_locked(const webhook_event& ev) {
+        ledger_update update;
+        if (!ev.room) return update;
         const std::string key = room_key(ev);
         expire_tombstones(ev.created_at);
         if (tombstones_.count(key) != 0) {
             ++late_events_;
-            return std::nullopt;
+            update.what = ledger_update::kind::late;
+            return update;
         }
         auto it = rooms_.find(key);
+        update.what = ledger_update::kind::applied;
         if (it == rooms_.end()) {
+            update.what = ledger_update::kind::opened;
             if (rooms_.size() >= options_.max_rooms) evict_oldest();
             it = rooms_.emplace(key, room_state{}).first;
             it->second.sid = ev.room->sid;
@@ -203,7 +282,8 @@ private:
         std::set<std::string, std::less<>>& seen = seen_ids_[key];
         if (!ev.id.empty() && !seen.insert(ev.id).second) {
             ++room.duplicates;
-            return std::nullopt;
+            update.what = ledger_update::kind::duplicate;
+            return update;
         }
         ++room.events;
         if (!ev.room->name.empty()) room.name = ev.room->name;
@@ -236,15 +316,16 @@ private:
             case event_type::room_finished: {
                 room.finished_at = ev.created_at;
                 room.disposition = call_disposition::completed;
-                call_summary summary = close(room);
+                update.summary = close(room);
+                update.what = ledger_update::kind::finished;
                 tombstone(key, ev.created_at);
                 seen_ids_.erase(key);
                 rooms_.erase(it);
-                return summary;
+                return update;
             }
             default: break;
         }
-        return std::nullopt;
+        return update;
     }
 
     static participant_record* participant_of(room_state& room, const webhook_event& ev) {

@@ -112,9 +112,10 @@ struct token_segments {
     out.signing_input = value.substr(0, dots[1]);
     if (out.header.empty() || out.payload.empty() || out.signature.empty())
         return fail("the token has an empty segment (an unsecured JWS?)");
-    if (!detail::is_canonical_base64url(out.header)) return fail("the header segment is not canonical base64url");
-    if (!detail::is_canonical_base64url(out.payload)) return fail("the payload segment is not canonical base64url");
-    if (!detail::is_canonical_base64url(out.signature))
+    // The scan above checked the alphabet; only lengths and trailing bits remain.
+    if (!detail::base64url_tail_is_canonical(out.header)) return fail("the header segment is not canonical base64url");
+    if (!detail::base64url_tail_is_canonical(out.payload)) return fail("the payload segment is not canonical base64url");
+    if (!detail::base64url_tail_is_canonical(out.signature))
         return fail("the signature segment is not canonical base64url (non-zero trailing bits?)");
     if (out.signature.size() != signature_chars) {
         if (why != nullptr)

@@ -291,19 +291,23 @@ void* counted_new_aligned(std::size_t n, std::align_val_t a) {
 }
 }  // namespace
 
+// Out of line, so a compiler inlining a delete never pairs free() with a
+// library's `new (std::nothrow)` (-Wmismatched-new-delete).
+[[gnu::noinline]] static void lkwebhook_release(void* p) noexcept { std::free(p); }
+
 void* operator new(std::size_t n) { return counted_new(n); }
 void* operator new[](std::size_t n) { return counted_new(n); }
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_new_nothrow(n); }
 void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_new_nothrow(n); }
 void* operator new(std::size_t n, std::align_val_t a) { return counted_new_aligned(n, a); }
 void* operator new[](std::size_t n, std::align_val_t a) { return counted_new_aligned(n, a); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete(void* p) noexcept { lkwebhook_release(p); }
+void operator delete[](void* p) noexcept { lkwebhook_release(p); }
+void operator delete(void* p, std::size_t) noexcept { lkwebhook_release(p); }
+void operator delete[](void* p, std::size_t) noexcept { lkwebhook_release(p); }
+void operator delete(void* p, std::align_val_t) noexcept { lkwebhook_release(p); }
+void operator delete[](void* p, std::align_val_t) noexcept { lkwebhook_release(p); }
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept { lkwebhook_release(p); }
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { lkwebhook_release(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { lkwebhook_release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { lkwebhook_release(p); }

@@ -8,9 +8,11 @@
 #include <string>
 #include <thread>
 
+#include <lkwebhook/dispatch.hpp>
 #include <lkwebhook/idempotency.hpp>
 #include <lkwebhook/redis_store.hpp>
 
+#include "dispatch_support/call_sequence.hpp"
 #include "idempotency_suite.hpp"
 #include "redis_server.hpp"
 #include "support/catch.hpp"
@@ -124,4 +126,38 @@ TEST_CASE("two redis_store instances share one view of handled ids", "[redis][th
     CHECK(b.claim("EV_shared").status == claim_status::duplicate_in_flight);
     REQUIRE(a.complete("EV_shared", t));
     CHECK(b.claim("EV_shared").status == claim_status::duplicate_done);
+}
+
+TEST_CASE("verify_and_dispatch on two instances sharing Redis handles a retried event once", "[redis][threat-H7][threat-H1]") {
+    const auto keys = lkwebhook::static_key::make(lkwebhook_test::api_key, lkwebhook_test::api_secret).value();
+    const auto o = options_for(60s);
+    lkwebhook::redis_store instance_a{o};
+    lkwebhook::redis_store instance_b{o};
+    struct counter {
+        int calls = 0;
+        void on_event(const lkwebhook::webhook_event&) { ++calls; }
+    } a, b;
+    const auto calls = lkwebhook_test::call_sequence("lb-room", "EV_lb" + o.key_prefix);
+    for (const auto& r : calls) {
+        // The load balancer sends the first attempt to A and the retry to B.
+        const auto first = lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, a, instance_a);
+        const auto retry = lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, b, instance_b);
+        CHECK(first.status == 200);
+        CHECK(first.ok());
+        CHECK(retry.status == 200);
+        CHECK(retry.error == lkwebhook::errc::duplicate_event);
+    }
+    CHECK(a.calls == static_cast<int>(calls.size()));
+    CHECK(b.calls == 0);
+
+    // Redis down: a new event is not accepted blindly (503, LiveKit retries later).
+    server().stop();
+    const auto fresh = lkwebhook_test::call_sequence("lb-room-2", "EV_lb2" + o.key_prefix).front();
+    const auto down = lkwebhook::verify_and_dispatch(fresh.body, fresh.authorization, keys, a, instance_a);
+    CHECK(down.status == 503);
+    CHECK(down.error == lkwebhook::errc::overloaded);
+    CHECK(down.retry_after.has_value());
+    server().start();
+    std::this_thread::sleep_for(300ms);
+    CHECK(lkwebhook::verify_and_dispatch(fresh.body, fresh.authorization, keys, a, instance_a).ok());
 }

@@ -55,6 +55,9 @@ void* crypto_realloc(void* p, std::size_t n, const char*, int) {
   return std::realloc(p, n);
 }
 void crypto_free(void* p, const char*, int) { std::free(p); }
+// Out of line, so the compiler does not pair free() with the library's
+// `new (std::nothrow)` when it inlines a delete (-Wmismatched-new-delete).
+[[gnu::noinline]] void release(void* p) noexcept { std::free(p); }
 bool crypto_hooks = false;
 __attribute__((constructor(101))) void install_crypto_hooks() {
   crypto_hooks = CRYPTO_set_mem_functions(crypto_malloc, crypto_realloc, crypto_free) == 1;
@@ -63,10 +66,20 @@ __attribute__((constructor(101))) void install_crypto_hooks() {
 
 void* operator new(std::size_t n) { return count_new(n); }
 void* operator new[](std::size_t n) { return count_new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+  if (counting) ++cpp_allocations;
+  return std::malloc(n == 0 ? 1 : n);
+}
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
+  if (counting) ++cpp_allocations;
+  return std::malloc(n == 0 ? 1 : n);
+}
+void operator delete(void* p) noexcept { release(p); }
+void operator delete[](void* p) noexcept { release(p); }
+void operator delete(void* p, std::size_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t) noexcept { release(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { release(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
 
 namespace {
 

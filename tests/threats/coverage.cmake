@@ -9,6 +9,8 @@
 #  - a row has no test and is not listed in WAIVERS (one "<ID> <reason>" per line),
 #  - a waived row is covered after all (stale waiver: delete the line),
 #  - a tag names a row that does not exist (a typo would otherwise count as coverage).
+# Only tags shaped like a row id (a capital letter and digits) count; placeholders
+# such as "[threat-XX]" in prose are ignored.
 cmake_minimum_required(VERSION 3.21)
 
 foreach(var SPEC TESTS_DIR OUTPUT)
@@ -54,7 +56,7 @@ list(SORT sources)
 
 set(unknown_tags "")
 foreach(source IN LISTS sources)
-  file(STRINGS "${source}" tagged_lines REGEX "\\[threat-[A-Za-z0-9]+\\]")
+  file(STRINGS "${source}" tagged_lines REGEX "\\[threat-[A-Z][0-9]+\\]")
   file(RELATIVE_PATH relative "${TESTS_DIR}" "${source}")
   foreach(line IN LISTS tagged_lines)
     # Name the test: a TEST_CASE's name where there is one, else file name only.
@@ -62,7 +64,7 @@ foreach(source IN LISTS sources)
     if(line MATCHES "TEST_CASE[^\"]*\"([^\"]*)\"")
       set(test_name "${relative}: ${CMAKE_MATCH_1}")
     endif()
-    string(REGEX MATCHALL "\\[threat-[A-Za-z0-9]+\\]" tags "${line}")
+    string(REGEX MATCHALL "\\[threat-[A-Z][0-9]+\\]" tags "${line}")
     foreach(tag IN LISTS tags)
       string(REGEX REPLACE "^\\[threat-([A-Za-z0-9]+)\\]$" "\\1" id "${tag}")
       list(FIND rows "${id}" known)

@@ -20,7 +20,9 @@ bool watching = false;
 int blocks_with_secret = 0;
 int blocks_freed = 0;
 
-void inspect_and_free(void* p) noexcept {
+// Out of line, so the compiler does not pair free() with a library's
+// `new (std::nothrow)` when it inlines a delete (-Wmismatched-new-delete).
+[[gnu::noinline]] void inspect_and_free(void* p) noexcept {
   if (p != nullptr && watching) {
     ++blocks_freed;
     const std::size_t n = malloc_usable_size(p);
@@ -37,6 +39,10 @@ void* allocate(std::size_t n) {
 
 void* operator new(std::size_t n) { return allocate(n); }
 void* operator new[](std::size_t n) { return allocate(n); }
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return std::malloc(n == 0 ? 1 : n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return std::malloc(n == 0 ? 1 : n); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { inspect_and_free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { inspect_and_free(p); }
 void operator delete(void* p) noexcept { inspect_and_free(p); }
 void operator delete[](void* p) noexcept { inspect_and_free(p); }
 void operator delete(void* p, std::size_t) noexcept { inspect_and_free(p); }

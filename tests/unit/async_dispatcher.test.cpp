@@ -239,3 +239,23 @@ TEST_CASE("a failing handler is retried with backoff, then dead-lettered, nothin
         CHECK(f.calls.load() == 3);
     }
 }
+
+TEST_CASE("async options are validated [threat-I4]", "[async_dispatcher][threat-I4]") {
+    lkwebhook::async_options o;
+    CHECK(lkwebhook::validate(o));
+    CHECK(o.queue_capacity == 10'000);
+    o.workers = 0;
+    CHECK(lkwebhook::validate(o).error() == errc::invalid_config);
+    o = {};
+    o.queue_capacity = 0;
+    CHECK_FALSE(lkwebhook::validate(o));
+    o = {};
+    o.max_attempts = 0;
+    CHECK_FALSE(lkwebhook::validate(o));
+    o = {};
+    o.max_backoff = 1ms;
+    CHECK_FALSE(lkwebhook::validate(o));
+    o = {};
+    o.dispatch.verify.leeway = std::chrono::seconds{301};
+    CHECK_FALSE(lkwebhook::validate(o));
+}

@@ -277,9 +277,19 @@ TEST_CASE("events without an id are handled without deduplication (G14)", "[disp
     const auto keys = test_keys();
     lkwebhook::memory_store store;
     recorder c;
+    lkwebhook::metrics m;
+    lkwebhook::dispatch_options options;
+    options.metrics = &m;
     const auto r = lkwebhook_test::signed_request("room_started", "", "{\"event\":\"room_started\",\"room\":{\"name\":\"x\"}}");
-    CHECK(lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, c, store).ok());
-    CHECK(lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, c, store).ok());
+    CHECK(lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, c, store, options).ok());
+    CHECK(lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, c, store, options).ok());
+    CHECK(c.seen.size() == 2);
+    CHECK(m.missing_ids() == 2);
+    CHECK(lkwebhook::to_prometheus(m).find("lkwebhook_events_without_id_total 2\n") != std::string::npos);
+    options.require_event_id = true;
+    const auto strict = lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, c, store, options);
+    CHECK(strict.status == 400);
+    CHECK(strict.error == errc::malformed_body);
     CHECK(c.seen.size() == 2);
     CHECK(store.stats().entries == 0);
 }

@@ -137,3 +137,22 @@ TEST_CASE("dedupe keys: exact id, or namespaced by key id without ambiguity", "[
     CHECK(lkwebhook::dedupe_key("c", "a:b") != lkwebhook::dedupe_key("b:c", "a"));
     CHECK(lkwebhook::to_string(claim_status::duplicate_in_flight) == "duplicate_in_flight");
 }
+
+TEST_CASE("memory_store options are validated [threat-I4]", "[idempotency][threat-I4]") {
+    lkwebhook::memory_store_options o;
+    CHECK(lkwebhook::validate(o));
+    o.capacity = 0;
+    lkwebhook::diagnosis why;
+    const auto r = lkwebhook::validate(o, &why);
+    CHECK(r.error() == lkwebhook::errc::invalid_config);
+    CHECK(why.view().find("capacity") != std::string_view::npos);
+    o = {};
+    o.ttl = 0ms;
+    CHECK_FALSE(lkwebhook::validate(o));
+    o = {};
+    o.shards = 0;
+    CHECK_FALSE(lkwebhook::validate(o));
+    o = {};
+    o.capacity = lkwebhook::max_store_capacity + 1;
+    CHECK_FALSE(lkwebhook::validate(o));
+}

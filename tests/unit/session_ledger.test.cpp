@@ -195,3 +195,39 @@ TEST_CASE("the ledger is a SessionCorrelator fed by verify_and_dispatch", "[sess
     CHECK(finished[0].peak_participants == 2);
     CHECK(finished[0].duration_seconds == 1767260400 + 8 - 1767259800);
 }
+
+TEST_CASE("apply_event says what happened to each event", "[session_ledger][threat-M4]") {
+    using kind = lkwebhook::ledger_update::kind;
+    lkwebhook::session_ledger ledger;
+    const auto events = call();
+    CHECK(ledger.apply_event(events[0]).what == kind::opened);
+    const auto joined = ledger.apply_event(events[1]);
+    CHECK(joined.what == kind::applied);
+    CHECK(joined.known_session());
+    CHECK(ledger.apply_event(events[1]).what == kind::duplicate);
+    webhook_event job;
+    job.event = "agent_job_started";
+    CHECK(ledger.apply_event(job).what == kind::no_room);
+    const auto finished = ledger.apply_event(events.back());
+    CHECK(finished.what == kind::finished);
+    REQUIRE(finished.summary.has_value());
+    const auto late = ledger.apply_event(events[2]);
+    CHECK(late.what == kind::late);
+    CHECK_FALSE(late.known_session());
+    CHECK(lkwebhook::to_string(kind::late) == "late");
+}
+
+TEST_CASE("summaries render readably with user-chosen names escaped", "[session_ledger][threat-L2]") {
+    lkwebhook::session_ledger ledger;
+    auto events = call();
+    events[1].participant->identity = "alice\n[ERROR] fake";
+    std::optional<lkwebhook::call_summary> s;
+    for (const auto& e : events) s = ledger.apply(e);
+    REQUIRE(s.has_value());
+    const std::string text = lkwebhook::to_string(*s);
+    CHECK(text.find("call summary: duration=90s participants=2 peak=2 aborted=1\n") == 0);
+    CHECK(text.find("room \"standup-42\" sid=\"RM_1\" disposition=completed") != std::string::npos);
+    CHECK(text.find("participant \"alice\\x0a[ERROR] fake\" sid=\"PA_a\" left joined_at=1005 left_at=1060\n") !=
+          std::string::npos);
+    CHECK(text.find("\n[ERROR]") == std::string::npos);
+}

@@ -878,7 +878,7 @@ struct empty_secret_provider {
 };
 }  // namespace
 
-TEST_CASE("any KeyProvider works; empty secrets count as unknown keys", "[verify][keys]") {
+TEST_CASE("any KeyProvider works and empty secrets count as unknown keys", "[verify][keys]") {
     STATIC_REQUIRE(lkwebhook::KeyProvider<minimal_provider>);
     minimal_provider p;
     auto r = lkwebhook::verify(kat1::body, kat1::token, p, {}, kat_now);

@@ -45,48 +45,59 @@ inline constexpr std::string_view base64url_alphabet =
     return size / 3 * 4 + (size % 3 == 1 ? 2 : size % 3 == 2 ? 3 : 0);
 }
 
+/// True when the length and the unused trailing bits of `text` are
+/// canonical, assuming every character is already known to be in the
+/// alphabet (split_token checks that in its single scan).
+[[nodiscard]] constexpr bool base64url_tail_is_canonical(std::string_view text) noexcept {
+    const std::size_t rem = text.size() % 4;
+    if (rem == 1) return false;
+    if (rem == 0) return true;
+    const std::uint8_t last = base64url_values[static_cast<unsigned char>(text.back())];
+    const std::uint8_t unused_mask = rem == 2 ? 0x0f : 0x03;  // 4 or 2 bits carry no data
+    return (last & unused_mask) == 0;
+}
+
 /// True when `text` is canonical unpadded base64url (possibly empty).
 /// Checks alphabet, length and zero trailing bits; decodes nothing.
 [[nodiscard]] constexpr bool is_canonical_base64url(std::string_view text) noexcept {
-    if (text.size() % 4 == 1) return false;
     for (char c : text)
         if (base64url_values[static_cast<unsigned char>(c)] == 0xff) return false;
-    const std::size_t rem = text.size() % 4;
-    if (rem != 0) {
-        const std::uint8_t last = base64url_values[static_cast<unsigned char>(text.back())];
-        const std::uint8_t unused_mask = rem == 2 ? 0x0f : 0x03;  // 4 or 2 bits carry no data
-        if ((last & unused_mask) != 0) return false;
-    }
-    return true;
+    return base64url_tail_is_canonical(text);
 }
 
 /// Decodes canonical unpadded base64url into `out` (capacity `capacity`).
 /// Returns the number of bytes written, or -1 when the text is not canonical
-/// base64url or does not fit. Never writes more than `capacity` bytes.
+/// base64url or does not fit. Never writes more than `capacity` bytes (the
+/// size is checked before anything is written). One pass: characters
+/// outside the alphabet map to 0xff, whose high bit is collected and checked
+/// at the end (the partial output is then meaningless and -1 is returned).
 [[nodiscard]] constexpr std::ptrdiff_t decode_base64url(std::string_view text, unsigned char* out,
                                                        std::size_t capacity) noexcept {
-    if (!is_canonical_base64url(text)) return -1;
+    if (text.size() % 4 == 1) return -1;
     const std::size_t size = base64url_decoded_size(text.size());
     if (size > capacity) return -1;
+    std::uint32_t bad = 0;
+    const auto value = [&](std::size_t i) noexcept {
+        const std::uint32_t v = base64url_values[static_cast<unsigned char>(text[i])];
+        bad |= v;
+        return v & 63;
+    };
     std::size_t o = 0;
     std::size_t i = 0;
     for (; i + 4 <= text.size(); i += 4) {
-        const std::uint32_t v = static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i])]) << 18 |
-                                static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i + 1])]) << 12 |
-                                static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i + 2])]) << 6 |
-                                static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i + 3])]);
+        const std::uint32_t v = value(i) << 18 | value(i + 1) << 12 | value(i + 2) << 6 | value(i + 3);
         out[o++] = static_cast<unsigned char>(v >> 16);
         out[o++] = static_cast<unsigned char>(v >> 8);
         out[o++] = static_cast<unsigned char>(v);
     }
     const std::size_t rem = text.size() - i;
     if (rem >= 2) {
-        std::uint32_t v = static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i])]) << 18 |
-                          static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i + 1])]) << 12;
-        if (rem == 3) v |= static_cast<std::uint32_t>(base64url_values[static_cast<unsigned char>(text[i + 2])]) << 6;
+        std::uint32_t v = value(i) << 18 | value(i + 1) << 12;
+        if (rem == 3) v |= value(i + 2) << 6;
         out[o++] = static_cast<unsigned char>(v >> 16);
         if (rem == 3) out[o++] = static_cast<unsigned char>(v >> 8);
     }
+    if ((bad & 0x80) != 0 || !base64url_tail_is_canonical(text)) return -1;
     return static_cast<std::ptrdiff_t>(o);
 }
 

@@ -292,7 +292,14 @@ template <class OnMember>
                 continue;
             }
             if (c < 0x80) {
-                ++pos;
+                // Fast path: a run of plain printable ASCII, on a local index.
+                std::size_t p = pos + 1;
+                while (p < size) {
+                    const unsigned char d = byte(p);
+                    if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
+                    ++p;
+                }
+                pos = p;
                 continue;
             }
             // Strict UTF-8 (RFC 3629 table).
