@@ -22,6 +22,8 @@ one line per field, so adding a field LiveKit invents is one line of schema.
 """
 
 import re
+import shutil
+import subprocess
 import sys
 
 CPP_KEYWORDS = {
@@ -34,6 +36,18 @@ CPP_KEYWORDS = {
     "sizeof", "static", "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
     "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using", "virtual", "void",
     "volatile", "wchar_t", "while", "xor", "xor_eq", "errno", "assert", "unix", "linux",
+}
+
+# Fields holding credentials (threat model G22): to_json can redact them.
+CREDENTIALS = {
+    ("livekit.Room", "turn_password"),
+    ("livekit.IngressInfo", "stream_key"),
+    ("livekit.S3Upload", "secret"),
+    ("livekit.S3Upload", "session_token"),
+    ("livekit.GCPUpload", "credentials"),
+    ("livekit.AzureBlobUpload", "account_key"),
+    ("livekit.AliOSSUpload", "secret"),
+    ("livekit.ProxyConfig", "password"),
 }
 
 SCALARS = {
@@ -174,7 +188,7 @@ def default_init(f):
     return " = 0"
 
 
-def describe(f):
+def describe(f, message=None):
     kind = f["type"] if f["type"] not in ("message", "enum") else f"{f['type']} {f['ref']}"
     parts = [f'"{f["json"]}"', f"#{f['number']}", kind]
     if f["repeated"]:
@@ -202,6 +216,7 @@ def main():
     w("#include <string>")
     w("#include <string_view>")
     w("")
+    w('#include "event_type.hpp"')
     w('#include "field_types.hpp"')
     w("")
     w("namespace lkwebhook {")
@@ -248,6 +263,20 @@ def main():
             member = ident(snake(f["proto"]))
             f["member"] = member
             w(f"    {member_type(f)} {member}{default_init(f)};  ///< {describe(f)}")
+        for o in oneofs:
+            members = [f for f in m["fields"] if f["oneof"] == o]
+            w("")
+            w(f"    /// Which member of oneof `{o}` is set (values are the proto field numbers).")
+            w(f"    enum class {ident(snake(o))}_case : std::int32_t {{")
+            w("        none = 0,")
+            for f in members:
+                w(f"        {f['member']} = {f['number']},")
+            w("    };")
+            w(f"    [[nodiscard]] {ident(snake(o))}_case which_{snake(o)}() const noexcept {{")
+            for f in members:
+                w(f"        if ({f['member']}.has_value()) return {ident(snake(o))}_case::{f['member']};")
+            w(f"        return {ident(snake(o))}_case::none;")
+            w("    }")
         if name == "livekit.WebhookEvent":
             w("")
             w("    /// The typed event name (event_type::unknown for names this version does not know).")
@@ -264,6 +293,8 @@ def main():
         w(f"    static constexpr detail::field_info fields[{len(m['fields'])}] = {{")
         for f in m["fields"]:
             extra = f", {oneofs.index(f['oneof']) + 1}" if f["oneof"] else ""
+            if (name, f["proto"]) in CREDENTIALS:
+                extra = (extra or ", 0") + ", true"
             w(f'        detail::make_field<&{t}::{f["member"]}>("{f["json"]}", "{f["proto"]}", {f["number"]}{extra}),')
         w("    };")
         oneof_ref = "oneofs" if oneofs else "nullptr"
@@ -276,6 +307,10 @@ def main():
     w("#endif  // LKWEBHOOK_DETAIL_SCHEMA_HPP")
     with open(sys.argv[2], "w", encoding="ascii", newline="\n") as f:
         f.write("\n".join(out) + "\n")
+    # Keep the committed file in the repository's .clang-format style.
+    formatter = shutil.which("clang-format-14") or shutil.which("clang-format")
+    if formatter:
+        subprocess.run([formatter, "-i", sys.argv[2]], check=True)
 
 
 if __name__ == "__main__":

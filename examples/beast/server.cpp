@@ -254,7 +254,11 @@ public:
 private:
     void on_accept(beast::error_code ec, tcp::socket socket) {
         if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-        if (!ec) std::make_shared<session>(std::move(socket), app_)->start();
+        if (!ec) {
+            beast::error_code ignored;
+            socket.set_option(tcp::no_delay(true), ignored);  // answers are small: do not let Nagle hold them
+            std::make_shared<session>(std::move(socket), app_)->start();
+        }
         accept();
     }
 

@@ -33,17 +33,17 @@ namespace lkwebhook::cli {
 namespace {
 
 constexpr std::string_view verify_usage =
-    "usage: lkwebhook verify [--api-key KEY] [--api-secret SECRET] [--keys-file FILE]\n"
-    "                        [--authorization VALUE] [--now UNIX_SECONDS] [--leeway SECONDS] [BODY_FILE]\n"
-    "\n"
-    "Authenticates a captured LiveKit webhook and prints its event as canonical proto3 JSON.\n"
-    "  --api-key, --api-secret  the key pair (default: $LIVEKIT_API_KEY, $LIVEKIT_API_SECRET)\n"
-    "  --keys-file FILE         a livekit-server key file (`key: secret` lines) instead of one pair\n"
-    "  --authorization VALUE    the Authorization header value; omit it if the request had none\n"
-    "  --now UNIX_SECONDS       evaluate the token at this time (default: the system clock)\n"
-    "  --leeway SECONDS         clock-skew tolerance, 0..300 (default 60)\n"
-    "  BODY_FILE                the raw body (default or '-': standard input), read byte-exact\n"
-    "Exit: 0 ok (event on stdout), 1 rejected (`error: <name>: <reason>` on stderr), 2 usage error.\n";
+        "usage: lkwebhook verify [--api-key KEY] [--api-secret SECRET] [--keys-file FILE]\n"
+        "                        [--authorization VALUE] [--now UNIX_SECONDS] [--leeway SECONDS] [BODY_FILE]\n"
+        "\n"
+        "Authenticates a captured LiveKit webhook and prints its event as canonical proto3 JSON.\n"
+        "  --api-key, --api-secret  the key pair (default: $LIVEKIT_API_KEY, $LIVEKIT_API_SECRET)\n"
+        "  --keys-file FILE         a livekit-server key file (`key: secret` lines) instead of one pair\n"
+        "  --authorization VALUE    the Authorization header value; omit it if the request had none\n"
+        "  --now UNIX_SECONDS       evaluate the token at this time (default: the system clock)\n"
+        "  --leeway SECONDS         clock-skew tolerance, 0..300 (default 60)\n"
+        "  BODY_FILE                the raw body (default or '-': standard input), read byte-exact\n"
+        "Exit: 0 ok (event on stdout), 1 rejected (`error: <name>: <reason>` on stderr), 2 usage error.\n";
 
 int usage_error(std::string_view message) {
     std::cerr << "lkwebhook verify: " << message << "\n" << verify_usage;

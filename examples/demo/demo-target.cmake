@@ -11,4 +11,9 @@ add_custom_target(demo
 if(LKWEBHOOK_BUILD_TESTS OR BUILD_TESTING)
   add_test(NAME demo COMMAND lkwebhook_demo $<TARGET_FILE:lkwebhook_example_httplib> $<TARGET_FILE:lkwebhook_cli>)
   set_tests_properties(demo PROPERTIES LABELS "examples" TIMEOUT 120)
+  # The same demo against the Boost.Beast server (async_dispatcher), when it is built.
+  if(TARGET lkwebhook_example_beast)
+    add_test(NAME "demo: beast server" COMMAND lkwebhook_demo $<TARGET_FILE:lkwebhook_example_beast> $<TARGET_FILE:lkwebhook_cli>)
+    set_tests_properties("demo: beast server" PROPERTIES LABELS "examples" TIMEOUT 120)
+  endif()
 endif()

@@ -1,5 +1,5 @@
 // The demo that the README's first command runs: a LiveKit call, replayed against the
-// cpp-httplib example server exactly as a LiveKit server would deliver it.
+// cpp-httplib example server (or the Boost.Beast one) exactly as a LiveKit server would deliver it.
 //
 //   lkwebhook-demo SERVER_BINARY LKWEBHOOK_BINARY
 //
@@ -157,6 +157,9 @@ private:
     int step_ = 0;
     std::vector<std::string> summary_lines_;
     std::string workdir_;
+    // How long to keep reading after a request's [webhook] line: the async (Beast) server logs
+    // its correlator's lines from a worker, possibly just after it answered.
+    std::chrono::milliseconds grace_{150};
 };
 
 constexpr const char* api_key = "APIdemoKey7";
@@ -209,7 +212,7 @@ void demo::collect_server_lines(step_result& r, std::chrono::milliseconds wait_f
             }
             // The ledger's lines for this event are written before the [webhook] line; a short
             // grace period collects anything that follows it (e.g. a summary).
-            deadline = steady::now() + std::chrono::milliseconds(150);
+            deadline = steady::now() + grace_;
         }
     }
 }
@@ -283,8 +286,13 @@ int demo::run() {
     }
     workdir_ = dir_template;
 
-    std::cout << "lkwebhook demo: one LiveKit call, delivered to the cpp-httplib example server\n"
-                 "======================================================================\n"
+    // The Boost.Beast example speaks the same command line and log format (its correlator runs
+    // on async_dispatcher's workers), so the demo can drive either.
+    const bool beast = server_binary_.find("beast") != std::string::npos;
+    if (beast) grace_ = std::chrono::milliseconds(400);
+    std::cout << "lkwebhook demo: one LiveKit call, delivered to the "
+              << (beast ? "Boost.Beast (async dispatcher)" : "cpp-httplib") << " example server\n"
+              << "======================================================================\n"
                  "Every request below is a real HTTP POST made by `lkwebhook send` exactly as a LiveKit\n"
                  "server makes it (Authorization: <HS256 JWT over the body's SHA-256>, Content-Type:\n"
                  "application/webhook+json, retries on 429/5xx). `send |` lines are what the sender saw,\n"

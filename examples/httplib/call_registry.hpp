@@ -112,9 +112,8 @@ public:
         if (dispatch_log_ != nullptr) *dispatch_log_ << ev.id << ' ' << ev.event << std::endl;
         if (!ev.room) return lkwebhook::handler_result::ok();  // agent jobs: not a call event
 
-        const std::uint64_t late_before = ledger_.late_events();
-        const std::optional<lkwebhook::call_summary> summary = ledger_.apply(ev);
-        if (ledger_.late_events() != late_before) {
+        const lkwebhook::ledger_update update = ledger_.apply_event(ev);
+        if (update.what == lkwebhook::ledger_update::kind::late) {
             // The room already finished: the call is closed and stays closed (threat model M4).
             if (verbose_)
                 log_.line("[ledger] " + printable(ev.room->name) + ": late " + ev.event +
@@ -122,9 +121,9 @@ public:
             return lkwebhook::handler_result::session_not_found();
         }
         if (!verbose_) return lkwebhook::handler_result::ok();
-        if (summary) {
+        if (update.summary) {
             log_.line("[ledger] " + printable(ev.room->name) + ": call finished");
-            std::istringstream lines(describe_summary(*summary));
+            std::istringstream lines(describe_summary(*update.summary));
             for (std::string line; std::getline(lines, line);) log_.line("[summary] " + line);
         } else if (const auto room = ledger_.find(ev.room->sid)) {
             std::string what;

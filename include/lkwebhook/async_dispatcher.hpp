@@ -138,7 +138,8 @@ public:
           options_(std::move(options)),
           clock_(std::move(clock)),
           hash_{random_seed()},
-          pool_(clamp(options_.workers, max_workers), clamp(options_.queue_capacity, max_queue_capacity), runner{this}) {}
+          pool_(clamp(options_.workers, max_workers), clamp(options_.queue_capacity, max_queue_capacity),
+                runner{this}) {}
 
     ~async_dispatcher() { shutdown(); }
 
@@ -217,6 +218,7 @@ private:
         o.set_event_id(ev.id);
         const std::string_view room = ev.room ? std::string_view{ev.room->name} : std::string_view{};
 
+        // Copy the event before claiming, so an allocation failure cannot strand a claim.
         detail::async_job job{ev, {}, {claim_status::duplicate_done, 0}, start};
         if (ev.id.empty()) {
             if (options.metrics != nullptr) options.metrics->record_missing_id();
@@ -231,7 +233,18 @@ private:
         const std::uint64_t route = hash_(detail::ordering_key(ev));
         const claim_ticket ticket = job.ticket;
         const std::string key = job.key;
-        if (!pool_.try_submit(route, std::move(job))) {
+        bool queued = false;
+#if LKWEBHOOK_EXCEPTIONS
+        try {
+            queued = pool_.try_submit(route, std::move(job));
+        } catch (...) {
+            if (ticket.status == claim_status::proceed) (void)store_.release(key, ticket);
+            throw;
+        }
+#else
+        queued = pool_.try_submit(route, std::move(job));
+#endif
+        if (!queued) {
             if (ticket.status == claim_status::proceed) (void)store_.release(key, ticket);
             o.error = make_error_code(errc::overloaded);
             o.status = 503;
@@ -296,10 +309,10 @@ private:
                 o.why.append(static_cast<std::size_t>(options_.max_attempts));
                 o.why.append(" times after the event was acknowledged; handed to the dead-letter hook");
                 const std::string_view room =
-                    job.event.room ? std::string_view{job.event.room->name} : std::string_view{};
+                        job.event.room ? std::string_view{job.event.room->name} : std::string_view{};
                 options.log->log(o, job.event.event, room,
-                                 std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::steady_clock::now() - job.accepted));
+                                 std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
+                                                                                      job.accepted));
             }
             if (options_.dead_letter) options_.dead_letter(job.event, reason);
 #if LKWEBHOOK_EXCEPTIONS

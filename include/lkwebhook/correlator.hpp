@@ -16,16 +16,30 @@
 //
 // Let `C` be a correlator type, `c` an lvalue of type `C`, `ev` a
 // `const webhook_event&`, `id` a `std::string_view`, and `s` the lvalue
-// `*c.find_session(id)` when C has find_session.
+// `*c.find_session(id)` when C has find_session. Every expression is optional.
 //
-// | expression                    | return type                         | semantics |
-// |-------------------------------|-------------------------------------|-----------|
-// | `c.on_<type>(ev)` or `c.on_<type>(ev, s)`, for `<type>` each event wire name (on_room_started, on_room_finished, on_participant_joined, on_participant_left, on_participant_connection_aborted, on_track_published, on_track_unpublished, on_egress_started, on_egress_updated, on_egress_ended, on_ingress_started, on_ingress_ended, on_agent_job_started, on_agent_job_ended) | `void`, `bool` or `handler_result` | optional. Called for events of that type. |
-// | `c.on_unknown(ev)` / `c.on_unknown(ev, s)` | as above              | optional. Called for event types this library does not know (forward compatibility, G11); `ev.event` holds the wire name. |
-// | `c.on_event(ev)` / `c.on_event(ev, s)`     | as above              | optional catch-all, called for every event whose specific handler (or on_unknown) is not defined. |
-// | `c.session_id(ev)`            | convertible to `std::optional<std::string_view>` | optional. Maps an event to the backend's session id. Default: the room name, or no id when the event has no room. |
-// | `c.find_session(id)`          | contextually convertible to bool, and dereferenceable (a pointer, an optional, ...) | optional. Looks a session up; false/null means "session not found": the handler is not called, on_session_not_found is, and the outcome reports session_found == false. |
-// | `c.on_session_not_found(ev, id)` | `void`, `bool` or `handler_result` | optional. Told when find_session found nothing. |
+// clang-format off
+// expression                          | return type                   | semantics
+// ------------------------------------|-------------------------------|------------------------------------------------
+// c.on_<type>(ev)  or  c.on_<type>(ev, s)
+//                                     | void, bool or handler_result  | called for events of that type; <type> is each
+//                                     |                               | event wire name: room_started, room_finished,
+//                                     |                               | participant_joined, participant_left,
+//                                     |                               | participant_connection_aborted, track_published,
+//                                     |                               | track_unpublished, egress_started, egress_updated,
+//                                     |                               | egress_ended, ingress_started, ingress_ended,
+//                                     |                               | agent_job_started, agent_job_ended
+// c.on_unknown(ev)  / (ev, s)         | as above                      | event types this library does not know (G11);
+//                                     |                               | ev.event holds the wire name
+// c.on_event(ev)    / (ev, s)         | as above                      | catch-all for every event whose specific handler
+//                                     |                               | (or on_unknown) is not defined
+// c.session_id(ev)                    | convertible to                | maps an event to the backend's session id;
+//                                     | optional<string_view>         | default: the room name, none without a room
+// c.find_session(id)                  | testable as bool and          | looks a session up; false/null = "not found":
+//                                     | dereferenceable to an lvalue  | the handler is not called, on_session_not_found
+//                                     | (T*, optional<T>, ...)        | is, outcome.session_found == false
+// c.on_session_not_found(ev, id)      | void, bool or handler_result  | told when find_session found nothing
+// clang-format on
 //
 // At least one handler (on_<type>, on_unknown or on_event) must exist; each
 // member with one of these names must have one of the accepted signatures
@@ -101,10 +115,11 @@ private:
 namespace detail {
 
 template <class R>
-inline constexpr bool valid_handler_return =
-    std::is_void_v<R> || std::is_same_v<std::remove_cvref_t<R>, bool> ||
-    std::is_same_v<std::remove_cvref_t<R>, handler_result>;
+inline constexpr bool valid_handler_return = std::is_void_v<R> || std::is_same_v<std::remove_cvref_t<R>, bool> ||
+                                             std::is_same_v<std::remove_cvref_t<R>, handler_result>;
 
+// clang-format 14 mangles requires-expressions; this block is formatted by hand.
+// clang-format off
 template <class C>
 concept has_find_session = requires(C& c, std::string_view id) { c.find_session(id); };
 
@@ -116,9 +131,8 @@ concept valid_find_session = requires(C& c, std::string_view id) {
 };
 
 template <class C>
-concept has_session_id_member = requires { &C::session_id; } || requires(C& c, const webhook_event& ev) {
-    c.session_id(ev);
-};
+concept has_session_id_member =
+    requires { &C::session_id; } || requires(C& c, const webhook_event& ev) { c.session_id(ev); };
 
 template <class C>
 concept valid_session_id = requires(C& c, const webhook_event& ev) {
@@ -137,23 +151,23 @@ struct session_ref<C> {
 // For each handler name: named_X (a member of that name exists), plain_X
 // (callable with the event), with_session_X (callable with event and session),
 // valid_X (one of the calls is well-formed with an accepted return type).
-#define LKWEBHOOK_DETAIL_HANDLER_TRAITS(name)                                                                    \
-    template <class C>                                                                                           \
-    concept plain_##name = requires(C& c, const webhook_event& ev) {                                             \
-        c.name(ev);                                                                                              \
-        requires valid_handler_return<decltype(c.name(ev))>;                                                     \
-    };                                                                                                           \
-    template <class C>                                                                                           \
-    concept with_session_##name = valid_find_session<C> && requires(C& c, const webhook_event& ev) {             \
-        c.name(ev, std::declval<typename session_ref<C>::type>());                                               \
-        requires valid_handler_return<decltype(c.name(ev, std::declval<typename session_ref<C>::type>()))>;      \
-    };                                                                                                           \
-    template <class C>                                                                                           \
-    concept valid_##name = plain_##name<C> || with_session_##name<C>;                                            \
-    template <class C>                                                                                           \
-    concept named_##name = requires { &C::name; } || valid_##name<C> || requires(C& c, const webhook_event& ev) { \
-        c.name(ev);                                                                                              \
-    };
+#define LKWEBHOOK_DETAIL_HANDLER_TRAITS(name)                                                                \
+    template <class C>                                                                                       \
+    concept plain_##name = requires(C& c, const webhook_event& ev) {                                         \
+        c.name(ev);                                                                                          \
+        requires valid_handler_return<decltype(c.name(ev))>;                                                 \
+    };                                                                                                       \
+    template <class C>                                                                                       \
+    concept with_session_##name = valid_find_session<C> && requires(C& c, const webhook_event& ev) {         \
+        c.name(ev, std::declval<typename session_ref<C>::type>());                                           \
+        requires valid_handler_return<decltype(c.name(ev, std::declval<typename session_ref<C>::type>()))>;  \
+    };                                                                                                       \
+    template <class C>                                                                                       \
+    concept valid_##name = plain_##name<C> || with_session_##name<C>;                                        \
+    template <class C>                                                                                       \
+    concept named_##name =                                                                                   \
+        requires { &C::name; } || valid_##name<C> ||                                                         \
+        requires(C& c, const webhook_event& ev) { c.name(ev); };
 
 LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_room_started)
 LKWEBHOOK_DETAIL_HANDLER_TRAITS(on_room_finished)
@@ -180,12 +194,18 @@ concept valid_on_session_not_found = requires(C& c, const webhook_event& ev, std
 };
 template <class C>
 concept named_on_session_not_found = requires { &C::on_session_not_found; } || valid_on_session_not_found<C>;
+// clang-format on
 
-#define LKWEBHOOK_DETAIL_ALL_HANDLERS(X)                                                                        \
-    X(on_room_started) X(on_room_finished) X(on_participant_joined) X(on_participant_left)                      \
-    X(on_participant_connection_aborted) X(on_track_published) X(on_track_unpublished) X(on_egress_started)     \
-    X(on_egress_updated) X(on_egress_ended) X(on_ingress_started) X(on_ingress_ended) X(on_agent_job_started)   \
-    X(on_agent_job_ended) X(on_unknown) X(on_event)
+// clang-format off
+#define LKWEBHOOK_DETAIL_ALL_HANDLERS(X)                                                    \
+    X(on_room_started) X(on_room_finished)                                                  \
+    X(on_participant_joined) X(on_participant_left) X(on_participant_connection_aborted)    \
+    X(on_track_published) X(on_track_unpublished)                                           \
+    X(on_egress_started) X(on_egress_updated) X(on_egress_ended)                            \
+    X(on_ingress_started) X(on_ingress_ended)                                               \
+    X(on_agent_job_started) X(on_agent_job_ended)                                           \
+    X(on_unknown) X(on_event)
+// clang-format on
 
 #define LKWEBHOOK_DETAIL_ANY(name) valid_##name<C> ||
 #define LKWEBHOOK_DETAIL_WELL_FORMED(name) (!named_##name<C> || valid_##name<C>)&&
@@ -203,11 +223,11 @@ inline constexpr bool handlers_well_formed = LKWEBHOOK_DETAIL_ALL_HANDLERS(LKWEB
 
 /// The SessionCorrelator named requirement (see the table at the top of this file).
 template <class C>
-concept SessionCorrelator =
-    std::is_class_v<C> && detail::any_handler<C> && detail::handlers_well_formed<C> &&
-    (!detail::has_session_id_member<C> || detail::valid_session_id<C>) &&
-    (!detail::has_find_session<C> || detail::valid_find_session<C>) &&
-    (!detail::named_on_session_not_found<C> || detail::valid_on_session_not_found<C>);
+concept SessionCorrelator = std::is_class_v<C> && detail::any_handler<C> && detail::handlers_well_formed<C> &&
+        (!detail::has_session_id_member<C> ||
+         detail::valid_session_id<C>)&&(!detail::has_find_session<C> ||
+                                        detail::valid_find_session<C>)&&(!detail::named_on_session_not_found<C> ||
+                                                                         detail::valid_on_session_not_found<C>);
 
 namespace detail {
 
@@ -302,39 +322,39 @@ inline void record(const handler_result& r, correlation& out) noexcept {
 
 // Calls `name` for `ev`, preferring the (event, session) form when a session
 // is known; returns false when C has no such handler.
-#define LKWEBHOOK_DETAIL_INVOKE(name)                                                                        \
-    template <class C>                                                                                       \
+#define LKWEBHOOK_DETAIL_INVOKE(name)                                                                         \
+    template <class C>                                                                                        \
     bool invoke_##name(C& c, const webhook_event& ev, std::optional<std::string_view> id, correlation& out) { \
-        if constexpr (!valid_##name<C>) {                                                                    \
-            (void)c;                                                                                         \
-            (void)ev;                                                                                        \
-            (void)id;                                                                                        \
-            (void)out;                                                                                       \
-            return false;                                                                                    \
-        } else {                                                                                             \
-            handler_result r = handler_result::ok();                                                         \
-            if constexpr (valid_find_session<C>) {                                                           \
-                if (id) {                                                                                    \
-                    auto&& found = c.find_session(*id);                                                      \
-                    if (!found) {                                                                            \
-                        r = report_session_not_found(c, ev, *id);                                            \
-                    } else if constexpr (with_session_##name<C>) {                                           \
-                        r = call_handler([&]() -> decltype(auto) { return c.name(ev, *found); });            \
-                    } else {                                                                                 \
-                        r = call_handler([&]() -> decltype(auto) { return c.name(ev); });                    \
-                    }                                                                                        \
-                } else if constexpr (plain_##name<C>) {                                                      \
-                    r = call_handler([&]() -> decltype(auto) { return c.name(ev); });                        \
-                } else {                                                                                     \
-                    r = handler_result::session_not_found(); /* needs a session, event maps to none */       \
-                }                                                                                            \
-            } else {                                                                                         \
-                (void)id;                                                                                    \
-                r = call_handler([&]() -> decltype(auto) { return c.name(ev); });                            \
-            }                                                                                                \
-            record(r, out);                                                                                  \
-            return true;                                                                                     \
-        }                                                                                                    \
+        if constexpr (!valid_##name<C>) {                                                                     \
+            (void)c;                                                                                          \
+            (void)ev;                                                                                         \
+            (void)id;                                                                                         \
+            (void)out;                                                                                        \
+            return false;                                                                                     \
+        } else {                                                                                              \
+            handler_result r = handler_result::ok();                                                          \
+            if constexpr (valid_find_session<C>) {                                                            \
+                if (id) {                                                                                     \
+                    auto&& found = c.find_session(*id);                                                       \
+                    if (!found) {                                                                             \
+                        r = report_session_not_found(c, ev, *id);                                             \
+                    } else if constexpr (with_session_##name<C>) {                                            \
+                        r = call_handler([&]() -> decltype(auto) { return c.name(ev, *found); });             \
+                    } else {                                                                                  \
+                        r = call_handler([&]() -> decltype(auto) { return c.name(ev); });                     \
+                    }                                                                                         \
+                } else if constexpr (plain_##name<C>) {                                                       \
+                    r = call_handler([&]() -> decltype(auto) { return c.name(ev); });                         \
+                } else {                                                                                      \
+                    r = handler_result::session_not_found(); /* needs a session, event maps to none */        \
+                }                                                                                             \
+            } else {                                                                                          \
+                (void)id;                                                                                     \
+                r = call_handler([&]() -> decltype(auto) { return c.name(ev); });                             \
+            }                                                                                                 \
+            record(r, out);                                                                                   \
+            return true;                                                                                      \
+        }                                                                                                     \
     }
 LKWEBHOOK_DETAIL_ALL_HANDLERS(LKWEBHOOK_DETAIL_INVOKE)
 #undef LKWEBHOOK_DETAIL_INVOKE
@@ -352,10 +372,10 @@ template <class C>
 correlation correlate_unchecked(C& c, const webhook_event& ev) {
     correlation out;
     const std::optional<std::string_view> id =
-        valid_find_session<C> ? session_id_of(c, ev) : std::optional<std::string_view>{};
+            valid_find_session<C> ? session_id_of(c, ev) : std::optional<std::string_view>{};
     bool called = false;
     switch (ev.type()) {
-#define LKWEBHOOK_DETAIL_CASE(type_name)                                                    \
+#define LKWEBHOOK_DETAIL_CASE(type_name) \
     case event_type::type_name: called = invoke_on_##type_name(c, ev, id, out); break;
         LKWEBHOOK_DETAIL_CASE(room_started)
         LKWEBHOOK_DETAIL_CASE(room_finished)

@@ -176,8 +176,7 @@ enum class integer_lexeme { ok, fraction_or_exponent, syntax, out_of_range };
 }
 
 [[nodiscard]] constexpr std::string_view trim_json_whitespace(std::string_view text) noexcept {
-    while (!text.empty() &&
-           (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
         text.remove_suffix(1);
     }
     return text;
@@ -193,22 +192,6 @@ enum class integer_lexeme { ok, fraction_or_exponent, syntax, out_of_range };
         case simdjson::ondemand::json_type::null: return "null";
     }
     return "an invalid value";
-}
-
-[[nodiscard]] constexpr std::string_view expected_for(field_kind kind) noexcept {
-    switch (kind) {
-        case field_kind::string: return "a string";
-        case field_kind::boolean: return "true or false";
-        case field_kind::int32:
-        case field_kind::uint32:
-        case field_kind::int64:
-        case field_kind::uint64: return "an integer (number or decimal string)";
-        case field_kind::float64: return "a number";
-        case field_kind::enumeration: return "an enum name or number";
-        case field_kind::message:
-        case field_kind::map: return "an object";
-    }
-    return "a value";
 }
 
 /// The decoder proper: type-erased over message_info, so one instantiation
@@ -231,13 +214,13 @@ public:
         }
         clear_message(info, message);
         budget_ = context_.options_.memory_factor == 0
-                      ? std::numeric_limits<std::size_t>::max()
-                      : context_.options_.memory_base + context_.options_.memory_factor * json.size();
+                          ? std::numeric_limits<std::size_t>::max()
+                          : context_.options_.memory_base + context_.options_.memory_factor * json.size();
         if (json.size() >= 3 && static_cast<unsigned char>(json[0]) == 0xEF &&
             static_cast<unsigned char>(json[1]) == 0xBB && static_cast<unsigned char>(json[2]) == 0xBF) {
             // simdjson On-Demand may skip a BOM silently (PR #2079); JSON
             // texts exchanged between systems must not carry one (RFC 8259).
-            return malformed("body starts with a UTF-8 byte order mark");
+            return malformed("starts with a UTF-8 byte order mark");
         }
         const std::size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
         if (context_.buffer_capacity_ < needed) {
@@ -249,7 +232,7 @@ public:
 
         od::document document;
         if (auto error = context_.parser_.iterate(context_.buffer_.get(), json.size(), context_.buffer_capacity_)
-                             .get(document)) {
+                                 .get(document)) {
             return json_error(error);
         }
         document_ = &document;
@@ -330,8 +313,10 @@ private:
                 note("out of memory while parsing");
                 failure_ = make_error_code(errc::internal_error);
                 return failure_;
-            case simdjson::CAPACITY: note("body larger than the parser capacity"); return failure_ = make_error_code(errc::body_too_large);
-            case simdjson::EMPTY: return malformed("empty body (no JSON value)");
+            case simdjson::CAPACITY:
+                note("body larger than the parser capacity");
+                return failure_ = make_error_code(errc::body_too_large);
+            case simdjson::EMPTY: return malformed("empty (no JSON value)");
             case simdjson::UTF8_ERROR: return malformed("invalid UTF-8");
             case simdjson::UNESCAPED_CHARS: return malformed("unescaped control character inside a string");
             case simdjson::STRING_ERROR: return malformed("invalid string escape or unpaired surrogate");
@@ -412,13 +397,29 @@ private:
         return sizeof(std::string);
     }
 
+    /// The member name, unescaped. Names without a backslash (all that
+    /// LiveKit sends) are used in place: stage 1 has already validated the
+    /// string's UTF-8 and its closing quote, so only escapes need work.
+    bool read_key(simdjson::ondemand::field& member, std::string_view& key) noexcept {
+        const char* start = member.key().raw();
+        const char* end = start;
+        while (*end != '"' && *end != '\\') ++end;
+        if (*end == '"') {
+            key = std::string_view(start, static_cast<std::size_t>(end - start));
+            return true;
+        }
+        if (auto error = member.unescaped_key().get(key)) return json_fail(error);
+        return true;
+    }
+
     // ---- structure ----------------------------------------------------------
 
     static const field_info* lookup(const message_info& info, std::string_view key) noexcept {
         if (key.empty()) return nullptr;
         // Cheap rejections first: length, then the first byte, then memcmp.
         const auto matches = [key](std::string_view name) {
-            return name.size() == key.size() && name[0] == key[0] && std::memcmp(name.data(), key.data(), key.size()) == 0;
+            return name.size() == key.size() && name[0] == key[0] &&
+                   std::memcmp(name.data(), key.data(), key.size()) == 0;
         };
         for (const field_info& field : info) {
             if (matches(field.json_name)) return &field;
@@ -430,8 +431,7 @@ private:
     }
 
     /// `depth` is the nesting level of `object` itself (top level = 1).
-    bool decode_object(simdjson::ondemand::object object, const message_info& info, void* message,
-                       std::size_t depth) {
+    bool decode_object(simdjson::ondemand::object object, const message_info& info, void* message, std::size_t depth) {
         namespace od = simdjson::ondemand;
         std::uint64_t seen = 0;
         std::uint32_t oneofs_seen = 0;
@@ -439,7 +439,7 @@ private:
             od::field member;
             if (auto error = std::move(item).get(member)) return json_fail(error);
             std::string_view key;
-            if (auto error = member.unescaped_key().get(key)) return json_fail(error);
+            if (!read_key(member, key)) return false;
             const field_info* field = lookup(info, key);
             if (field == nullptr) {
                 // Unknown member, any type, any depth within the cap: ignored
@@ -451,8 +451,8 @@ private:
             const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(field - info.fields);
             if ((seen & bit) != 0) {
                 return fail(field->json_name == field->proto_name
-                                ? "duplicate field"
-                                : "duplicate field (counting both its lowerCamelCase and proto spelling)");
+                                    ? "duplicate field"
+                                    : "duplicate field (counting both its lowerCamelCase and proto spelling)");
             }
             seen |= bit;
             od::value value = member.value();
@@ -479,7 +479,7 @@ private:
             }
             void* storage = field->member(message);
             const bool ok = field->label == field_label::repeated ? decode_repeated(value, type, *field, storage, depth)
-                                                                   : decode_single(value, type, *field, storage, depth);
+                                                                  : decode_single(value, type, *field, storage, depth);
             if (!ok) return false;
             pop();
         }
@@ -548,7 +548,7 @@ private:
             od::field member;
             if (auto error = std::move(item).get(member)) return json_fail(error);
             std::string_view key;
-            if (auto error = member.unescaped_key().get(key)) return json_fail(error);
+            if (!read_key(member, key)) return false;
             od::value value = member.value();
             od::json_type type{};
             if (auto error = value.type().get(type)) return json_fail(error);
@@ -611,7 +611,8 @@ private:
         switch (parse_integer(text, negative, magnitude)) {
             case integer_lexeme::ok: break;
             case integer_lexeme::fraction_or_exponent: return fail("integers must not have a fraction or exponent");
-            case integer_lexeme::syntax: return fail("not a valid integer (digits only, no '+', spaces or leading zeros)");
+            case integer_lexeme::syntax:
+                return fail("not a valid integer (digits only, no '+', spaces or leading zeros)");
             case integer_lexeme::out_of_range: return fail("integer out of range");
         }
         const bool in_range = negative ? magnitude <= static_cast<std::uint64_t>(-(min + 1)) + 1 : magnitude <= max;
@@ -625,8 +626,10 @@ private:
         if (!integer_text(value, type, text)) return false;
         bool negative = false;
         std::uint64_t magnitude = 0;
-        constexpr std::int64_t min = std::is_signed_v<Int> ? static_cast<std::int64_t>(std::numeric_limits<Int>::min()) : 0;
-        if (!parse_in_range(text, min, static_cast<std::uint64_t>(std::numeric_limits<Int>::max()), negative, magnitude)) {
+        constexpr std::int64_t min =
+                std::is_signed_v<Int> ? static_cast<std::int64_t>(std::numeric_limits<Int>::min()) : 0;
+        if (!parse_in_range(text, min, static_cast<std::uint64_t>(std::numeric_limits<Int>::max()), negative,
+                            magnitude)) {
             return false;
         }
         Int result{};
@@ -744,7 +747,7 @@ private:
                     od::field member;
                     if (auto error = std::move(item).get(member)) return json_fail(error);
                     std::string_view key;
-                    if (auto error = member.unescaped_key().get(key)) return json_fail(error);
+                    if (!read_key(member, key)) return false;
                     if (!skip(member.value(), depth + 1)) return false;
                 }
                 return true;

@@ -34,6 +34,15 @@
 #include "events.hpp"
 
 namespace lkwebhook {
+
+/// Options of to_json.
+struct json_options {
+    /// Write credentials (Room.turnPassword, IngressInfo.streamKey, storage
+    /// secrets and keys, proxy passwords) as "[redacted]": for logs and
+    /// debugging output (threat model G22, K6). Off: the canonical encoding.
+    bool redact_credentials = false;
+};
+
 namespace detail {
 
 /// Length of the valid UTF-8 sequence at text[i], or 0 if it is invalid
@@ -130,7 +139,7 @@ inline void append_double(std::string& out, double value) {
     out.append(text.data(), static_cast<std::size_t>(end - text.data()));
 }
 
-inline void write_message(std::string& out, const message_info& info, const void* message);
+inline void write_message(std::string& out, const message_info& info, const void* message, const json_options& options);
 
 inline void write_map(std::string& out, const string_map& map) {
     out.push_back('{');
@@ -148,13 +157,14 @@ inline void write_map(std::string& out, const string_map& map) {
         // Rare (LiveKit sends sorted keys): sort an index, not the map.
         std::vector<std::size_t> order(map.size());
         for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::sort(order.begin(), order.end(), [&map](std::size_t a, std::size_t b) { return map[a].first < map[b].first; });
+        std::sort(order.begin(), order.end(),
+                  [&map](std::size_t a, std::size_t b) { return map[a].first < map[b].first; });
         for (std::size_t i = 0; i < order.size(); ++i) entry(order[i], i == 0);
     }
     out.push_back('}');
 }
 
-inline void write_value(std::string& out, const field_info& field, const void* value) {
+inline void write_value(std::string& out, const field_info& field, const void* value, const json_options& options) {
     switch (field.kind) {
         case field_kind::string: append_json_string(out, *static_cast<const std::string*>(value)); return;
         case field_kind::boolean: out.append(*static_cast<const bool*>(value) ? "true" : "false"); return;
@@ -176,12 +186,13 @@ inline void write_value(std::string& out, const field_info& field, const void* v
             }
             return;
         }
-        case field_kind::message: write_message(out, *field.message(), value); return;
+        case field_kind::message: write_message(out, *field.message(), value, options); return;
         case field_kind::map: write_map(out, *static_cast<const string_map*>(value)); return;
     }
 }
 
-inline void write_message(std::string& out, const message_info& info, const void* message) {
+inline void write_message(std::string& out, const message_info& info, const void* message,
+                          const json_options& options) {
     out.push_back('{');
     bool first = true;
     for (const field_info& field : info) {
@@ -193,17 +204,19 @@ inline void write_message(std::string& out, const message_info& info, const void
         out.push_back('"');
         out.append(field.json_name);
         out.append("\":");
-        if (field.kind == field_kind::map) {
+        if (field.credential && options.redact_credentials) {
+            out.append("\"[redacted]\"");
+        } else if (field.kind == field_kind::map) {
             write_map(out, *static_cast<const string_map*>(storage));
         } else if (field.label == field_label::repeated) {
             out.push_back('[');
             for (std::size_t i = 0; i < count; ++i) {
                 if (i != 0) out.push_back(',');
-                write_value(out, field, field.ops->at(storage, i));
+                write_value(out, field, field.ops->at(storage, i), options);
             }
             out.push_back(']');
         } else {
-            write_value(out, field, field.ops->at(storage, 0));
+            write_value(out, field, field.ops->at(storage, 0), options);
         }
     }
     out.push_back('}');
@@ -214,15 +227,15 @@ inline void write_message(std::string& out, const message_info& info, const void
 /// Appends the canonical proto3 JSON of `message` to `out` (no allocation
 /// when `out` has enough capacity, except for the rare unsorted map).
 template <proto_message Message>
-inline void to_json(const Message& message, std::string& out) {
-    detail::write_message(out, message_traits<Message>::info, &message);
+inline void to_json(const Message& message, std::string& out, const json_options& options = {}) {
+    detail::write_message(out, message_traits<Message>::info, &message, options);
 }
 
 /// The canonical proto3 JSON of `message`, on one line.
 template <proto_message Message>
-[[nodiscard]] inline std::string to_json(const Message& message) {
+[[nodiscard]] inline std::string to_json(const Message& message, const json_options& options = {}) {
     std::string out;
-    to_json(message, out);
+    to_json(message, out, options);
     return out;
 }
 

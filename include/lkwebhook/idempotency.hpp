@@ -75,11 +75,15 @@ struct claim_ticket {
 /// bytes, optionally namespaced by API key, H8) and `const claim_ticket& t`
 /// returned by `s.claim(key)` with `t.status == claim_status::proceed`:
 ///
-/// | expression          | type           | semantics |
-/// |---------------------|----------------|-----------|
-/// | `s.claim(key)`      | `claim_ticket` | atomic check-and-insert (H6): exactly one of any number of concurrent claims of an absent key gets `proceed`. Never blocks on user code. Noexcept. |
-/// | `s.complete(key,t)` | `bool`         | marks the key done for the store's TTL; false if the claim was lost meanwhile (expired, evicted, store unreachable). Noexcept. |
-/// | `s.release(key,t)`  | `bool`         | forgets the key if `t` still owns it, so a retry proceeds; false otherwise. Noexcept. |
+// clang-format off
+/// expression          | type           | semantics
+/// --------------------|----------------|---------------------------------------------------------------------------
+/// s.claim(key)        | claim_ticket   | atomic check-and-insert (H6): of any number of concurrent claims of an
+///                     |                | absent key exactly one gets `proceed`. Never runs user code. Noexcept.
+/// s.complete(key, t)  | bool           | marks the key done for the store's TTL; false if the claim was lost
+///                     |                | meanwhile (expired, evicted, store unreachable). Noexcept.
+/// s.release(key, t)   | bool           | forgets the key if `t` still owns it, so a retry proceeds; false
+///                     |                | otherwise. Noexcept.
 ///
 /// Thread-safety: every expression may be called concurrently from any thread.
 template <class S>
@@ -88,6 +92,7 @@ concept IdempotencyStore = requires(S& s, std::string_view key, const claim_tick
     { s.complete(key, t) } noexcept -> std::same_as<bool>;
     { s.release(key, t) } noexcept -> std::same_as<bool>;
 };
+// clang-format on
 
 /// A store that remembers nothing: every claim proceeds. For callers that
 /// dedupe elsewhere (or tests); LiveKit retries will then be handled again.
@@ -290,8 +295,8 @@ private:
         bool done = false;
     };
     using list_type = std::list<node>;
-    using map_type =
-        std::unordered_map<std::string_view, typename list_type::iterator, detail::salted_hash, detail::transparent_equal>;
+    using map_type = std::unordered_map<std::string_view, typename list_type::iterator, detail::salted_hash,
+                                        detail::transparent_equal>;
 
     struct shard_type {
         shard_type(std::size_t cap, const detail::salted_hash& hasher) : capacity(cap), map(16, hasher) {}

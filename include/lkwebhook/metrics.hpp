@@ -39,8 +39,8 @@ inline constexpr std::size_t last_event_type = static_cast<std::size_t>(event_ty
 static_assert(last_event_type < event_type_slots);
 static_assert(static_cast<std::size_t>(errc_count) + 1 < outcome_slots);
 inline constexpr std::array<std::uint64_t, 15> latency_bounds_ns{
-    50'000,     100'000,     250'000,     500'000,       1'000'000,     2'500'000,     5'000'000,    10'000'000,
-    25'000'000, 50'000'000, 100'000'000, 250'000'000, 500'000'000, 1'000'000'000, 2'500'000'000};
+        50'000,     100'000,    250'000,     500'000,     1'000'000,   2'500'000,     5'000'000,    10'000'000,
+        25'000'000, 50'000'000, 100'000'000, 250'000'000, 500'000'000, 1'000'000'000, 2'500'000'000};
 }  // namespace detail
 
 /// Counters of a receiver. All updates are relaxed atomic increments.
@@ -94,7 +94,8 @@ public:
     [[nodiscard]] std::uint64_t rejected() const noexcept {
         std::uint64_t n = 0;
         for (int i = 1; i <= errc_count; ++i) {
-            if (static_cast<errc>(i) != errc::duplicate_event) n += outcomes_[static_cast<std::size_t>(i)].load(relaxed);
+            if (static_cast<errc>(i) != errc::duplicate_event)
+                n += outcomes_[static_cast<std::size_t>(i)].load(relaxed);
         }
         return n;
     }
@@ -105,7 +106,9 @@ public:
     [[nodiscard]] std::uint64_t dead_letters() const noexcept { return dead_letters_.load(relaxed); }
     [[nodiscard]] std::uint64_t suppressed_logs() const noexcept { return suppressed_logs_.load(relaxed); }
     [[nodiscard]] std::uint64_t missing_ids() const noexcept { return missing_ids_.load(relaxed); }
-    [[nodiscard]] std::uint64_t events(event_type type) const noexcept { return events_[type_slot(type)].load(relaxed); }
+    [[nodiscard]] std::uint64_t events(event_type type) const noexcept {
+        return events_[type_slot(type)].load(relaxed);
+    }
     [[nodiscard]] std::size_t queue_depth() const noexcept { return queue_depth_.load(relaxed); }
     /// Number of latency observations (== received()).
     [[nodiscard]] std::uint64_t latency_count() const noexcept {
@@ -114,7 +117,9 @@ public:
         return n;
     }
     /// Observations in bucket i (not cumulative); i == latency_bounds_ns.size() is +Inf.
-    [[nodiscard]] std::uint64_t latency_bucket(std::size_t i) const noexcept { return latency_buckets_[i].load(relaxed); }
+    [[nodiscard]] std::uint64_t latency_bucket(std::size_t i) const noexcept {
+        return latency_buckets_[i].load(relaxed);
+    }
     [[nodiscard]] std::chrono::nanoseconds latency_sum() const noexcept {
         return std::chrono::nanoseconds{static_cast<std::int64_t>(latency_sum_ns_.load(relaxed))};
     }
@@ -220,15 +225,13 @@ inline void append_header(std::string& out, std::string_view name, std::string_v
     };
     simple("_received_total", "Webhook requests received.", m.received());
     simple("_accepted_total", "Events handled or queued for the first time.", m.accepted());
-    simple("_rejected_total", "Requests answered with an error (duplicates of handled events excluded).",
-           m.rejected());
+    simple("_rejected_total", "Requests answered with an error (duplicates of handled events excluded).", m.rejected());
     simple("_duplicates_total", "Requests carrying an event id already handled or in flight.", m.duplicates());
     simple("_sessions_not_found_total", "Events whose backend session was not found.", m.sessions_not_found());
     simple("_handler_failures_total", "Handler calls that reported a transient failure or threw.",
            m.handler_failures());
     simple("_handler_retries_total", "Handler retries made by the async dispatcher.", m.retries());
-    simple("_dead_letters_total", "Events handed to the dead-letter hook after their last attempt.",
-           m.dead_letters());
+    simple("_dead_letters_total", "Events handed to the dead-letter hook after their last attempt.", m.dead_letters());
     simple("_events_without_id_total", "Authenticated events without an id (handled, not deduplicated).",
            m.missing_ids());
     simple("_suppressed_logs_total", "Rejection log lines dropped by the rate limit.", m.suppressed_logs());
@@ -271,13 +274,13 @@ struct log_record {
     std::string_view outcome_name;  ///< "ok" or the errc name
     int status = 0;                 ///< HTTP status answered
     event_type type = event_type::unknown;
-    std::string_view event_name;    ///< wire event name, escaped and truncated (64 B)
-    std::string_view event_id;      ///< escaped and truncated (64 B)
-    std::string_view room;          ///< room name, escaped and truncated (64 B); empty when absent
+    std::string_view event_name;  ///< wire event name, escaped and truncated (64 B)
+    std::string_view event_id;    ///< escaped and truncated (64 B)
+    std::string_view room;        ///< room name, escaped and truncated (64 B); empty when absent
     std::chrono::nanoseconds latency{0};
     bool duplicate = false;
     bool session_found = true;
-    std::string_view why;           ///< the diagnosis (library-generated, bounded)
+    std::string_view why;                 ///< the diagnosis (library-generated, bounded)
     std::uint64_t suppressed_before = 0;  ///< rejection lines dropped by the rate limit since the last one
 };
 
@@ -377,9 +380,9 @@ public:
 
 private:
     bool admit() noexcept {
-        const auto second = std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::steady_clock::now().time_since_epoch())
-                                .count();
+        const auto second =
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+                        .count();
         std::int64_t window = window_.load(std::memory_order_relaxed);
         if (window != second && window_.compare_exchange_strong(window, second, std::memory_order_relaxed)) {
             used_.store(0, std::memory_order_relaxed);

@@ -126,16 +126,16 @@ struct reply_deleter {
 };
 
 inline constexpr std::string_view redis_claim_script =
-    "if redis.call('SET',KEYS[1],ARGV[1],'NX','PX',ARGV[2]) then return 0 end "
-    "if redis.call('GET',KEYS[1])=='d' then return 1 end "
-    "return 2";
+        "if redis.call('SET',KEYS[1],ARGV[1],'NX','PX',ARGV[2]) then return 0 end "
+        "if redis.call('GET',KEYS[1])=='d' then return 1 end "
+        "return 2";
 inline constexpr std::string_view redis_complete_script =
-    "local v=redis.call('GET',KEYS[1]) "
-    "if v==ARGV[1] or v==false then redis.call('SET',KEYS[1],'d','PX',ARGV[2]) return 1 end "
-    "return 0";
+        "local v=redis.call('GET',KEYS[1]) "
+        "if v==ARGV[1] or v==false then redis.call('SET',KEYS[1],'d','PX',ARGV[2]) return 1 end "
+        "return 0";
 inline constexpr std::string_view redis_release_script =
-    "if redis.call('GET',KEYS[1])==ARGV[1] then redis.call('DEL',KEYS[1]) return 1 end "
-    "return 0";
+        "if redis.call('GET',KEYS[1])==ARGV[1] then redis.call('DEL',KEYS[1]) return 1 end "
+        "return 0";
 
 }  // namespace detail
 
@@ -171,14 +171,12 @@ public:
 
     bool complete(std::string_view key, const claim_ticket& ticket) noexcept {
         long long answer = 0;
-        return eval(detail::redis_complete_script, key, ticket.token, options_.ttl, answer) &&
-               answer == 1;
+        return eval(detail::redis_complete_script, key, ticket.token, options_.ttl, answer) && answer == 1;
     }
 
     bool release(std::string_view key, const claim_ticket& ticket) noexcept {
         long long answer = 0;
-        return eval(detail::redis_release_script, key, ticket.token, options_.ttl, answer) &&
-               answer == 1;
+        return eval(detail::redis_release_script, key, ticket.token, options_.ttl, answer) && answer == 1;
     }
 
     /// True when Redis answers PING now.
@@ -277,8 +275,8 @@ private:
 #endif
     }
 
-    bool eval_impl(std::string_view script, std::string_view key, std::uint64_t token,
-                   std::chrono::milliseconds ttl, long long& answer) {
+    bool eval_impl(std::string_view script, std::string_view key, std::uint64_t token, std::chrono::milliseconds ttl,
+                   long long& answer) {
         const std::string owner = owner_value(token);
         {
             std::lock_guard lock(mutex_);

@@ -58,7 +58,7 @@ struct participant_record {
     std::int64_t left_at = 0;    ///< createdAt of participant_left / _connection_aborted (0 if not seen)
     bool joined = false;
     bool left = false;
-    bool aborted = false;        ///< connected but never became active (participant_connection_aborted)
+    bool aborted = false;  ///< connected but never became active (participant_connection_aborted)
     [[nodiscard]] bool present() const noexcept { return joined && !left; }
 };
 
@@ -85,7 +85,7 @@ struct room_state {
     std::int64_t started_at = 0;   ///< room.creationTime, else the earliest createdAt seen
     std::int64_t finished_at = 0;  ///< createdAt of room_finished
     std::int64_t last_event_at = 0;
-    bool start_seen = false;       ///< room_started arrived
+    bool start_seen = false;  ///< room_started arrived
     call_disposition disposition = call_disposition::open;
     std::vector<participant_record> participants;  ///< in order of first appearance
     std::uint64_t events = 0;                      ///< events applied (duplicates excluded)
@@ -93,7 +93,7 @@ struct room_state {
 
     [[nodiscard]] std::size_t present_count() const noexcept {
         return static_cast<std::size_t>(
-            std::count_if(participants.begin(), participants.end(), [](const auto& p) { return p.present(); }));
+                std::count_if(participants.begin(), participants.end(), [](const auto& p) { return p.present(); }));
     }
     [[nodiscard]] std::int64_t duration_seconds() const noexcept {
         return finished_at > started_at && started_at > 0 ? finished_at - started_at : 0;
@@ -102,7 +102,7 @@ struct room_state {
 
 /// The summary of a finished call.
 struct call_summary {
-    room_state room;                 ///< final state; participants still present were closed at finished_at
+    room_state room;  ///< final state; participants still present were closed at finished_at
     std::int64_t duration_seconds = 0;
     std::size_t participant_count = 0;  ///< distinct participant sids that joined
     std::size_t aborted_count = 0;      ///< connection attempts that never became active
@@ -112,9 +112,9 @@ struct call_summary {
 /// What apply_event() did with one event.
 struct ledger_update {
     enum class kind : std::uint8_t {
-        opened,     ///< first event of a room sid: a new open call (room_started, or a later event whose start was lost)
-        applied,    ///< applied to an open call
-        finished,   ///< room_finished: the call was closed; `summary` is set
+        opened,    ///< first event of a room sid: a new open call (room_started, or a later event whose start was lost)
+        applied,   ///< applied to an open call
+        finished,  ///< room_finished: the call was closed; `summary` is set
         duplicate,  ///< this event id was already applied to the call: ignored
         late,       ///< the room already finished (tombstoned, M4): ignored
         no_room,    ///< the event carries no room (agent jobs, ingress-only): ignored

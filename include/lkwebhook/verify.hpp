@@ -1,20 +1,20 @@
 #ifndef LKWEBHOOK_VERIFY_HPP
 #define LKWEBHOOK_VERIFY_HPP
 
-// The authentication pipeline of a LiveKit webhook request, steps 1 to 7 of
+// The authentication pipeline of a LiveKit webhook request: steps 1 to 7 of
 // shared/spec/threat-model.md section 2, in that order (the first failing
-// step decides the outcome):
-//   1. missing_authorization  (absent, empty or only SP/HTAB)
-//   2. size gates             (Authorization length -> malformed_token;
-//                              body length -> body_too_large; O(1))
-//   3. token syntax           (OWS trim, optional Bearer, 3 canonical segments)
-//   4. JOSE header            (alg == HS256, no crit/b64; no key touched)
-//   5. claims + key lookup    (strict JSON; iss selects the secret byte-exactly)
-//   6. MAC                    (HMAC-SHA256 over the received bytes, CRYPTO_memcmp)
-//   7. time claims            (exp required, nbf, leeway, optional max lifetime)
-//   8. body hash              (the first step that reads the body)
+// check decides the outcome; the vectors pin this precedence):
+//   -  presence              missing_authorization (absent, empty, only SP/HTAB)
+//   1. size gates            Authorization length -> malformed_token;
+//                            body length -> body_too_large (O(1))
+//   2. token syntax          OWS trim, optional Bearer, 3 canonical segments
+//   3. JOSE header           alg == HS256, no crit/b64; no key touched
+//   4. claims + key lookup   strict JSON; iss selects the secret byte-exactly
+//   5. MAC                   HMAC-SHA256 over the received bytes, CRYPTO_memcmp
+//   6. time claims           exp required, nbf, leeway, optional max lifetime
+//   7. body hash             the first step that reads the body
 // The body is not read, hashed or parsed before the MAC verified (I1, I2);
-// decoding it is the caller's next step (decode.hpp / receiver.hpp).
+// decoding it (step 8) is the caller's next step (decode.hpp / receiver.hpp).
 
 #include <algorithm>
 #include <array>
@@ -149,7 +149,7 @@ template <KeyProvider Keys, Clock C = system_clock_source>
     if (why != nullptr) why->clear();
     if (auto valid = validate(options, why); !valid) return valid.error();
 
-    // 1. presence
+    // presence
     const std::string_view trimmed = trim_ows(authorization);
     if (trimmed.empty()) {
         if (why != nullptr)
@@ -157,7 +157,7 @@ template <KeyProvider Keys, Clock C = system_clock_source>
                 .append("; a proxy or HTTP stack may strip Authorization (LiveKit always sends it)");
         return errc::missing_authorization;
     }
-    // 2. O(1) size gates
+    // 1. O(1) size gates
     if (authorization.size() > options.max_authorization_bytes) {
         if (why != nullptr)
             why->append("the Authorization value is ").append(authorization.size()).append(" bytes, over the limit of ")
@@ -168,12 +168,12 @@ template <KeyProvider Keys, Clock C = system_clock_source>
         if (why != nullptr) why->append("the body is ").append(body.size()).append(" bytes, over the limit of ").append(options.max_body_bytes);
         return errc::body_too_large;
     }
-    // 3. token syntax
+    // 2. token syntax
     auto token = split_token(trimmed, options.allow_bearer_prefix, why);
     if (!token) return token.error();
-    // 4. JOSE header
+    // 3. JOSE header
     if (auto header = check_token_header(token->header, why); !header) return header.error();
-    // 5. claims and key lookup
+    // 4. claims and key lookup
     token_claims claims;
     if (auto parsed = claims.parse(token->payload, why); !parsed) return parsed.error();
     const std::optional<std::string_view> iss = claims.issuer();
@@ -191,7 +191,7 @@ template <KeyProvider Keys, Clock C = system_clock_source>
                 .append(static_cast<std::size_t>(keys.size())).append(" configured key(s)");
         return errc::unknown_api_key;
     }
-    // 6. MAC
+    // 5. MAC
     if (auto mac = verify_token_signature(*token, key->secret, why); !mac) {
         if (mac.error() == errc::bad_signature && why != nullptr) {
             why->clear();
@@ -200,12 +200,12 @@ template <KeyProvider Keys, Clock C = system_clock_source>
         }
         return mac.error();
     }
-    // 7. time claims
+    // 6. time claims
     auto times = read_token_times(claims, why);
     if (!times) return times.error();
     if (auto window = check_token_window(*times, unix_now(clock), options.leeway, options.max_token_lifetime, why); !window)
         return window.error();
-    // 8. body hash
+    // 7. body hash
     if (auto hash = check_body_hash(body, claims.body_hash(), why); !hash) return hash.error();
 
     verified_request out{};

@@ -255,7 +255,15 @@ public:
     const double one = value("e2e_mt/mid/real_time/threads:1", "events/s");
     const double two = value("e2e_mt/mid/real_time/threads:2", "events/s");
     const double speedup = one > 0 ? two / one : 0.0;
-    line("2 threads >= 1.8x the events/s of 1 thread", speedup, speedup >= 1.8, "x");
+    line("2 threads >= 1.8x the events/s of 1 thread (wall clock)", speedup, speedup >= 1.8, "x");
+    // On a shared or loaded machine the wall-clock figure measures the other
+    // processes; the CPU cost per event per thread shows the contention the
+    // library itself adds (2 x cost(1) / cost(2) is the speedup 2 idle cores give).
+    const double cost_one = value("e2e_mt/mid/real_time/threads:1", "x_floor");
+    const double cost_two = value("e2e_mt/mid/real_time/threads:2", "x_floor");
+    const double implied = cost_one > 0 && cost_two > 0 ? 2.0 * cost_one / cost_two : -1.0;
+    line("2 threads >= 1.8x, from CPU time per event (contention inside the library only)", implied, implied >= 1.8, "x");
+    std::printf("  (load average at start: see the context above; wall-clock scaling needs 2 idle cores)\n");
     for (const std::string& e : errors_) std::printf("  ERROR in %s\n", e.c_str());
   }
 

@@ -17,5 +17,6 @@ int main() {
 #else
     correlator c;
 #endif
-    return lkwebhook::verify_and_dispatch(std::string_view{"{}"}, std::string_view{}, keys, c, store).status == 401 ? 0 : 1;
+    return lkwebhook::verify_and_dispatch(std::string_view{"{}"}, std::string_view{}, keys, c, store).status == 401 ? 0
+                                                                                                                    : 1;
 }

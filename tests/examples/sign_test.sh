@@ -20,12 +20,16 @@ LIVEKIT_API_KEY=APIsignTest01
 LIVEKIT_API_SECRET='sign-test secret with spaces & symbols: %$#'
 export LIVEKIT_API_KEY LIVEKIT_API_SECRET
 failures=0
+# Names with quotes, a slash and a non-ASCII letter (e with diaeresis, written as octal UTF-8 to keep
+# this file ASCII): the samples must escape them as LiveKit's protojson does.
+room=$(printf 'standup "42" / Zo\303\253')
+name=$(printf 'Zo\303\253 "Z" Q\tTab')
 
 for event in room_started room_finished participant_joined participant_left participant_connection_aborted \
              track_published track_unpublished egress_started egress_updated egress_ended ingress_started \
              ingress_ended agent_job_started agent_job_ended; do
   for layout in "" --comma-space; do
-    "$cli" send --event "$event" --room 'standup "42" / Zoë' --name 'Zoë "Z" Q' $layout \
+    "$cli" send --event "$event" --room "$room" --name "$name" $layout \
       --track-source camera --save-body "$work/body.json" --dry-run >/dev/null || { echo "FAIL: send --dry-run $event"; failures=$((failures + 1)); continue; }
     token=$("$cli" sign "$work/body.json") || { echo "FAIL: sign $event"; failures=$((failures + 1)); continue; }
     if node "$here/webhook_client.mjs" verify-strict "$work/body.json" "$token" >"$work/out.txt" 2>&1; then

@@ -66,7 +66,13 @@ void run_idempotency_suite(Make make) {
     SECTION("keys are the exact id bytes [threat-H8]") {
         auto store = make(std::chrono::milliseconds{60'000});
         const std::string with_nul{"EV_a\0b", 6};
-        const std::vector<std::string> keys{"EV_a", "EV_A", "EV_a ", " EV_a", "EV_a\n", with_nul, "EV_\xc3\xa9",
+        const std::vector<std::string> keys{"EV_a",
+                                            "EV_A",
+                                            "EV_a ",
+                                            " EV_a",
+                                            "EV_a\n",
+                                            with_nul,
+                                            "EV_\xc3\xa9",
                                             lkwebhook::dedupe_key("EV_a", "APIkey1"),
                                             lkwebhook::dedupe_key("EV_a", "APIkey2")};
         for (const auto& key : keys) {

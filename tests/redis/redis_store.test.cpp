@@ -44,7 +44,8 @@ lkwebhook::redis_store_options options_for(std::chrono::milliseconds ttl) {
 
 }  // namespace
 
-TEST_CASE("memory_store passes the idempotency suite", "[idempotency][memory][threat-H1][threat-H3][threat-H6][threat-H8]") {
+TEST_CASE("memory_store passes the idempotency suite",
+          "[idempotency][memory][threat-H1][threat-H3][threat-H6][threat-H8]") {
     lkwebhook_test::run_idempotency_suite([](std::chrono::milliseconds ttl) {
         lkwebhook::memory_store_options o;
         o.ttl = ttl;
@@ -52,10 +53,11 @@ TEST_CASE("memory_store passes the idempotency suite", "[idempotency][memory][th
     });
 }
 
-TEST_CASE("redis_store passes the idempotency suite", "[idempotency][redis][threat-H1][threat-H3][threat-H6][threat-H8]") {
+TEST_CASE("redis_store passes the idempotency suite",
+          "[idempotency][redis][threat-H1][threat-H3][threat-H6][threat-H8]") {
     REQUIRE(server().ping());
     lkwebhook_test::run_idempotency_suite(
-        [](std::chrono::milliseconds ttl) { return std::make_unique<lkwebhook::redis_store>(options_for(ttl)); });
+            [](std::chrono::milliseconds ttl) { return std::make_unique<lkwebhook::redis_store>(options_for(ttl)); });
 }
 
 TEST_CASE("redis_store survives a Redis restart in the middle and never accepts blindly while it is down",
@@ -128,7 +130,8 @@ TEST_CASE("two redis_store instances share one view of handled ids", "[redis][th
     CHECK(b.claim("EV_shared").status == claim_status::duplicate_done);
 }
 
-TEST_CASE("verify_and_dispatch on two instances sharing Redis handles a retried event once", "[redis][threat-H7][threat-H1]") {
+TEST_CASE("verify_and_dispatch on two instances sharing Redis handles a retried event once",
+          "[redis][threat-H7][threat-H1]") {
     const auto keys = lkwebhook::static_key::make(lkwebhook_test::api_key, lkwebhook_test::api_secret).value();
     const auto o = options_for(60s);
     lkwebhook::redis_store instance_a{o};

@@ -102,11 +102,11 @@ TEST_CASE("verify_and_dispatch under concurrent duplicates and reordering handle
     counting_ledger c;
     std::atomic<int> unexpected{0};
     run_threads(
-        hands,
-        [&](const lkwebhook_test::request& r) {
-            return lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, c, store, options);
-        },
-        unexpected);
+            hands,
+            [&](const lkwebhook_test::request& r) {
+                return lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, c, store, options);
+            },
+            unexpected);
     CHECK(unexpected.load() == 0);
     REQUIRE(c.handled.size() == all.size());
     for (const auto& [id, n] : c.handled) {
@@ -136,8 +136,8 @@ TEST_CASE("async_dispatcher under concurrent duplicates: every 200 is handled ex
     {
         lkwebhook::async_dispatcher dispatcher{keys, c, store, options};
         run_threads(
-            hands, [&](const lkwebhook_test::request& r) { return dispatcher.submit(r.body, r.authorization); },
-            unexpected);
+                hands, [&](const lkwebhook_test::request& r) { return dispatcher.submit(r.body, r.authorization); },
+                unexpected);
         dispatcher.shutdown();
     }
     CHECK(unexpected.load() == 0);

@@ -151,7 +151,8 @@ TEST_CASE("a correlator with only on_room_finished sees only room_finished", "[c
     CHECK(c.calls == 1);
 }
 
-TEST_CASE("on_event catches every type without a specific handler, including unknown ones", "[correlator][threat-G11]") {
+TEST_CASE("on_event catches every type without a specific handler, including unknown ones",
+          "[correlator][threat-G11]") {
     catch_all c;
     for (const auto* name : {"room_started", "egress_updated", "agent_job_ended", "room_updated"}) {
         CHECK(lkwebhook::correlate(c, make_event(name)).result == correlation::disposition::handled);

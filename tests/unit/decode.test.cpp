@@ -82,10 +82,10 @@ std::string nested(std::size_t depth) {  // {"x": [[[...]]]} with `depth` levels
 
 TEST_CASE("a typical server body decodes into typed fields", "[decode]") {
     const outcome o = run(
-        R"({"event":"egress_ended", "room":{"sid":"RM_t", "name":"standup-42"}, "egressInfo":{"egressId":"EG_Q", )"
-        R"("status":"EGRESS_COMPLETE", "startedAt":"1767260700123456789", "roomComposite":{"roomName":"standup-42", )"
-        R"("fileOutputs":[{"fileType":"MP4", "filepath":"r.mp4"}]}, "fileResults":[{"filename":"f.mp4", )"
-        R"("duration":"840864197532", "size":"48213377"}]}, "id":"EV_B", "createdAt":"1767261541"})");
+            R"({"event":"egress_ended", "room":{"sid":"RM_t", "name":"standup-42"}, "egressInfo":{"egressId":"EG_Q", )"
+            R"("status":"EGRESS_COMPLETE", "startedAt":"1767260700123456789", "roomComposite":{"roomName":"standup-42", )"
+            R"("fileOutputs":[{"fileType":"MP4", "filepath":"r.mp4"}]}, "fileResults":[{"filename":"f.mp4", )"
+            R"("duration":"840864197532", "size":"48213377"}]}, "id":"EV_B", "createdAt":"1767261541"})");
     INFO(o.why);
     REQUIRE(o.ok);
     const webhook_event& e = o.event;
@@ -132,12 +132,12 @@ TEST_CASE("syntax errors anywhere are rejected, also inside unknown members", "[
 }
 
 TEST_CASE("invalid UTF-8, unpaired surrogates and raw control characters are rejected", "[decode][threat-G3]") {
-    CHECK(malformed("{\"x\":\"\xC0\xAF\"}"));          // overlong
-    CHECK(malformed("{\"x\":\"\xED\xA0\x80\"}"));      // UTF-8-encoded surrogate
+    CHECK(malformed("{\"x\":\"\xC0\xAF\"}"));            // overlong
+    CHECK(malformed("{\"x\":\"\xED\xA0\x80\"}"));        // UTF-8-encoded surrogate
     CHECK(malformed("{\"x\":[\"\xF5\x80\x80\x80\"]}"));  // beyond U+10FFFF
     CHECK(malformed("{\"x\":\"\xFF\"}"));
-    CHECK(malformed("{\"event\":\"\xE2\x82\"}"));      // truncated, in a known field
-    CHECK(malformed("{\"\xE2\x82\":1}"));              // in a key
+    CHECK(malformed("{\"event\":\"\xE2\x82\"}"));  // truncated, in a known field
+    CHECK(malformed("{\"\xE2\x82\":1}"));          // in a key
     CHECK(malformed(R"({"x":"\ud800"})"));
     CHECK(malformed(R"({"x":"\udc00"})"));
     CHECK(malformed(R"({"id":"\ud800x"})"));
@@ -228,9 +228,9 @@ TEST_CASE("both lowerCamelCase and proto names are accepted, after unescaping", 
 
 TEST_CASE("unknown members of any type and depth are ignored", "[decode][threat-G10]") {
     const outcome o = run(
-        R"({"future":{"a":[1,"two",null,{"three":3.5e-7}],"b":true},"event":"room_started",)"
-        R"("room":{"sid":"RM_1","newField":[[[]]],"version":{"unixMicro":"1","x":-0.0}},"num":123456789012345678901234567890,)"
-        R"("big":1e400,"n":null,"s":"\u0000"})");
+            R"({"future":{"a":[1,"two",null,{"three":3.5e-7}],"b":true},"event":"room_started",)"
+            R"("room":{"sid":"RM_1","newField":[[[]]],"version":{"unixMicro":"1","x":-0.0}},"num":123456789012345678901234567890,)"
+            R"("big":1e400,"n":null,"s":"\u0000"})");
     INFO(o.why);
     REQUIRE(o.ok);
     CHECK(o.event.room->sid == "RM_1");
@@ -238,7 +238,8 @@ TEST_CASE("unknown members of any type and depth are ignored", "[decode][threat-
     CHECK(to_json(o.event) == R"({"event":"room_started","room":{"sid":"RM_1","version":{"unixMicro":"1"}}})");
 }
 
-TEST_CASE("a new field and a new enum value decode, the number preserved", "[decode][forward-compat][threat-G10][threat-G19]") {
+TEST_CASE("a new field and a new enum value decode, the number preserved",
+          "[decode][forward-compat][threat-G10][threat-G19]") {
     const outcome o = run(R"({"event":"participant_joined","participant":{"sid":"PA_1","state":7,"kind":42,)"
                           R"("superpowers":["x-ray"],"permission":{"canTeleport":true,"canPublish":true},)"
                           R"("capabilities":["CAP_PACKET_TRAILER",9,"CAP_FROM_2030"]},"webhookSchemaVersion":3})");
@@ -251,8 +252,9 @@ TEST_CASE("a new field and a new enum value decode, the number preserved", "[dec
     REQUIRE(p.capabilities.size() == 2);  // the unknown name is dropped, the unknown number kept
     CHECK(p.capabilities[0] == client_info_capability::cap_packet_trailer);
     CHECK(static_cast<std::int32_t>(p.capabilities[1]) == 9);
-    CHECK(to_json(o.event) == R"({"event":"participant_joined","participant":{"sid":"PA_1","state":7,)"
-                              R"("permission":{"canPublish":true},"kind":42,"capabilities":["CAP_PACKET_TRAILER",9]}})");
+    CHECK(to_json(o.event) ==
+          R"({"event":"participant_joined","participant":{"sid":"PA_1","state":7,)"
+          R"("permission":{"canPublish":true},"kind":42,"capabilities":["CAP_PACKET_TRAILER",9]}})");
 }
 
 TEST_CASE("unknown, empty or null event names are accepted", "[decode][threat-G11][threat-G12]") {
@@ -378,7 +380,7 @@ TEST_CASE("doubles: numbers and the NaN/Infinity strings", "[decode][threat-G18]
     }
 }
 
-TEST_CASE("enums: names or numbers; unknown names ignored; bad numbers rejected", "[decode][threat-G19]") {
+TEST_CASE("enums: names or numbers, unknown names ignored, bad numbers rejected", "[decode][threat-G19]") {
     const auto state = [](std::string_view value) {
         return run("{\"participant\":{\"state\":" + std::string(value) + "}}");
     };
@@ -387,7 +389,7 @@ TEST_CASE("enums: names or numbers; unknown names ignored; bad numbers rejected"
     CHECK(static_cast<int>(state("-5").event.participant->state) == -5);
     const outcome unknown = state("\"HIBERNATING\"");
     REQUIRE(unknown.ok);
-    CHECK(unknown.event.participant->state == participant_info_state::joining);  // left unset
+    CHECK(unknown.event.participant->state == participant_info_state::joining);         // left unset
     CHECK(state("\"2\"").event.participant->state == participant_info_state::joining);  // names only in strings
     CHECK(state("\"active\"").event.participant->state == participant_info_state::joining);
     for (const char* bad : {"2147483648", "1.0", "2e0", "true", "\"\\ud800\""}) {
@@ -458,10 +460,10 @@ TEST_CASE("bodies over the limit are body_too_large", "[decode]") {
 
 TEST_CASE("decoding into the same event again allocates nothing once warm", "[decode][reuse][threat-G23]") {
     const std::string body =
-        R"({"event":"participant_joined","room":{"sid":"RM_1","name":"standup","enabledCodecs":[{"mime":"audio/opus"},)"
-        R"({"mime":"video/VP8"}]},"participant":{"sid":"PA_1","identity":"a-rather-long-identity-to-defeat-sso",)"
-        R"("attributes":{"team":"blue","role":"host"},"tracks":[{"sid":"TR_1","audioFeatures":["TF_STEREO"]}],)"
-        R"("permission":{"canPublish":true}},"id":"EV_Hs6YpD2mQx9a","createdAt":"1767260401"})";
+            R"({"event":"participant_joined","room":{"sid":"RM_1","name":"standup","enabledCodecs":[{"mime":"audio/opus"},)"
+            R"({"mime":"video/VP8"}]},"participant":{"sid":"PA_1","identity":"a-rather-long-identity-to-defeat-sso",)"
+            R"("attributes":{"team":"blue","role":"host"},"tracks":[{"sid":"TR_1","audioFeatures":["TF_STEREO"]}],)"
+            R"("permission":{"canPublish":true}},"id":"EV_Hs6YpD2mQx9a","createdAt":"1767260401"})";
     decode_context context;
     webhook_event event;
     REQUIRE(decode(body, event, context));
@@ -502,7 +504,8 @@ TEST_CASE("the decoded event is bounded by 16 x body size + 64 KiB", "[decode][t
     CHECK(run(amplifier, unbounded).ok);
     // Strings cost their length: a body of long strings fits easily.
     std::string strings = R"({"participant":{"attributes":{)";
-    for (int i = 0; i < 200; ++i) strings += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":\"" + std::string(500, 'v') + "\"";
+    for (int i = 0; i < 200; ++i)
+        strings += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":\"" + std::string(500, 'v') + "\"";
     strings += "}}}";
     CHECK(run(strings).ok);
 }

@@ -80,7 +80,7 @@ std::string tamper(std::string body) {
 }  // namespace
 
 TEST_CASE("a correlator with only on_room_finished receives exactly the room_finished events",
-          "[dispatch][threat-H1][threat-G11]") {
+          "[dispatch][threat-H1][threat-G11][threat-M6]") {
     const auto keys = test_keys();
     lkwebhook::memory_store store;
     finished_only c;
@@ -116,7 +116,8 @@ TEST_CASE("duplicates, forged and tampered requests never reach the correlator",
         CHECK(c.seen.size() == 1);
     }
     SECTION("forged: signed with another secret -> 401 bad_signature") {
-        const auto forged = lkwebhook_test::signed_request("room_finished", "EV_forged", finished.body, "not-the-secret");
+        const auto forged =
+                lkwebhook_test::signed_request("room_finished", "EV_forged", finished.body, "not-the-secret");
         const auto o = lkwebhook::verify_and_dispatch(forged.body, forged.authorization, keys, c, store);
         CHECK(o.status == 401);
         CHECK(o.error == errc::bad_signature);
@@ -166,8 +167,7 @@ TEST_CASE("a handler failure answers 503 and the LiveKit retry is handled", "[di
 }
 
 #if LKWEBHOOK_EXCEPTIONS
-TEST_CASE("an exception from a handler becomes 503 handler_failed and never escapes",
-          "[dispatch][threat-J5]") {
+TEST_CASE("an exception from a handler becomes 503 handler_failed and never escapes", "[dispatch][threat-J5]") {
     const auto keys = test_keys();
     lkwebhook::memory_store store;
     thrower c;
@@ -181,7 +181,7 @@ TEST_CASE("an exception from a handler becomes 503 handler_failed and never esca
 #endif
 
 TEST_CASE("a duplicate that arrives while the first is being handled gets 503 duplicate_in_flight",
-          "[dispatch][threat-H6]") {
+          "[dispatch][threat-H6][threat-J4]") {
     const auto keys = test_keys();
     lkwebhook::memory_store store;
     const auto started = call_sequence("inflight", "EV_e").front();
@@ -255,7 +255,9 @@ TEST_CASE("an unreachable idempotency store answers 503 overloaded, never accept
 }
 
 TEST_CASE("dedupe keys can be namespaced by API key", "[dispatch][threat-H8]") {
-    auto keys = lkwebhook::key_set::make({{"APIwhExample01", lkwebhook_test::api_secret}, {"APIother", "other-secret-other-secret-other-secret"}}).value();
+    auto keys = lkwebhook::key_set::make({{"APIwhExample01", lkwebhook_test::api_secret},
+                                          {"APIother", "other-secret-other-secret-other-secret"}})
+                        .value();
     lkwebhook::memory_store store;
     recorder c;
     lkwebhook::dispatch_options options;
@@ -280,7 +282,8 @@ TEST_CASE("events without an id are handled without deduplication (G14)", "[disp
     lkwebhook::metrics m;
     lkwebhook::dispatch_options options;
     options.metrics = &m;
-    const auto r = lkwebhook_test::signed_request("room_started", "", "{\"event\":\"room_started\",\"room\":{\"name\":\"x\"}}");
+    const auto r = lkwebhook_test::signed_request("room_started", "",
+                                                  "{\"event\":\"room_started\",\"room\":{\"name\":\"x\"}}");
     CHECK(lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, c, store, options).ok());
     CHECK(lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, c, store, options).ok());
     CHECK(c.seen.size() == 2);
@@ -330,4 +333,29 @@ TEST_CASE("metrics and the log hook see every outcome, logs carry no token or bo
         CHECK(line.find("turnPassword") == std::string::npos);
     }
     CHECK(lines.front().find("room=\"standup\\x0a[ERROR] fake\"") != std::string::npos);
+}
+
+TEST_CASE("a replay after exp + leeway is token_expired, whether or not the id is still stored",
+          "[dispatch][threat-H2][threat-H9]") {
+    const auto keys = test_keys();
+    lkwebhook::memory_store store;
+    recorder c;
+    const std::string body = lkwebhook_test::event_body("room_started", "r", "RM_r", "EV_exp", 1767260400);
+    lkwebhook::sign_options sign;
+    sign.now_unix = 1767260400;
+    const auto token = lkwebhook::sign(body, lkwebhook_test::api_key, lkwebhook_test::api_secret, sign).value();
+    const lkwebhook::dispatch_options options;
+    const auto first =
+            lkwebhook::verify_and_dispatch(body, token, keys, c, store, options, lkwebhook::fixed_clock{1767260401});
+    CHECK(first.ok());
+    // exp = nbf + 300, leeway 60: from 1767260760 on the token is expired.
+    const auto replay =
+            lkwebhook::verify_and_dispatch(body, token, keys, c, store, options, lkwebhook::fixed_clock{1767260760});
+    CHECK(replay.status == 401);
+    CHECK(replay.error == errc::token_expired);
+    CHECK_FALSE(replay.duplicate);
+    lkwebhook::memory_store empty;  // a fresh store (restart) does not help a replay either
+    CHECK(lkwebhook::verify_and_dispatch(body, token, keys, c, empty, options, lkwebhook::fixed_clock{1767260760})
+                  .error == errc::token_expired);
+    CHECK(c.seen.size() == 1);
 }

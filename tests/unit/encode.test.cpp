@@ -11,7 +11,7 @@
 
 using namespace lkwebhook;
 
-TEST_CASE("default values are omitted; an empty event is {}", "[encode]") {
+TEST_CASE("default values are omitted and an empty event is {}", "[encode]") {
     webhook_event e;
     CHECK(to_json(e) == "{}");
     e.room.emplace();  // set but empty
@@ -72,7 +72,8 @@ TEST_CASE("maps are written with sorted keys, empty keys and values kept", "[enc
 TEST_CASE("strings: only quotes, backslashes and control characters are escaped", "[encode][threat-G21]") {
     room r;
     r.name = "a\"b\\c/d\x01\x1f\b\f\n\r\t\x7F caf\xC3\xA9 \xF0\x9F\x8E\x89 <&>";
-    CHECK(to_json(r) == "{\"name\":\"a\\\"b\\\\c/d\\u0001\\u001f\\b\\f\\n\\r\\t\x7F caf\xC3\xA9 \xF0\x9F\x8E\x89 <&>\"}");
+    CHECK(to_json(r) ==
+          "{\"name\":\"a\\\"b\\\\c/d\\u0001\\u001f\\b\\f\\n\\r\\t\x7F caf\xC3\xA9 \xF0\x9F\x8E\x89 <&>\"}");
     // Invalid UTF-8 (only possible in a struct filled by hand) stays valid JSON.
     r.name = "bad\xFF\xC3(\xED\xA0\x80";
     const std::string json = to_json(r);
@@ -127,4 +128,27 @@ TEST_CASE("a hand-built event encodes and decodes back to itself", "[encode]") {
     auto back = decode(json);
     REQUIRE(back);
     CHECK(*back == e);
+}
+
+TEST_CASE("credentials can be redacted for logs", "[encode][threat-G22]") {
+    webhook_event e;
+    e.room.emplace().turn_password = "turn-secret";
+    e.room->name = "r";
+    auto& s3 = e.egress_info.emplace().room_composite.emplace().file_outputs.emplace_back().s3.emplace();
+    s3.access_key = "AKIA";
+    s3.secret = "s3-secret";
+    e.ingress_info.emplace().stream_key = "stream-secret";
+    const std::string canonical = to_json(e);
+    CHECK(canonical.find("turn-secret") != std::string::npos);
+    json_options options;
+    options.redact_credentials = true;
+    const std::string redacted = to_json(e, options);
+    CHECK(redacted.find("-secret") == std::string::npos);
+    CHECK(redacted.find(R"("secret":"[redacted]")") != std::string::npos);
+    CHECK(redacted.find(R"("turnPassword":"[redacted]")") != std::string::npos);
+    CHECK(redacted.find(R"("streamKey":"[redacted]")") != std::string::npos);
+    CHECK(redacted.find(R"("accessKey":"AKIA")") != std::string::npos);  // key ids are not secrets
+    CHECK(redacted.find(R"("name":"r")") != std::string::npos);
+    room empty;  // an empty credential stays omitted
+    CHECK(to_json(empty, options) == "{}");
 }

@@ -3,6 +3,10 @@
 
 #include <lkwebhook/events.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -13,10 +17,20 @@
 using namespace lkwebhook;
 
 TEST_CASE("every LiveKit event name maps to its event_type and back", "[events]") {
-    const char* names[] = {"room_started",     "room_finished",     "participant_joined", "participant_left",
-                           "participant_connection_aborted",        "track_published",    "track_unpublished",
-                           "egress_started",   "egress_updated",    "egress_ended",       "ingress_started",
-                           "ingress_ended",    "agent_job_started", "agent_job_ended"};
+    const char* names[] = {"room_started",
+                           "room_finished",
+                           "participant_joined",
+                           "participant_left",
+                           "participant_connection_aborted",
+                           "track_published",
+                           "track_unpublished",
+                           "egress_started",
+                           "egress_updated",
+                           "egress_ended",
+                           "ingress_started",
+                           "ingress_ended",
+                           "agent_job_started",
+                           "agent_job_ended"};
     std::size_t i = 1;
     for (const char* name : names) {
         INFO(name);
@@ -72,7 +86,8 @@ TEST_CASE("the schema covers WebhookEvent with both field spellings", "[events]"
     // explicit presence: proto3 optional and oneof scalars
     STATIC_REQUIRE(std::is_same_v<decltype(ingress_info::enabled), optional_value<bool>>);
     STATIC_REQUIRE(std::is_same_v<decltype(ingress_info::enable_transcoding), optional_value<bool>>);
-    STATIC_REQUIRE(std::is_same_v<decltype(room_composite_egress_request::preset), optional_value<encoding_options_preset>>);
+    STATIC_REQUIRE(
+            std::is_same_v<decltype(room_composite_egress_request::preset), optional_value<encoding_options_preset>>);
     STATIC_REQUIRE(std::is_same_v<decltype(job::participant), optional_message<participant_info>>);
     STATIC_REQUIRE(std::is_same_v<decltype(webhook_event::created_at), std::int64_t>);
     STATIC_REQUIRE(std::is_same_v<decltype(track_info::audio_features), repeated<audio_track_feature>>);
@@ -111,8 +126,8 @@ TEST_CASE("optional_message keeps its storage across reset and emplace", "[event
     r.reset();
     CHECK_FALSE(r);
     room& second = r.emplace();
-    CHECK(&second == address);           // same heap block
-    CHECK(second.name.empty());          // but cleared
+    CHECK(&second == address);   // same heap block
+    CHECK(second.name.empty());  // but cleared
     CHECK(second.name.capacity() == capacity);
     CHECK(second.num_participants == 0);
     CHECK(r->name.empty());
@@ -173,4 +188,130 @@ TEST_CASE("webhook_event owns its data: copies are deep and it moves across thre
     CHECK(moved_in_thread.participant->identity == "alice");
     CHECK(moved_in_thread.participant->tracks[0].sid == "TR_1");
     CHECK(moved_in_thread.type() == event_type::participant_joined);
+}
+
+TEST_CASE("oneof helpers tell which member is set", "[events][oneof]") {
+    egress_info info;
+    CHECK(info.which_request() == egress_info::request_case::none);
+    info.room_composite.emplace().room_name = "standup";
+    CHECK(info.which_request() == egress_info::request_case::room_composite);
+    CHECK(static_cast<int>(egress_info::request_case::room_composite) == 4);  // the proto field number
+    CHECK(info.which_result() == egress_info::result_case::none);
+    room_composite_egress_request request;
+    request.preset = encoding_options_preset::h264_720p_30;  // zero value, but selected
+    CHECK(request.which_options() == room_composite_egress_request::options_case::preset);
+    track_egress_request track;
+    track.websocket_url = std::string("wss://x");
+    CHECK(track.which_output() == track_egress_request::output_case::websocket_url);
+}
+
+namespace {
+
+struct schema_field {
+    int number;
+    std::string proto, json, type;
+};
+
+// Walks the descriptors reachable from WebhookEvent.
+void collect(const detail::message_info& info, std::map<std::string, const detail::message_info*>& messages,
+             std::map<std::string, const detail::enum_info*>& enums) {
+    if (!messages.emplace(std::string(info.proto_name), &info).second) return;
+    for (const auto& field : info) {
+        if (field.kind == detail::field_kind::message) collect(*field.message(), messages, enums);
+        if (field.kind == detail::field_kind::enumeration) {
+            enums.emplace(std::string(field.enumeration->proto_name), field.enumeration);
+        }
+    }
+}
+
+std::string kind_name(const detail::field_info& field) {
+    switch (field.kind) {
+        case detail::field_kind::string: return "string";
+        case detail::field_kind::boolean: return "bool";
+        case detail::field_kind::int32: return "int32";
+        case detail::field_kind::uint32: return "uint32";
+        case detail::field_kind::int64: return "int64";
+        case detail::field_kind::uint64: return "uint64";
+        case detail::field_kind::float64: return "double";
+        case detail::field_kind::enumeration: return "enum " + std::string(field.enumeration->proto_name);
+        case detail::field_kind::message: return "message " + std::string(field.message()->proto_name);
+        case detail::field_kind::map: return "map<string, string>";
+    }
+    return "?";
+}
+
+}  // namespace
+
+TEST_CASE("the compiled schema matches shared/spec/schema.txt exactly", "[events][schema]") {
+    const std::filesystem::path path = std::filesystem::path(LKWEBHOOK_VECTORS_DIR) / ".." / "spec" / "schema.txt";
+    std::ifstream in(path);
+    REQUIRE(in.good());
+    std::map<std::string, const detail::message_info*> messages;
+    std::map<std::string, const detail::enum_info*> enums;
+    collect(message_traits<webhook_event>::info, messages, enums);
+
+    std::size_t message_count = 0;
+    std::size_t enum_count = 0;
+    const detail::message_info* message = nullptr;
+    const detail::enum_info* enumeration = nullptr;
+    std::size_t index = 0;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream words(line);
+        if (line.rfind("message ", 0) == 0 || line.rfind("enum ", 0) == 0) {
+            std::string keyword, name;
+            words >> keyword >> name;
+            INFO(name);
+            if (message != nullptr) CHECK(index == message->size);
+            if (enumeration != nullptr) CHECK(index == enumeration->size);
+            message = nullptr;
+            enumeration = nullptr;
+            index = 0;
+            if (keyword == "message") {
+                ++message_count;
+                REQUIRE(messages.count(name) == 1);
+                message = messages[name];
+            } else {
+                ++enum_count;
+                REQUIRE(enums.count(name) == 1);
+                enumeration = enums[name];
+            }
+            continue;
+        }
+        INFO(line);
+        if (enumeration != nullptr) {
+            int number = 0;
+            std::string name;
+            words >> number >> name;
+            REQUIRE(index < enumeration->size);
+            CHECK(enumeration->values[index].number == number);
+            CHECK(enumeration->values[index].name == name);
+            ++index;
+            continue;
+        }
+        REQUIRE(message != nullptr);
+        schema_field f;
+        words >> f.number >> f.proto >> f.json;
+        std::string rest;
+        std::getline(words, rest);
+        REQUIRE(index < message->size);
+        const detail::field_info& field = message->fields[index++];
+        CHECK(field.number == f.number);
+        CHECK(field.proto_name == f.proto);
+        CHECK(field.json_name == f.json);
+        const bool repeated = rest.find(" repeated") != std::string::npos;
+        const bool in_oneof = rest.find(" oneof ") != std::string::npos;
+        const bool optional = rest.find(" optional") != std::string::npos;
+        CHECK(rest.rfind(" " + kind_name(field), 0) == 0);
+        CHECK((field.label == detail::field_label::repeated) == repeated);
+        CHECK((field.oneof != 0) == in_oneof);
+        if ((in_oneof || optional) && field.kind != detail::field_kind::message) {
+            CHECK(field.label == detail::field_label::optional);
+        }
+    }
+    CHECK(message_count == 58);
+    CHECK(enum_count == 36);
+    CHECK(messages.size() == 58);
+    CHECK(enums.size() == 36);
 }

@@ -67,8 +67,7 @@ TEST_CASE("entries expire exactly at the TTL, done and in flight alike", "[idemp
     CHECK(store.stats().expirations == 1);
 }
 
-TEST_CASE("at most `capacity` entries, early evictions are counted, oldest first",
-          "[idempotency][threat-H4]") {
+TEST_CASE("at most `capacity` entries, early evictions are counted, oldest first", "[idempotency][threat-H4]") {
     manual_clock clock;
     lkwebhook::memory_store_options o;
     o.capacity = 64;

@@ -39,8 +39,8 @@ TEST_CASE("record() counts by outcome, duplicates, sessions and latency buckets"
     CHECK(m.handler_failures() == 1);
     CHECK(m.events(lkwebhook::event_type::room_started) == 1);
     CHECK(m.latency_count() == 5);
-    CHECK(m.latency_bucket(0) == 1);                                         // <= 50 us
-    CHECK(m.latency_bucket(1) == 1);                                         // <= 100 us
+    CHECK(m.latency_bucket(0) == 1);                                             // <= 50 us
+    CHECK(m.latency_bucket(1) == 1);                                             // <= 100 us
     CHECK(m.latency_bucket(lkwebhook::metrics::latency_bounds_ns.size()) == 1);  // +Inf
 }
 
@@ -80,8 +80,7 @@ TEST_CASE("counters are safe to update from many threads", "[metrics][concurrenc
     CHECK(m.latency_count() == 20000);
 }
 
-TEST_CASE("log_sink escapes attacker text and rate-limits rejections",
-          "[metrics][threat-L2][threat-L4][threat-K1]") {
+TEST_CASE("log_sink escapes attacker text and rate-limits rejections", "[metrics][threat-L2][threat-L4][threat-K1]") {
     std::vector<lkwebhook::log_record> records;
     std::vector<std::string> lines;
     lkwebhook::log_sink sink{[&](const lkwebhook::log_record& r) {

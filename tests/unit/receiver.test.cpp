@@ -57,9 +57,9 @@ receiver<static_key, fixed_clock> make_receiver(receiver_options options = {}) {
 }
 
 const std::string body =
-    R"({"event":"participant_joined","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42"},)"
-    R"("participant":{"sid":"PA_Vd3nJx7QpZ2c","identity":"alice@example.com","state":"ACTIVE",)"
-    R"("attributes":{"role":"host","team":"blue"}},"id":"EV_Hs6YpD2mQx9a","createdAt":"1767260401"})";
+        R"({"event":"participant_joined","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42"},)"
+        R"("participant":{"sid":"PA_Vd3nJx7QpZ2c","identity":"alice@example.com","state":"ACTIVE",)"
+        R"("attributes":{"role":"host","team":"blue"}},"id":"EV_Hs6YpD2mQx9a","createdAt":"1767260401"})";
 
 }  // namespace
 

@@ -38,14 +38,14 @@ webhook_event ev(std::string_view type, std::string_view id, std::int64_t at, st
 
 std::vector<webhook_event> call() {
     return {
-        ev("room_started", "EV_0", 1000),
-        ev("participant_joined", "EV_1", 1005, "RM_1", "PA_a", "alice"),
-        ev("participant_joined", "EV_2", 1010, "RM_1", "PA_b", "bob"),
-        ev("track_published", "EV_3", 1011, "RM_1", "PA_a", "alice"),
-        ev("participant_connection_aborted", "EV_4", 1012, "RM_1", "PA_c", "carol"),
-        ev("participant_left", "EV_5", 1050, "RM_1", "PA_b", "bob"),
-        ev("participant_left", "EV_6", 1060, "RM_1", "PA_a", "alice"),
-        ev("room_finished", "EV_7", 1090),
+            ev("room_started", "EV_0", 1000),
+            ev("participant_joined", "EV_1", 1005, "RM_1", "PA_a", "alice"),
+            ev("participant_joined", "EV_2", 1010, "RM_1", "PA_b", "bob"),
+            ev("track_published", "EV_3", 1011, "RM_1", "PA_a", "alice"),
+            ev("participant_connection_aborted", "EV_4", 1012, "RM_1", "PA_c", "carol"),
+            ev("participant_left", "EV_5", 1050, "RM_1", "PA_b", "bob"),
+            ev("participant_left", "EV_6", 1060, "RM_1", "PA_a", "alice"),
+            ev("room_finished", "EV_7", 1090),
     };
 }
 
@@ -91,8 +91,7 @@ TEST_CASE("an in-order call produces its summary at room_finished", "[session_le
     REQUIRE(ledger.summaries().size() == 1);
 }
 
-TEST_CASE("duplicated and reordered events give the same summary",
-          "[session_ledger][threat-M1][threat-H1]") {
+TEST_CASE("duplicated and reordered events give the same summary", "[session_ledger][threat-M1][threat-H1]") {
     std::mt19937 rng(42);
     for (int round = 0; round < 50; ++round) {
         auto events = call();
@@ -113,8 +112,7 @@ TEST_CASE("duplicated and reordered events give the same summary",
     }
 }
 
-TEST_CASE("participant_left before participant_joined leaves the participant absent",
-          "[session_ledger][threat-M1]") {
+TEST_CASE("participant_left before participant_joined leaves the participant absent", "[session_ledger][threat-M1]") {
     lkwebhook::session_ledger ledger;
     (void)ledger.apply(ev("participant_left", "EV_l", 1020, "RM_1", "PA_x", "xavier"));
     (void)ledger.apply(ev("participant_joined", "EV_j", 1010, "RM_1", "PA_x", "xavier"));
@@ -129,8 +127,7 @@ TEST_CASE("participant_left before participant_joined leaves the participant abs
     CHECK(ledger.find("RM_1")->present_count() == 1);
 }
 
-TEST_CASE("late events for a finished room are ignored: the room is tombstoned",
-          "[session_ledger][threat-M4]") {
+TEST_CASE("late events for a finished room are ignored: the room is tombstoned", "[session_ledger][threat-M4]") {
     lkwebhook::session_ledger ledger;
     for (const auto& e : call()) (void)ledger.apply(e);
     CHECK_FALSE(ledger.apply(ev("participant_left", "EV_late", 1091, "RM_1", "PA_a", "alice")).has_value());
@@ -230,4 +227,18 @@ TEST_CASE("summaries render readably with user-chosen names escaped", "[session_
     CHECK(text.find("participant \"alice\\x0a[ERROR] fake\" sid=\"PA_a\" left joined_at=1005 left_at=1060\n") !=
           std::string::npos);
     CHECK(text.find("\n[ERROR]") == std::string::npos);
+}
+
+TEST_CASE("presence comes from participant events, never from the stale numParticipants",
+          "[session_ledger][threat-M5]") {
+    lkwebhook::session_ledger ledger;
+    auto started = ev("room_started", "EV_0", 1000);
+    started.room->num_participants = 7;  // stale or wrong: must not count
+    (void)ledger.apply(started);
+    auto joined = ev("participant_joined", "EV_1", 1001, "RM_1", "PA_a", "alice");
+    joined.room->num_participants = 0;
+    (void)ledger.apply(joined);
+    const auto room = ledger.find("RM_1");
+    REQUIRE(room.has_value());
+    CHECK(room->present_count() == 1);
 }

@@ -84,7 +84,8 @@ TEST_CASE("lkwebhook verify gives every vector's expected outcome", "[vectors][c
             args.emplace_back("--authorization");
             args.push_back(*v.authorization);
         }
-        args.insert(args.end(), {"--now", std::to_string(v.now), "--leeway", std::to_string(v.leeway_s), body_path.string()});
+        args.insert(args.end(),
+                    {"--now", std::to_string(v.now), "--leeway", std::to_string(v.leeway_s), body_path.string()});
         const run_result r = run(args, dir);
         INFO("exit " << r.exit_code << "\nstdout: " << r.out << "\nstderr: " << r.err);
         if (v.expect == "ok") {
@@ -160,12 +161,13 @@ TEST_CASE("lkwebhook verify takes keys from the environment or a key file, and t
     // Keys from LIVEKIT_API_KEY / LIVEKIT_API_SECRET.
     ::setenv("LIVEKIT_API_KEY", v->api_key.c_str(), 1);
     ::setenv("LIVEKIT_API_SECRET", v->api_secret.c_str(), 1);
-    const run_result env = run({cli.string(), "verify", "--authorization", *v->authorization, "--now", now,
-                                body_path.string()}, dir);
+    const run_result env =
+            run({cli.string(), "verify", "--authorization", *v->authorization, "--now", now, body_path.string()}, dir);
     CHECK(env.exit_code == 0);
     // A wrong secret on the command line overrides the environment.
     const run_result wrong = run({cli.string(), "verify", "--api-secret", "not-the-secret", "--authorization",
-                                  *v->authorization, "--now", now, body_path.string()}, dir);
+                                  *v->authorization, "--now", now, body_path.string()},
+                                 dir);
     CHECK(wrong.exit_code == 1);
     CHECK(wrong.err.rfind("error: bad_signature: ", 0) == 0);
     ::unsetenv("LIVEKIT_API_KEY");
@@ -181,11 +183,12 @@ TEST_CASE("lkwebhook verify takes keys from the environment or a key file, and t
     std::filesystem::permissions(keys_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
                                  std::filesystem::perm_options::replace);
     const run_result file = run({cli.string(), "verify", "--keys-file", keys_path.string(), "--authorization",
-                                 *v->authorization, "--now", now, body_path.string()}, dir);
+                                 *v->authorization, "--now", now, body_path.string()},
+                                dir);
     INFO(file.err);
     CHECK(file.exit_code == 0);
     CHECK(lkwebhook::test::json_diff(file.out, v->event_json).empty());
     CHECK(run({cli.string(), "verify", "--keys-file", (dir / "missing.yaml").string(), body_path.string()}, dir)
-              .exit_code == 2);
+                  .exit_code == 2);
     std::filesystem::remove_all(dir);
 }

@@ -40,13 +40,15 @@ inline std::string json_diff(simdjson::dom::element a, simdjson::dom::element b,
             simdjson::dom::object ob = b;
             for (auto [key, value] : oa) {
                 simdjson::dom::element other;
-                if (ob.at_key(key).get(other) != simdjson::SUCCESS) return path + "." + std::string(key) + ": only in the first";
+                if (ob.at_key(key).get(other) != simdjson::SUCCESS)
+                    return path + "." + std::string(key) + ": only in the first";
                 if (auto d = json_diff(value, other, path + "." + std::string(key)); !d.empty()) return d;
             }
             for (auto [key, value] : ob) {
                 (void)value;
                 simdjson::dom::element other;
-                if (oa.at_key(key).get(other) != simdjson::SUCCESS) return path + "." + std::string(key) + ": only in the second";
+                if (oa.at_key(key).get(other) != simdjson::SUCCESS)
+                    return path + "." + std::string(key) + ": only in the second";
             }
             return {};
         }

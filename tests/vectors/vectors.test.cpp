@@ -27,7 +27,7 @@ lkwebhook::receiver<lkwebhook::static_key, lkwebhook::fixed_clock> receiver_for(
     lkwebhook::receiver_options options;
     options.verify.leeway = std::chrono::seconds{v.leeway_s};
     return lkwebhook::receiver<lkwebhook::static_key, lkwebhook::fixed_clock>{
-        lkwebhook::static_key::make(v.api_key, v.api_secret).value(), options, lkwebhook::fixed_clock{v.now}};
+            lkwebhook::static_key::make(v.api_key, v.api_secret).value(), options, lkwebhook::fixed_clock{v.now}};
 }
 
 }  // namespace

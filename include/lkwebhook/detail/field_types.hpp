@@ -131,7 +131,7 @@ public:
     using value_type = T;
 
     optional_message() noexcept = default;
-    optional_message(const T& value) : storage_(std::make_unique<T>(value)), engaged_(true) {}  // NOLINT
+    optional_message(const T& value) : storage_(std::make_unique<T>(value)), engaged_(true) {}        // NOLINT
     optional_message(T&& value) : storage_(std::make_unique<T>(std::move(value))), engaged_(true) {}  // NOLINT
     optional_message(const optional_message& other)
         : storage_(other.engaged_ ? std::make_unique<T>(*other.storage_) : nullptr), engaged_(other.engaged_) {}
@@ -335,7 +335,18 @@ namespace detail {
 
 // ---- type-erased schema descriptors ---------------------------------------
 
-enum class field_kind : std::uint8_t { string, boolean, int32, uint32, int64, uint64, float64, enumeration, message, map };
+enum class field_kind : std::uint8_t {
+    string,
+    boolean,
+    int32,
+    uint32,
+    int64,
+    uint64,
+    float64,
+    enumeration,
+    message,
+    map
+};
 enum class field_label : std::uint8_t { singular, optional, repeated };
 
 struct enum_value {
@@ -369,7 +380,7 @@ struct enum_info {
 struct container_ops {
     std::size_t (*size)(const void* member) noexcept;  ///< values present (singular: 0 when default)
     const void* (*at)(const void* member, std::size_t index) noexcept;
-    void* (*emplace)(void* member);  ///< a fresh default value to write into (may throw bad_alloc)
+    void* (*emplace)(void* member);        ///< a fresh default value to write into (may throw bad_alloc)
     void (*reset)(void* member) noexcept;  ///< back to default/absent/empty, keeping storage
     void (*pop)(void* member) noexcept;    ///< undo the last emplace of a repeated element
 };
@@ -382,11 +393,12 @@ struct field_info {
     std::int32_t number;          ///< proto field number
     field_kind kind;              ///< of the value (element kind for repeated)
     field_label label;
-    std::uint8_t oneof;           ///< 0: not in a oneof; else 1 + index into message_info::oneofs
+    std::uint8_t oneof;  ///< 0: not in a oneof; else 1 + index into message_info::oneofs
     void* (*member)(void* message) noexcept;
     const container_ops* ops;
-    const enum_info* enumeration;                 ///< kind == enumeration
-    const message_info* (*message)() noexcept;    ///< kind == message
+    const enum_info* enumeration;               ///< kind == enumeration
+    const message_info* (*message)() noexcept;  ///< kind == message
+    bool credential;                            ///< a secret (TURN password, stream key, storage keys)
 
     [[nodiscard]] const void* member_of(const void* message_ptr) const noexcept {
         return member(const_cast<void*>(message_ptr));
@@ -526,25 +538,34 @@ struct value_shape<string_map> {
 
 template <class E>
 constexpr field_kind kind_of() noexcept {
-    if constexpr (std::is_same_v<E, std::string>) return field_kind::string;
-    else if constexpr (std::is_same_v<E, bool>) return field_kind::boolean;
-    else if constexpr (std::is_same_v<E, std::int32_t>) return field_kind::int32;
-    else if constexpr (std::is_same_v<E, std::uint32_t>) return field_kind::uint32;
-    else if constexpr (std::is_same_v<E, std::int64_t>) return field_kind::int64;
-    else if constexpr (std::is_same_v<E, std::uint64_t>) return field_kind::uint64;
-    else if constexpr (std::is_same_v<E, double>) return field_kind::float64;
-    else if constexpr (std::is_same_v<E, string_map>) return field_kind::map;
+    if constexpr (std::is_same_v<E, std::string>)
+        return field_kind::string;
+    else if constexpr (std::is_same_v<E, bool>)
+        return field_kind::boolean;
+    else if constexpr (std::is_same_v<E, std::int32_t>)
+        return field_kind::int32;
+    else if constexpr (std::is_same_v<E, std::uint32_t>)
+        return field_kind::uint32;
+    else if constexpr (std::is_same_v<E, std::int64_t>)
+        return field_kind::int64;
+    else if constexpr (std::is_same_v<E, std::uint64_t>)
+        return field_kind::uint64;
+    else if constexpr (std::is_same_v<E, double>)
+        return field_kind::float64;
+    else if constexpr (std::is_same_v<E, string_map>)
+        return field_kind::map;
     else if constexpr (std::is_enum_v<E>) {
         static_assert(sizeof(E) == sizeof(std::int32_t) && std::is_same_v<std::underlying_type_t<E>, std::int32_t>);
         return field_kind::enumeration;
-    } else return field_kind::message;
+    } else
+        return field_kind::message;
 }
 
 /// One descriptor entry; kind, label and the nested schema are deduced from
 /// the member's C++ type, so a generated line cannot disagree with its struct.
 template <auto Member>
 constexpr field_info make_field(std::string_view json_name, std::string_view proto_name, std::int32_t number,
-                                std::uint8_t oneof = 0) noexcept {
+                                std::uint8_t oneof = 0, bool credential = false) noexcept {
     using M = typename member_pointer_traits<decltype(Member)>::member_type;
     using E = typename value_shape<M>::element;
     constexpr field_kind kind = kind_of<E>();
@@ -552,8 +573,9 @@ constexpr field_info make_field(std::string_view json_name, std::string_view pro
     const message_info* (*message)() noexcept = nullptr;
     if constexpr (kind == field_kind::enumeration) enumeration = &enum_traits<E>::info;
     if constexpr (kind == field_kind::message) message = &info_of<E>;
-    return field_info{json_name, proto_name, number,  kind,        value_shape<M>::label,
-                      oneof,     &member_address<Member>, &ops_of<M>, enumeration, message};
+    return field_info{
+            json_name,  proto_name,  number,  kind,      value_shape<M>::label, oneof, &member_address<Member>,
+            &ops_of<M>, enumeration, message, credential};
 }
 
 }  // namespace detail

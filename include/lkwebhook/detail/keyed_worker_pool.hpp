@@ -22,6 +22,8 @@
 #include <utility>
 #include <vector>
 
+#include "../config.hpp"
+
 namespace lkwebhook::detail {
 
 template <class Job, class Run>
@@ -57,7 +59,16 @@ public:
                 depth_.fetch_sub(1, std::memory_order_relaxed);
                 return false;
             }
+#if LKWEBHOOK_EXCEPTIONS
+            try {
+                l.jobs.push_back(std::move(job));
+            } catch (...) {
+                depth_.fetch_sub(1, std::memory_order_relaxed);  // give the reserved slot back
+                throw;
+            }
+#else
             l.jobs.push_back(std::move(job));
+#endif
         }
         l.wake.notify_one();
         return true;

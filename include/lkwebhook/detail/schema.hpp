@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "event_type.hpp"
 #include "field_types.hpp"
 
 namespace lkwebhook {
@@ -25,9 +26,9 @@ template <>
 struct enum_traits<audio_channel> {
     static constexpr std::string_view proto_name = "livekit.AudioChannel";
     static constexpr detail::enum_value values[3] = {
-        {0, "AUDIO_CHANNEL_BOTH"},
-        {1, "AUDIO_CHANNEL_LEFT"},
-        {2, "AUDIO_CHANNEL_RIGHT"},
+            {0, "AUDIO_CHANNEL_BOTH"},
+            {1, "AUDIO_CHANNEL_LEFT"},
+            {2, "AUDIO_CHANNEL_RIGHT"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -43,10 +44,10 @@ template <>
 struct enum_traits<audio_codec> {
     static constexpr std::string_view proto_name = "livekit.AudioCodec";
     static constexpr detail::enum_value values[4] = {
-        {0, "DEFAULT_AC"},
-        {1, "OPUS"},
-        {2, "AAC"},
-        {3, "AC_MP3"},
+            {0, "DEFAULT_AC"},
+            {1, "OPUS"},
+            {2, "AAC"},
+            {3, "AC_MP3"},
     };
     static constexpr detail::enum_info info{proto_name, values, 4};
 };
@@ -61,9 +62,9 @@ template <>
 struct enum_traits<audio_mixing> {
     static constexpr std::string_view proto_name = "livekit.AudioMixing";
     static constexpr detail::enum_value values[3] = {
-        {0, "DEFAULT_MIXING"},
-        {1, "DUAL_CHANNEL_AGENT"},
-        {2, "DUAL_CHANNEL_ALTERNATE"},
+            {0, "DEFAULT_MIXING"},
+            {1, "DUAL_CHANNEL_AGENT"},
+            {2, "DUAL_CHANNEL_ALTERNATE"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -82,13 +83,13 @@ template <>
 struct enum_traits<audio_track_feature> {
     static constexpr std::string_view proto_name = "livekit.AudioTrackFeature";
     static constexpr detail::enum_value values[7] = {
-        {0, "TF_STEREO"},
-        {1, "TF_NO_DTX"},
-        {2, "TF_AUTO_GAIN_CONTROL"},
-        {3, "TF_ECHO_CANCELLATION"},
-        {4, "TF_NOISE_SUPPRESSION"},
-        {5, "TF_ENHANCED_NOISE_CANCELLATION"},
-        {6, "TF_PRECONNECT_BUFFER"},
+            {0, "TF_STEREO"},
+            {1, "TF_NO_DTX"},
+            {2, "TF_AUTO_GAIN_CONTROL"},
+            {3, "TF_ECHO_CANCELLATION"},
+            {4, "TF_NOISE_SUPPRESSION"},
+            {5, "TF_ENHANCED_NOISE_CANCELLATION"},
+            {6, "TF_PRECONNECT_BUFFER"},
     };
     static constexpr detail::enum_info info{proto_name, values, 7};
 };
@@ -103,9 +104,9 @@ template <>
 struct enum_traits<backup_codec_policy> {
     static constexpr std::string_view proto_name = "livekit.BackupCodecPolicy";
     static constexpr detail::enum_value values[3] = {
-        {0, "PREFER_REGRESSION"},
-        {1, "SIMULCAST"},
-        {2, "REGRESSION"},
+            {0, "PREFER_REGRESSION"},
+            {1, "SIMULCAST"},
+            {2, "REGRESSION"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -120,9 +121,9 @@ template <>
 struct enum_traits<client_info_capability> {
     static constexpr std::string_view proto_name = "livekit.ClientInfo.Capability";
     static constexpr detail::enum_value values[3] = {
-        {0, "CAP_UNUSED"},
-        {1, "CAP_PACKET_TRAILER"},
-        {2, "CAP_COMPRESSION_DEFLATE_RAW"},
+            {0, "CAP_UNUSED"},
+            {1, "CAP_PACKET_TRAILER"},
+            {2, "CAP_COMPRESSION_DEFLATE_RAW"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -142,14 +143,10 @@ template <>
 struct enum_traits<data_track_frame_encoding_well_known_frame_encoding> {
     static constexpr std::string_view proto_name = "livekit.DataTrackFrameEncoding.WellKnownFrameEncoding";
     static constexpr detail::enum_value values[8] = {
-        {0, "WELL_KNOWN_FRAME_ENCODING_UNSPECIFIED"},
-        {1, "WELL_KNOWN_FRAME_ENCODING_ROS1"},
-        {2, "WELL_KNOWN_FRAME_ENCODING_CDR"},
-        {3, "WELL_KNOWN_FRAME_ENCODING_PROTOBUF"},
-        {4, "WELL_KNOWN_FRAME_ENCODING_FLATBUFFER"},
-        {5, "WELL_KNOWN_FRAME_ENCODING_CBOR"},
-        {6, "WELL_KNOWN_FRAME_ENCODING_MSGPACK"},
-        {7, "WELL_KNOWN_FRAME_ENCODING_JSON"},
+            {0, "WELL_KNOWN_FRAME_ENCODING_UNSPECIFIED"}, {1, "WELL_KNOWN_FRAME_ENCODING_ROS1"},
+            {2, "WELL_KNOWN_FRAME_ENCODING_CDR"},         {3, "WELL_KNOWN_FRAME_ENCODING_PROTOBUF"},
+            {4, "WELL_KNOWN_FRAME_ENCODING_FLATBUFFER"},  {5, "WELL_KNOWN_FRAME_ENCODING_CBOR"},
+            {6, "WELL_KNOWN_FRAME_ENCODING_MSGPACK"},     {7, "WELL_KNOWN_FRAME_ENCODING_JSON"},
     };
     static constexpr detail::enum_info info{proto_name, values, 8};
 };
@@ -169,14 +166,10 @@ template <>
 struct enum_traits<data_track_schema_encoding_well_known_schema_encoding> {
     static constexpr std::string_view proto_name = "livekit.DataTrackSchemaEncoding.WellKnownSchemaEncoding";
     static constexpr detail::enum_value values[8] = {
-        {0, "WELL_KNOWN_SCHEMA_ENCODING_UNSPECIFIED"},
-        {1, "WELL_KNOWN_SCHEMA_ENCODING_PROTOBUF"},
-        {2, "WELL_KNOWN_SCHEMA_ENCODING_FLATBUFFER"},
-        {3, "WELL_KNOWN_SCHEMA_ENCODING_ROS1_MSG"},
-        {4, "WELL_KNOWN_SCHEMA_ENCODING_ROS2_MSG"},
-        {5, "WELL_KNOWN_SCHEMA_ENCODING_ROS2_IDL"},
-        {6, "WELL_KNOWN_SCHEMA_ENCODING_OMG_IDL"},
-        {7, "WELL_KNOWN_SCHEMA_ENCODING_JSON_SCHEMA"},
+            {0, "WELL_KNOWN_SCHEMA_ENCODING_UNSPECIFIED"}, {1, "WELL_KNOWN_SCHEMA_ENCODING_PROTOBUF"},
+            {2, "WELL_KNOWN_SCHEMA_ENCODING_FLATBUFFER"},  {3, "WELL_KNOWN_SCHEMA_ENCODING_ROS1_MSG"},
+            {4, "WELL_KNOWN_SCHEMA_ENCODING_ROS2_MSG"},    {5, "WELL_KNOWN_SCHEMA_ENCODING_ROS2_IDL"},
+            {6, "WELL_KNOWN_SCHEMA_ENCODING_OMG_IDL"},     {7, "WELL_KNOWN_SCHEMA_ENCODING_JSON_SCHEMA"},
     };
     static constexpr detail::enum_info info{proto_name, values, 8};
 };
@@ -205,23 +198,11 @@ template <>
 struct enum_traits<disconnect_reason> {
     static constexpr std::string_view proto_name = "livekit.DisconnectReason";
     static constexpr detail::enum_value values[17] = {
-        {0, "UNKNOWN_REASON"},
-        {1, "CLIENT_INITIATED"},
-        {2, "DUPLICATE_IDENTITY"},
-        {3, "SERVER_SHUTDOWN"},
-        {4, "PARTICIPANT_REMOVED"},
-        {5, "ROOM_DELETED"},
-        {6, "STATE_MISMATCH"},
-        {7, "JOIN_FAILURE"},
-        {8, "MIGRATION"},
-        {9, "SIGNAL_CLOSE"},
-        {10, "ROOM_CLOSED"},
-        {11, "USER_UNAVAILABLE"},
-        {12, "USER_REJECTED"},
-        {13, "SIP_TRUNK_FAILURE"},
-        {14, "CONNECTION_TIMEOUT"},
-        {15, "MEDIA_FAILURE"},
-        {16, "AGENT_ERROR"},
+            {0, "UNKNOWN_REASON"},      {1, "CLIENT_INITIATED"},   {2, "DUPLICATE_IDENTITY"},  {3, "SERVER_SHUTDOWN"},
+            {4, "PARTICIPANT_REMOVED"}, {5, "ROOM_DELETED"},       {6, "STATE_MISMATCH"},      {7, "JOIN_FAILURE"},
+            {8, "MIGRATION"},           {9, "SIGNAL_CLOSE"},       {10, "ROOM_CLOSED"},        {11, "USER_UNAVAILABLE"},
+            {12, "USER_REJECTED"},      {13, "SIP_TRUNK_FAILURE"}, {14, "CONNECTION_TIMEOUT"}, {15, "MEDIA_FAILURE"},
+            {16, "AGENT_ERROR"},
     };
     static constexpr detail::enum_info info{proto_name, values, 17};
 };
@@ -235,8 +216,8 @@ template <>
 struct enum_traits<egress_source_type> {
     static constexpr std::string_view proto_name = "livekit.EgressSourceType";
     static constexpr detail::enum_value values[2] = {
-        {0, "EGRESS_SOURCE_TYPE_WEB"},
-        {1, "EGRESS_SOURCE_TYPE_SDK"},
+            {0, "EGRESS_SOURCE_TYPE_WEB"},
+            {1, "EGRESS_SOURCE_TYPE_SDK"},
     };
     static constexpr detail::enum_info info{proto_name, values, 2};
 };
@@ -255,13 +236,8 @@ template <>
 struct enum_traits<egress_status> {
     static constexpr std::string_view proto_name = "livekit.EgressStatus";
     static constexpr detail::enum_value values[7] = {
-        {0, "EGRESS_STARTING"},
-        {1, "EGRESS_ACTIVE"},
-        {2, "EGRESS_ENDING"},
-        {3, "EGRESS_COMPLETE"},
-        {4, "EGRESS_FAILED"},
-        {5, "EGRESS_ABORTED"},
-        {6, "EGRESS_LIMIT_REACHED"},
+            {0, "EGRESS_STARTING"}, {1, "EGRESS_ACTIVE"},  {2, "EGRESS_ENDING"},        {3, "EGRESS_COMPLETE"},
+            {4, "EGRESS_FAILED"},   {5, "EGRESS_ABORTED"}, {6, "EGRESS_LIMIT_REACHED"},
     };
     static constexpr detail::enum_info info{proto_name, values, 7};
 };
@@ -277,10 +253,10 @@ template <>
 struct enum_traits<encoded_file_type> {
     static constexpr std::string_view proto_name = "livekit.EncodedFileType";
     static constexpr detail::enum_value values[4] = {
-        {0, "DEFAULT_FILETYPE"},
-        {1, "MP4"},
-        {2, "OGG"},
-        {3, "MP3"},
+            {0, "DEFAULT_FILETYPE"},
+            {1, "MP4"},
+            {2, "OGG"},
+            {3, "MP3"},
     };
     static constexpr detail::enum_info info{proto_name, values, 4};
 };
@@ -301,15 +277,9 @@ template <>
 struct enum_traits<encoding_options_preset> {
     static constexpr std::string_view proto_name = "livekit.EncodingOptionsPreset";
     static constexpr detail::enum_value values[9] = {
-        {0, "H264_720P_30"},
-        {1, "H264_720P_60"},
-        {2, "H264_1080P_30"},
-        {3, "H264_1080P_60"},
-        {4, "PORTRAIT_H264_720P_30"},
-        {5, "PORTRAIT_H264_720P_60"},
-        {6, "PORTRAIT_H264_1080P_30"},
-        {7, "PORTRAIT_H264_1080P_60"},
-        {8, "PASSTHROUGH"},
+            {0, "H264_720P_30"},           {1, "H264_720P_60"},           {2, "H264_1080P_30"},
+            {3, "H264_1080P_60"},          {4, "PORTRAIT_H264_720P_30"},  {5, "PORTRAIT_H264_720P_60"},
+            {6, "PORTRAIT_H264_1080P_30"}, {7, "PORTRAIT_H264_1080P_60"}, {8, "PASSTHROUGH"},
     };
     static constexpr detail::enum_info info{proto_name, values, 9};
 };
@@ -324,9 +294,9 @@ template <>
 struct enum_traits<encryption_type> {
     static constexpr std::string_view proto_name = "livekit.Encryption.Type";
     static constexpr detail::enum_value values[3] = {
-        {0, "NONE"},
-        {1, "GCM"},
-        {2, "CUSTOM"},
+            {0, "NONE"},
+            {1, "GCM"},
+            {2, "CUSTOM"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -340,8 +310,8 @@ template <>
 struct enum_traits<image_codec> {
     static constexpr std::string_view proto_name = "livekit.ImageCodec";
     static constexpr detail::enum_value values[2] = {
-        {0, "IC_DEFAULT"},
-        {1, "IC_JPEG"},
+            {0, "IC_DEFAULT"},
+            {1, "IC_JPEG"},
     };
     static constexpr detail::enum_info info{proto_name, values, 2};
 };
@@ -356,9 +326,9 @@ template <>
 struct enum_traits<image_file_suffix> {
     static constexpr std::string_view proto_name = "livekit.ImageFileSuffix";
     static constexpr detail::enum_value values[3] = {
-        {0, "IMAGE_SUFFIX_INDEX"},
-        {1, "IMAGE_SUFFIX_TIMESTAMP"},
-        {2, "IMAGE_SUFFIX_NONE_OVERWRITE"},
+            {0, "IMAGE_SUFFIX_INDEX"},
+            {1, "IMAGE_SUFFIX_TIMESTAMP"},
+            {2, "IMAGE_SUFFIX_NONE_OVERWRITE"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -372,8 +342,8 @@ template <>
 struct enum_traits<ingress_audio_encoding_preset> {
     static constexpr std::string_view proto_name = "livekit.IngressAudioEncodingPreset";
     static constexpr detail::enum_value values[2] = {
-        {0, "OPUS_STEREO_96KBPS"},
-        {1, "OPUS_MONO_64KBS"},
+            {0, "OPUS_STEREO_96KBPS"},
+            {1, "OPUS_MONO_64KBS"},
     };
     static constexpr detail::enum_info info{proto_name, values, 2};
 };
@@ -388,9 +358,9 @@ template <>
 struct enum_traits<ingress_input> {
     static constexpr std::string_view proto_name = "livekit.IngressInput";
     static constexpr detail::enum_value values[3] = {
-        {0, "RTMP_INPUT"},
-        {1, "WHIP_INPUT"},
-        {2, "URL_INPUT"},
+            {0, "RTMP_INPUT"},
+            {1, "WHIP_INPUT"},
+            {2, "URL_INPUT"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -407,11 +377,8 @@ template <>
 struct enum_traits<ingress_state_status> {
     static constexpr std::string_view proto_name = "livekit.IngressState.Status";
     static constexpr detail::enum_value values[5] = {
-        {0, "ENDPOINT_INACTIVE"},
-        {1, "ENDPOINT_BUFFERING"},
-        {2, "ENDPOINT_PUBLISHING"},
-        {3, "ENDPOINT_ERROR"},
-        {4, "ENDPOINT_COMPLETE"},
+            {0, "ENDPOINT_INACTIVE"}, {1, "ENDPOINT_BUFFERING"}, {2, "ENDPOINT_PUBLISHING"},
+            {3, "ENDPOINT_ERROR"},    {4, "ENDPOINT_COMPLETE"},
     };
     static constexpr detail::enum_info info{proto_name, values, 5};
 };
@@ -433,16 +400,16 @@ template <>
 struct enum_traits<ingress_video_encoding_preset> {
     static constexpr std::string_view proto_name = "livekit.IngressVideoEncodingPreset";
     static constexpr detail::enum_value values[10] = {
-        {0, "H264_720P_30FPS_3_LAYERS"},
-        {1, "H264_1080P_30FPS_3_LAYERS"},
-        {2, "H264_540P_25FPS_2_LAYERS"},
-        {3, "H264_720P_30FPS_1_LAYER"},
-        {4, "H264_1080P_30FPS_1_LAYER"},
-        {5, "H264_720P_30FPS_3_LAYERS_HIGH_MOTION"},
-        {6, "H264_1080P_30FPS_3_LAYERS_HIGH_MOTION"},
-        {7, "H264_540P_25FPS_2_LAYERS_HIGH_MOTION"},
-        {8, "H264_720P_30FPS_1_LAYER_HIGH_MOTION"},
-        {9, "H264_1080P_30FPS_1_LAYER_HIGH_MOTION"},
+            {0, "H264_720P_30FPS_3_LAYERS"},
+            {1, "H264_1080P_30FPS_3_LAYERS"},
+            {2, "H264_540P_25FPS_2_LAYERS"},
+            {3, "H264_720P_30FPS_1_LAYER"},
+            {4, "H264_1080P_30FPS_1_LAYER"},
+            {5, "H264_720P_30FPS_3_LAYERS_HIGH_MOTION"},
+            {6, "H264_1080P_30FPS_3_LAYERS_HIGH_MOTION"},
+            {7, "H264_540P_25FPS_2_LAYERS_HIGH_MOTION"},
+            {8, "H264_720P_30FPS_1_LAYER_HIGH_MOTION"},
+            {9, "H264_1080P_30FPS_1_LAYER_HIGH_MOTION"},
     };
     static constexpr detail::enum_info info{proto_name, values, 10};
 };
@@ -458,10 +425,10 @@ template <>
 struct enum_traits<job_status> {
     static constexpr std::string_view proto_name = "livekit.JobStatus";
     static constexpr detail::enum_value values[4] = {
-        {0, "JS_PENDING"},
-        {1, "JS_RUNNING"},
-        {2, "JS_SUCCESS"},
-        {3, "JS_FAILED"},
+            {0, "JS_PENDING"},
+            {1, "JS_RUNNING"},
+            {2, "JS_SUCCESS"},
+            {3, "JS_FAILED"},
     };
     static constexpr detail::enum_info info{proto_name, values, 4};
 };
@@ -476,9 +443,9 @@ template <>
 struct enum_traits<job_type> {
     static constexpr std::string_view proto_name = "livekit.JobType";
     static constexpr detail::enum_value values[3] = {
-        {0, "JT_ROOM"},
-        {1, "JT_PUBLISHER"},
-        {2, "JT_PARTICIPANT"},
+            {0, "JT_ROOM"},
+            {1, "JT_PUBLISHER"},
+            {2, "JT_PARTICIPANT"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -493,9 +460,9 @@ template <>
 struct enum_traits<packet_trailer_feature> {
     static constexpr std::string_view proto_name = "livekit.PacketTrailerFeature";
     static constexpr detail::enum_value values[3] = {
-        {0, "PTF_USER_TIMESTAMP"},
-        {1, "PTF_FRAME_ID"},
-        {2, "PTF_USER_DATA"},
+            {0, "PTF_USER_TIMESTAMP"},
+            {1, "PTF_FRAME_ID"},
+            {2, "PTF_USER_DATA"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -514,13 +481,7 @@ template <>
 struct enum_traits<participant_info_kind> {
     static constexpr std::string_view proto_name = "livekit.ParticipantInfo.Kind";
     static constexpr detail::enum_value values[7] = {
-        {0, "STANDARD"},
-        {1, "INGRESS"},
-        {2, "EGRESS"},
-        {3, "SIP"},
-        {4, "AGENT"},
-        {7, "CONNECTOR"},
-        {8, "BRIDGE"},
+            {0, "STANDARD"}, {1, "INGRESS"}, {2, "EGRESS"}, {3, "SIP"}, {4, "AGENT"}, {7, "CONNECTOR"}, {8, "BRIDGE"},
     };
     static constexpr detail::enum_info info{proto_name, values, 7};
 };
@@ -538,12 +499,8 @@ template <>
 struct enum_traits<participant_info_kind_detail> {
     static constexpr std::string_view proto_name = "livekit.ParticipantInfo.KindDetail";
     static constexpr detail::enum_value values[6] = {
-        {0, "CLOUD_AGENT"},
-        {1, "FORWARDED"},
-        {2, "CONNECTOR_WHATSAPP"},
-        {3, "CONNECTOR_TWILIO"},
-        {4, "BRIDGE_RTSP"},
-        {5, "SIMULATION"},
+            {0, "CLOUD_AGENT"},      {1, "FORWARDED"},   {2, "CONNECTOR_WHATSAPP"},
+            {3, "CONNECTOR_TWILIO"}, {4, "BRIDGE_RTSP"}, {5, "SIMULATION"},
     };
     static constexpr detail::enum_info info{proto_name, values, 6};
 };
@@ -559,10 +516,10 @@ template <>
 struct enum_traits<participant_info_state> {
     static constexpr std::string_view proto_name = "livekit.ParticipantInfo.State";
     static constexpr detail::enum_value values[4] = {
-        {0, "JOINING"},
-        {1, "JOINED"},
-        {2, "ACTIVE"},
-        {3, "DISCONNECTED"},
+            {0, "JOINING"},
+            {1, "JOINED"},
+            {2, "ACTIVE"},
+            {3, "DISCONNECTED"},
     };
     static constexpr detail::enum_info info{proto_name, values, 4};
 };
@@ -580,12 +537,8 @@ template <>
 struct enum_traits<room_end_reason> {
     static constexpr std::string_view proto_name = "livekit.RoomEndReason";
     static constexpr detail::enum_value values[6] = {
-        {0, "ROOM_END_UNKNOWN"},
-        {1, "ROOM_END_API_DELETE"},
-        {2, "ROOM_END_IDLE_TIMEOUT"},
-        {3, "ROOM_END_SERVER_SHUTDOWN"},
-        {4, "ROOM_END_SUPERSEDED"},
-        {5, "ROOM_END_OPEN_FAILED"},
+            {0, "ROOM_END_UNKNOWN"},         {1, "ROOM_END_API_DELETE"}, {2, "ROOM_END_IDLE_TIMEOUT"},
+            {3, "ROOM_END_SERVER_SHUTDOWN"}, {4, "ROOM_END_SUPERSEDED"}, {5, "ROOM_END_OPEN_FAILED"},
     };
     static constexpr detail::enum_info info{proto_name, values, 6};
 };
@@ -599,8 +552,8 @@ template <>
 struct enum_traits<segmented_file_protocol> {
     static constexpr std::string_view proto_name = "livekit.SegmentedFileProtocol";
     static constexpr detail::enum_value values[2] = {
-        {0, "DEFAULT_SEGMENTED_FILE_PROTOCOL"},
-        {1, "HLS_PROTOCOL"},
+            {0, "DEFAULT_SEGMENTED_FILE_PROTOCOL"},
+            {1, "HLS_PROTOCOL"},
     };
     static constexpr detail::enum_info info{proto_name, values, 2};
 };
@@ -614,8 +567,8 @@ template <>
 struct enum_traits<segmented_file_suffix> {
     static constexpr std::string_view proto_name = "livekit.SegmentedFileSuffix";
     static constexpr detail::enum_value values[2] = {
-        {0, "INDEX"},
-        {1, "TIMESTAMP"},
+            {0, "INDEX"},
+            {1, "TIMESTAMP"},
     };
     static constexpr detail::enum_info info{proto_name, values, 2};
 };
@@ -630,9 +583,9 @@ template <>
 struct enum_traits<stream_info_status> {
     static constexpr std::string_view proto_name = "livekit.StreamInfo.Status";
     static constexpr detail::enum_value values[3] = {
-        {0, "ACTIVE"},
-        {1, "FINISHED"},
-        {2, "FAILED"},
+            {0, "ACTIVE"},
+            {1, "FINISHED"},
+            {2, "FAILED"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -648,10 +601,10 @@ template <>
 struct enum_traits<stream_protocol> {
     static constexpr std::string_view proto_name = "livekit.StreamProtocol";
     static constexpr detail::enum_value values[4] = {
-        {0, "DEFAULT_PROTOCOL"},
-        {1, "RTMP"},
-        {2, "SRT"},
-        {3, "WEBSOCKET"},
+            {0, "DEFAULT_PROTOCOL"},
+            {1, "RTMP"},
+            {2, "SRT"},
+            {3, "WEBSOCKET"},
     };
     static constexpr detail::enum_info info{proto_name, values, 4};
 };
@@ -668,11 +621,7 @@ template <>
 struct enum_traits<track_source> {
     static constexpr std::string_view proto_name = "livekit.TrackSource";
     static constexpr detail::enum_value values[5] = {
-        {0, "UNKNOWN"},
-        {1, "CAMERA"},
-        {2, "MICROPHONE"},
-        {3, "SCREEN_SHARE"},
-        {4, "SCREEN_SHARE_AUDIO"},
+            {0, "UNKNOWN"}, {1, "CAMERA"}, {2, "MICROPHONE"}, {3, "SCREEN_SHARE"}, {4, "SCREEN_SHARE_AUDIO"},
     };
     static constexpr detail::enum_info info{proto_name, values, 5};
 };
@@ -687,9 +636,9 @@ template <>
 struct enum_traits<track_type> {
     static constexpr std::string_view proto_name = "livekit.TrackType";
     static constexpr detail::enum_value values[3] = {
-        {0, "AUDIO"},
-        {1, "VIDEO"},
-        {2, "DATA"},
+            {0, "AUDIO"},
+            {1, "VIDEO"},
+            {2, "DATA"},
     };
     static constexpr detail::enum_info info{proto_name, values, 3};
 };
@@ -706,11 +655,7 @@ template <>
 struct enum_traits<video_codec> {
     static constexpr std::string_view proto_name = "livekit.VideoCodec";
     static constexpr detail::enum_value values[5] = {
-        {0, "DEFAULT_VC"},
-        {1, "H264_BASELINE"},
-        {2, "H264_MAIN"},
-        {3, "H264_HIGH"},
-        {4, "VP8"},
+            {0, "DEFAULT_VC"}, {1, "H264_BASELINE"}, {2, "H264_MAIN"}, {3, "H264_HIGH"}, {4, "VP8"},
     };
     static constexpr detail::enum_info info{proto_name, values, 5};
 };
@@ -726,10 +671,10 @@ template <>
 struct enum_traits<video_layer_mode> {
     static constexpr std::string_view proto_name = "livekit.VideoLayer.Mode";
     static constexpr detail::enum_value values[4] = {
-        {0, "MODE_UNUSED"},
-        {1, "ONE_SPATIAL_LAYER_PER_STREAM"},
-        {2, "MULTIPLE_SPATIAL_LAYERS_PER_STREAM"},
-        {3, "ONE_SPATIAL_LAYER_PER_STREAM_INCOMPLETE_RTCP_SR"},
+            {0, "MODE_UNUSED"},
+            {1, "ONE_SPATIAL_LAYER_PER_STREAM"},
+            {2, "MULTIPLE_SPATIAL_LAYERS_PER_STREAM"},
+            {3, "ONE_SPATIAL_LAYER_PER_STREAM_INCOMPLETE_RTCP_SR"},
     };
     static constexpr detail::enum_info info{proto_name, values, 4};
 };
@@ -745,10 +690,10 @@ template <>
 struct enum_traits<video_quality> {
     static constexpr std::string_view proto_name = "livekit.VideoQuality";
     static constexpr detail::enum_value values[4] = {
-        {0, "LOW"},
-        {1, "MEDIUM"},
-        {2, "HIGH"},
-        {3, "OFF"},
+            {0, "LOW"},
+            {1, "MEDIUM"},
+            {2, "HIGH"},
+            {3, "OFF"},
     };
     static constexpr detail::enum_info info{proto_name, values, 4};
 };
@@ -758,10 +703,10 @@ struct enum_traits<video_quality> {
 /// livekit.AliOSSUpload
 struct ali_oss_upload {
     std::string access_key;  ///< "accessKey", #1, string
-    std::string secret;  ///< "secret", #2, string
-    std::string region;  ///< "region", #3, string
-    std::string endpoint;  ///< "endpoint", #4, string
-    std::string bucket;  ///< "bucket", #5, string
+    std::string secret;      ///< "secret", #2, string
+    std::string region;      ///< "region", #3, string
+    std::string endpoint;    ///< "endpoint", #4, string
+    std::string bucket;      ///< "bucket", #5, string
 
     friend bool operator==(const ali_oss_upload&, const ali_oss_upload&) = default;
 };
@@ -769,11 +714,11 @@ template <>
 struct message_traits<ali_oss_upload> {
     static constexpr std::string_view proto_name = "livekit.AliOSSUpload";
     static constexpr detail::field_info fields[5] = {
-        detail::make_field<&ali_oss_upload::access_key>("accessKey", "access_key", 1),
-        detail::make_field<&ali_oss_upload::secret>("secret", "secret", 2),
-        detail::make_field<&ali_oss_upload::region>("region", "region", 3),
-        detail::make_field<&ali_oss_upload::endpoint>("endpoint", "endpoint", 4),
-        detail::make_field<&ali_oss_upload::bucket>("bucket", "bucket", 5),
+            detail::make_field<&ali_oss_upload::access_key>("accessKey", "access_key", 1),
+            detail::make_field<&ali_oss_upload::secret>("secret", "secret", 2, 0, true),
+            detail::make_field<&ali_oss_upload::region>("region", "region", 3),
+            detail::make_field<&ali_oss_upload::endpoint>("endpoint", "endpoint", 4),
+            detail::make_field<&ali_oss_upload::bucket>("bucket", "bucket", 5),
     };
     static constexpr detail::message_info info{proto_name, fields, 5, nullptr, 0, sizeof(ali_oss_upload)};
 };
@@ -781,10 +726,25 @@ struct message_traits<ali_oss_upload> {
 /// livekit.AudioRoute
 /// Oneofs (at most one member present): match: track_id, participant_identity, participant_kind.
 struct audio_route {
-    ::lkwebhook::optional_value<std::string> track_id;  ///< "trackId", #1, string, oneof match
+    ::lkwebhook::optional_value<std::string> track_id;              ///< "trackId", #1, string, oneof match
     ::lkwebhook::optional_value<std::string> participant_identity;  ///< "participantIdentity", #2, string, oneof match
-    ::lkwebhook::optional_value<::lkwebhook::participant_info_kind> participant_kind;  ///< "participantKind", #3, enum livekit.ParticipantInfo.Kind, oneof match
+    ::lkwebhook::optional_value<::lkwebhook::participant_info_kind>
+            participant_kind;              ///< "participantKind", #3, enum livekit.ParticipantInfo.Kind, oneof match
     ::lkwebhook::audio_channel channel{};  ///< "channel", #4, enum livekit.AudioChannel
+
+    /// Which member of oneof `match` is set (values are the proto field numbers).
+    enum class match_case : std::int32_t {
+        none = 0,
+        track_id = 1,
+        participant_identity = 2,
+        participant_kind = 3,
+    };
+    [[nodiscard]] match_case which_match() const noexcept {
+        if (track_id.has_value()) return match_case::track_id;
+        if (participant_identity.has_value()) return match_case::participant_identity;
+        if (participant_kind.has_value()) return match_case::participant_kind;
+        return match_case::none;
+    }
 
     friend bool operator==(const audio_route&, const audio_route&) = default;
 };
@@ -793,17 +753,17 @@ struct message_traits<audio_route> {
     static constexpr std::string_view proto_name = "livekit.AudioRoute";
     static constexpr std::string_view oneofs[1] = {"match"};
     static constexpr detail::field_info fields[4] = {
-        detail::make_field<&audio_route::track_id>("trackId", "track_id", 1, 1),
-        detail::make_field<&audio_route::participant_identity>("participantIdentity", "participant_identity", 2, 1),
-        detail::make_field<&audio_route::participant_kind>("participantKind", "participant_kind", 3, 1),
-        detail::make_field<&audio_route::channel>("channel", "channel", 4),
+            detail::make_field<&audio_route::track_id>("trackId", "track_id", 1, 1),
+            detail::make_field<&audio_route::participant_identity>("participantIdentity", "participant_identity", 2, 1),
+            detail::make_field<&audio_route::participant_kind>("participantKind", "participant_kind", 3, 1),
+            detail::make_field<&audio_route::channel>("channel", "channel", 4),
     };
     static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(audio_route)};
 };
 
 /// livekit.AudioConfig
 struct audio_config {
-    bool capture_all = false;  ///< "captureAll", #1, bool
+    bool capture_all = false;                                ///< "captureAll", #1, bool
     ::lkwebhook::repeated<::lkwebhook::audio_route> routes;  ///< "routes", #2, message livekit.AudioRoute, repeated
 
     friend bool operator==(const audio_config&, const audio_config&) = default;
@@ -812,16 +772,16 @@ template <>
 struct message_traits<audio_config> {
     static constexpr std::string_view proto_name = "livekit.AudioConfig";
     static constexpr detail::field_info fields[2] = {
-        detail::make_field<&audio_config::capture_all>("captureAll", "capture_all", 1),
-        detail::make_field<&audio_config::routes>("routes", "routes", 2),
+            detail::make_field<&audio_config::capture_all>("captureAll", "capture_all", 1),
+            detail::make_field<&audio_config::routes>("routes", "routes", 2),
     };
     static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(audio_config)};
 };
 
 /// livekit.AzureBlobUpload
 struct azure_blob_upload {
-    std::string account_name;  ///< "accountName", #1, string
-    std::string account_key;  ///< "accountKey", #2, string
+    std::string account_name;    ///< "accountName", #1, string
+    std::string account_key;     ///< "accountKey", #2, string
     std::string container_name;  ///< "containerName", #3, string
 
     friend bool operator==(const azure_blob_upload&, const azure_blob_upload&) = default;
@@ -830,16 +790,16 @@ template <>
 struct message_traits<azure_blob_upload> {
     static constexpr std::string_view proto_name = "livekit.AzureBlobUpload";
     static constexpr detail::field_info fields[3] = {
-        detail::make_field<&azure_blob_upload::account_name>("accountName", "account_name", 1),
-        detail::make_field<&azure_blob_upload::account_key>("accountKey", "account_key", 2),
-        detail::make_field<&azure_blob_upload::container_name>("containerName", "container_name", 3),
+            detail::make_field<&azure_blob_upload::account_name>("accountName", "account_name", 1),
+            detail::make_field<&azure_blob_upload::account_key>("accountKey", "account_key", 2, 0, true),
+            detail::make_field<&azure_blob_upload::container_name>("containerName", "container_name", 3),
     };
     static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(azure_blob_upload)};
 };
 
 /// livekit.Codec
 struct codec {
-    std::string mime;  ///< "mime", #1, string
+    std::string mime;       ///< "mime", #1, string
     std::string fmtp_line;  ///< "fmtpLine", #2, string
 
     friend bool operator==(const codec&, const codec&) = default;
@@ -848,8 +808,8 @@ template <>
 struct message_traits<codec> {
     static constexpr std::string_view proto_name = "livekit.Codec";
     static constexpr detail::field_info fields[2] = {
-        detail::make_field<&codec::mime>("mime", "mime", 1),
-        detail::make_field<&codec::fmtp_line>("fmtpLine", "fmtp_line", 2),
+            detail::make_field<&codec::mime>("mime", "mime", 1),
+            detail::make_field<&codec::fmtp_line>("fmtpLine", "fmtp_line", 2),
     };
     static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(codec)};
 };
@@ -857,8 +817,21 @@ struct message_traits<codec> {
 /// livekit.DataTrackFrameEncoding
 /// Oneofs (at most one member present): value: well_known, custom.
 struct data_track_frame_encoding {
-    ::lkwebhook::optional_value<::lkwebhook::data_track_frame_encoding_well_known_frame_encoding> well_known;  ///< "wellKnown", #1, enum livekit.DataTrackFrameEncoding.WellKnownFrameEncoding, oneof value
+    ::lkwebhook::optional_value<::lkwebhook::data_track_frame_encoding_well_known_frame_encoding>
+            well_known;  ///< "wellKnown", #1, enum livekit.DataTrackFrameEncoding.WellKnownFrameEncoding, oneof value
     ::lkwebhook::optional_value<std::string> custom;  ///< "custom", #2, string, oneof value
+
+    /// Which member of oneof `value` is set (values are the proto field numbers).
+    enum class value_case : std::int32_t {
+        none = 0,
+        well_known = 1,
+        custom = 2,
+    };
+    [[nodiscard]] value_case which_value() const noexcept {
+        if (well_known.has_value()) return value_case::well_known;
+        if (custom.has_value()) return value_case::custom;
+        return value_case::none;
+    }
 
     friend bool operator==(const data_track_frame_encoding&, const data_track_frame_encoding&) = default;
 };
@@ -867,8 +840,8 @@ struct message_traits<data_track_frame_encoding> {
     static constexpr std::string_view proto_name = "livekit.DataTrackFrameEncoding";
     static constexpr std::string_view oneofs[1] = {"value"};
     static constexpr detail::field_info fields[2] = {
-        detail::make_field<&data_track_frame_encoding::well_known>("wellKnown", "well_known", 1, 1),
-        detail::make_field<&data_track_frame_encoding::custom>("custom", "custom", 2, 1),
+            detail::make_field<&data_track_frame_encoding::well_known>("wellKnown", "well_known", 1, 1),
+            detail::make_field<&data_track_frame_encoding::custom>("custom", "custom", 2, 1),
     };
     static constexpr detail::message_info info{proto_name, fields, 2, oneofs, 1, sizeof(data_track_frame_encoding)};
 };
@@ -876,8 +849,21 @@ struct message_traits<data_track_frame_encoding> {
 /// livekit.DataTrackSchemaEncoding
 /// Oneofs (at most one member present): value: well_known, custom.
 struct data_track_schema_encoding {
-    ::lkwebhook::optional_value<::lkwebhook::data_track_schema_encoding_well_known_schema_encoding> well_known;  ///< "wellKnown", #1, enum livekit.DataTrackSchemaEncoding.WellKnownSchemaEncoding, oneof value
+    ::lkwebhook::optional_value<::lkwebhook::data_track_schema_encoding_well_known_schema_encoding>
+            well_known;  ///< "wellKnown", #1, enum livekit.DataTrackSchemaEncoding.WellKnownSchemaEncoding, oneof value
     ::lkwebhook::optional_value<std::string> custom;  ///< "custom", #2, string, oneof value
+
+    /// Which member of oneof `value` is set (values are the proto field numbers).
+    enum class value_case : std::int32_t {
+        none = 0,
+        well_known = 1,
+        custom = 2,
+    };
+    [[nodiscard]] value_case which_value() const noexcept {
+        if (well_known.has_value()) return value_case::well_known;
+        if (custom.has_value()) return value_case::custom;
+        return value_case::none;
+    }
 
     friend bool operator==(const data_track_schema_encoding&, const data_track_schema_encoding&) = default;
 };
@@ -886,8 +872,8 @@ struct message_traits<data_track_schema_encoding> {
     static constexpr std::string_view proto_name = "livekit.DataTrackSchemaEncoding";
     static constexpr std::string_view oneofs[1] = {"value"};
     static constexpr detail::field_info fields[2] = {
-        detail::make_field<&data_track_schema_encoding::well_known>("wellKnown", "well_known", 1, 1),
-        detail::make_field<&data_track_schema_encoding::custom>("custom", "custom", 2, 1),
+            detail::make_field<&data_track_schema_encoding::well_known>("wellKnown", "well_known", 1, 1),
+            detail::make_field<&data_track_schema_encoding::custom>("custom", "custom", 2, 1),
     };
     static constexpr detail::message_info info{proto_name, fields, 2, oneofs, 1, sizeof(data_track_schema_encoding)};
 };
@@ -895,7 +881,8 @@ struct message_traits<data_track_schema_encoding> {
 /// livekit.DataTrackSchemaId
 struct data_track_schema_id {
     std::string name;  ///< "name", #1, string
-    ::lkwebhook::optional_message<::lkwebhook::data_track_schema_encoding> encoding;  ///< "encoding", #2, message livekit.DataTrackSchemaEncoding
+    ::lkwebhook::optional_message<::lkwebhook::data_track_schema_encoding>
+            encoding;  ///< "encoding", #2, message livekit.DataTrackSchemaEncoding
 
     friend bool operator==(const data_track_schema_id&, const data_track_schema_id&) = default;
 };
@@ -903,20 +890,22 @@ template <>
 struct message_traits<data_track_schema_id> {
     static constexpr std::string_view proto_name = "livekit.DataTrackSchemaId";
     static constexpr detail::field_info fields[2] = {
-        detail::make_field<&data_track_schema_id::name>("name", "name", 1),
-        detail::make_field<&data_track_schema_id::encoding>("encoding", "encoding", 2),
+            detail::make_field<&data_track_schema_id::name>("name", "name", 1),
+            detail::make_field<&data_track_schema_id::encoding>("encoding", "encoding", 2),
     };
     static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(data_track_schema_id)};
 };
 
 /// livekit.DataTrackInfo
 struct data_track_info {
-    std::uint32_t pub_handle = 0;  ///< "pubHandle", #1, uint32
-    std::string sid;  ///< "sid", #2, string
-    std::string name;  ///< "name", #3, string
+    std::uint32_t pub_handle = 0;               ///< "pubHandle", #1, uint32
+    std::string sid;                            ///< "sid", #2, string
+    std::string name;                           ///< "name", #3, string
     ::lkwebhook::encryption_type encryption{};  ///< "encryption", #4, enum livekit.Encryption.Type
-    ::lkwebhook::optional_message<::lkwebhook::data_track_frame_encoding> frame_encoding;  ///< "frameEncoding", #5, message livekit.DataTrackFrameEncoding, optional
-    ::lkwebhook::optional_message<::lkwebhook::data_track_schema_id> schema;  ///< "schema", #6, message livekit.DataTrackSchemaId, optional
+    ::lkwebhook::optional_message<::lkwebhook::data_track_frame_encoding>
+            frame_encoding;  ///< "frameEncoding", #5, message livekit.DataTrackFrameEncoding, optional
+    ::lkwebhook::optional_message<::lkwebhook::data_track_schema_id>
+            schema;  ///< "schema", #6, message livekit.DataTrackSchemaId, optional
 
     friend bool operator==(const data_track_info&, const data_track_info&) = default;
 };
@@ -924,19 +913,19 @@ template <>
 struct message_traits<data_track_info> {
     static constexpr std::string_view proto_name = "livekit.DataTrackInfo";
     static constexpr detail::field_info fields[6] = {
-        detail::make_field<&data_track_info::pub_handle>("pubHandle", "pub_handle", 1),
-        detail::make_field<&data_track_info::sid>("sid", "sid", 2),
-        detail::make_field<&data_track_info::name>("name", "name", 3),
-        detail::make_field<&data_track_info::encryption>("encryption", "encryption", 4),
-        detail::make_field<&data_track_info::frame_encoding>("frameEncoding", "frame_encoding", 5),
-        detail::make_field<&data_track_info::schema>("schema", "schema", 6),
+            detail::make_field<&data_track_info::pub_handle>("pubHandle", "pub_handle", 1),
+            detail::make_field<&data_track_info::sid>("sid", "sid", 2),
+            detail::make_field<&data_track_info::name>("name", "name", 3),
+            detail::make_field<&data_track_info::encryption>("encryption", "encryption", 4),
+            detail::make_field<&data_track_info::frame_encoding>("frameEncoding", "frame_encoding", 5),
+            detail::make_field<&data_track_info::schema>("schema", "schema", 6),
     };
     static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0, sizeof(data_track_info)};
 };
 
 /// livekit.ProxyConfig
 struct proxy_config {
-    std::string url;  ///< "url", #1, string
+    std::string url;       ///< "url", #1, string
     std::string username;  ///< "username", #2, string
     std::string password;  ///< "password", #3, string
 
@@ -946,27 +935,27 @@ template <>
 struct message_traits<proxy_config> {
     static constexpr std::string_view proto_name = "livekit.ProxyConfig";
     static constexpr detail::field_info fields[3] = {
-        detail::make_field<&proxy_config::url>("url", "url", 1),
-        detail::make_field<&proxy_config::username>("username", "username", 2),
-        detail::make_field<&proxy_config::password>("password", "password", 3),
+            detail::make_field<&proxy_config::url>("url", "url", 1),
+            detail::make_field<&proxy_config::username>("username", "username", 2),
+            detail::make_field<&proxy_config::password>("password", "password", 3, 0, true),
     };
     static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(proxy_config)};
 };
 
 /// livekit.S3Upload
 struct s3_upload {
-    std::string access_key;  ///< "accessKey", #1, string
-    std::string secret;  ///< "secret", #2, string
-    std::string session_token;  ///< "sessionToken", #11, string
-    std::string assume_role_arn;  ///< "assumeRoleArn", #12, string
-    std::string assume_role_external_id;  ///< "assumeRoleExternalId", #13, string
-    std::string region;  ///< "region", #3, string
-    std::string endpoint;  ///< "endpoint", #4, string
-    std::string bucket;  ///< "bucket", #5, string
-    bool force_path_style = false;  ///< "forcePathStyle", #6, bool
-    ::lkwebhook::string_map metadata;  ///< "metadata", #7, map
-    std::string tagging;  ///< "tagging", #8, string
-    std::string content_disposition;  ///< "contentDisposition", #9, string
+    std::string access_key;                                          ///< "accessKey", #1, string
+    std::string secret;                                              ///< "secret", #2, string
+    std::string session_token;                                       ///< "sessionToken", #11, string
+    std::string assume_role_arn;                                     ///< "assumeRoleArn", #12, string
+    std::string assume_role_external_id;                             ///< "assumeRoleExternalId", #13, string
+    std::string region;                                              ///< "region", #3, string
+    std::string endpoint;                                            ///< "endpoint", #4, string
+    std::string bucket;                                              ///< "bucket", #5, string
+    bool force_path_style = false;                                   ///< "forcePathStyle", #6, bool
+    ::lkwebhook::string_map metadata;                                ///< "metadata", #7, map
+    std::string tagging;                                             ///< "tagging", #8, string
+    std::string content_disposition;                                 ///< "contentDisposition", #9, string
     ::lkwebhook::optional_message<::lkwebhook::proxy_config> proxy;  ///< "proxy", #10, message livekit.ProxyConfig
 
     friend bool operator==(const s3_upload&, const s3_upload&) = default;
@@ -975,27 +964,28 @@ template <>
 struct message_traits<s3_upload> {
     static constexpr std::string_view proto_name = "livekit.S3Upload";
     static constexpr detail::field_info fields[13] = {
-        detail::make_field<&s3_upload::access_key>("accessKey", "access_key", 1),
-        detail::make_field<&s3_upload::secret>("secret", "secret", 2),
-        detail::make_field<&s3_upload::session_token>("sessionToken", "session_token", 11),
-        detail::make_field<&s3_upload::assume_role_arn>("assumeRoleArn", "assume_role_arn", 12),
-        detail::make_field<&s3_upload::assume_role_external_id>("assumeRoleExternalId", "assume_role_external_id", 13),
-        detail::make_field<&s3_upload::region>("region", "region", 3),
-        detail::make_field<&s3_upload::endpoint>("endpoint", "endpoint", 4),
-        detail::make_field<&s3_upload::bucket>("bucket", "bucket", 5),
-        detail::make_field<&s3_upload::force_path_style>("forcePathStyle", "force_path_style", 6),
-        detail::make_field<&s3_upload::metadata>("metadata", "metadata", 7),
-        detail::make_field<&s3_upload::tagging>("tagging", "tagging", 8),
-        detail::make_field<&s3_upload::content_disposition>("contentDisposition", "content_disposition", 9),
-        detail::make_field<&s3_upload::proxy>("proxy", "proxy", 10),
+            detail::make_field<&s3_upload::access_key>("accessKey", "access_key", 1),
+            detail::make_field<&s3_upload::secret>("secret", "secret", 2, 0, true),
+            detail::make_field<&s3_upload::session_token>("sessionToken", "session_token", 11, 0, true),
+            detail::make_field<&s3_upload::assume_role_arn>("assumeRoleArn", "assume_role_arn", 12),
+            detail::make_field<&s3_upload::assume_role_external_id>("assumeRoleExternalId", "assume_role_external_id",
+                                                                    13),
+            detail::make_field<&s3_upload::region>("region", "region", 3),
+            detail::make_field<&s3_upload::endpoint>("endpoint", "endpoint", 4),
+            detail::make_field<&s3_upload::bucket>("bucket", "bucket", 5),
+            detail::make_field<&s3_upload::force_path_style>("forcePathStyle", "force_path_style", 6),
+            detail::make_field<&s3_upload::metadata>("metadata", "metadata", 7),
+            detail::make_field<&s3_upload::tagging>("tagging", "tagging", 8),
+            detail::make_field<&s3_upload::content_disposition>("contentDisposition", "content_disposition", 9),
+            detail::make_field<&s3_upload::proxy>("proxy", "proxy", 10),
     };
     static constexpr detail::message_info info{proto_name, fields, 13, nullptr, 0, sizeof(s3_upload)};
 };
 
 /// livekit.GCPUpload
 struct gcp_upload {
-    std::string credentials;  ///< "credentials", #1, string
-    std::string bucket;  ///< "bucket", #2, string
+    std::string credentials;                                         ///< "credentials", #1, string
+    std::string bucket;                                              ///< "bucket", #2, string
     ::lkwebhook::optional_message<::lkwebhook::proxy_config> proxy;  ///< "proxy", #3, message livekit.ProxyConfig
 
     friend bool operator==(const gcp_upload&, const gcp_upload&) = default;
@@ -1004,9 +994,9 @@ template <>
 struct message_traits<gcp_upload> {
     static constexpr std::string_view proto_name = "livekit.GCPUpload";
     static constexpr detail::field_info fields[3] = {
-        detail::make_field<&gcp_upload::credentials>("credentials", "credentials", 1),
-        detail::make_field<&gcp_upload::bucket>("bucket", "bucket", 2),
-        detail::make_field<&gcp_upload::proxy>("proxy", "proxy", 3),
+            detail::make_field<&gcp_upload::credentials>("credentials", "credentials", 1, 0, true),
+            detail::make_field<&gcp_upload::bucket>("bucket", "bucket", 2),
+            detail::make_field<&gcp_upload::proxy>("proxy", "proxy", 3),
     };
     static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(gcp_upload)};
 };
@@ -1014,12 +1004,30 @@ struct message_traits<gcp_upload> {
 /// livekit.DirectFileOutput
 /// Oneofs (at most one member present): output: s3, gcp, azure, ali_oss.
 struct direct_file_output {
-    std::string filepath;  ///< "filepath", #1, string
-    bool disable_manifest = false;  ///< "disableManifest", #5, bool
-    ::lkwebhook::optional_message<::lkwebhook::s3_upload> s3;  ///< "s3", #2, message livekit.S3Upload, oneof output
+    std::string filepath;                                        ///< "filepath", #1, string
+    bool disable_manifest = false;                               ///< "disableManifest", #5, bool
+    ::lkwebhook::optional_message<::lkwebhook::s3_upload> s3;    ///< "s3", #2, message livekit.S3Upload, oneof output
     ::lkwebhook::optional_message<::lkwebhook::gcp_upload> gcp;  ///< "gcp", #3, message livekit.GCPUpload, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::azure_blob_upload> azure;  ///< "azure", #4, message livekit.AzureBlobUpload, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::ali_oss_upload> ali_oss;  ///< "aliOSS", #6, message livekit.AliOSSUpload, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::azure_blob_upload>
+            azure;  ///< "azure", #4, message livekit.AzureBlobUpload, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::ali_oss_upload>
+            ali_oss;  ///< "aliOSS", #6, message livekit.AliOSSUpload, oneof output
+
+    /// Which member of oneof `output` is set (values are the proto field numbers).
+    enum class output_case : std::int32_t {
+        none = 0,
+        s3 = 2,
+        gcp = 3,
+        azure = 4,
+        ali_oss = 6,
+    };
+    [[nodiscard]] output_case which_output() const noexcept {
+        if (s3.has_value()) return output_case::s3;
+        if (gcp.has_value()) return output_case::gcp;
+        if (azure.has_value()) return output_case::azure;
+        if (ali_oss.has_value()) return output_case::ali_oss;
+        return output_case::none;
+    }
 
     friend bool operator==(const direct_file_output&, const direct_file_output&) = default;
 };
@@ -1028,21 +1036,21 @@ struct message_traits<direct_file_output> {
     static constexpr std::string_view proto_name = "livekit.DirectFileOutput";
     static constexpr std::string_view oneofs[1] = {"output"};
     static constexpr detail::field_info fields[6] = {
-        detail::make_field<&direct_file_output::filepath>("filepath", "filepath", 1),
-        detail::make_field<&direct_file_output::disable_manifest>("disableManifest", "disable_manifest", 5),
-        detail::make_field<&direct_file_output::s3>("s3", "s3", 2, 1),
-        detail::make_field<&direct_file_output::gcp>("gcp", "gcp", 3, 1),
-        detail::make_field<&direct_file_output::azure>("azure", "azure", 4, 1),
-        detail::make_field<&direct_file_output::ali_oss>("aliOSS", "aliOSS", 6, 1),
+            detail::make_field<&direct_file_output::filepath>("filepath", "filepath", 1),
+            detail::make_field<&direct_file_output::disable_manifest>("disableManifest", "disable_manifest", 5),
+            detail::make_field<&direct_file_output::s3>("s3", "s3", 2, 1),
+            detail::make_field<&direct_file_output::gcp>("gcp", "gcp", 3, 1),
+            detail::make_field<&direct_file_output::azure>("azure", "azure", 4, 1),
+            detail::make_field<&direct_file_output::ali_oss>("aliOSS", "aliOSS", 6, 1),
     };
     static constexpr detail::message_info info{proto_name, fields, 6, oneofs, 1, sizeof(direct_file_output)};
 };
 
 /// livekit.TemplateSource
 struct template_source {
-    std::string layout;  ///< "layout", #1, string
-    bool audio_only = false;  ///< "audioOnly", #2, bool
-    bool video_only = false;  ///< "videoOnly", #3, bool
+    std::string layout;           ///< "layout", #1, string
+    bool audio_only = false;      ///< "audioOnly", #2, bool
+    bool video_only = false;      ///< "videoOnly", #3, bool
     std::string custom_base_url;  ///< "customBaseUrl", #4, string
 
     friend bool operator==(const template_source&, const template_source&) = default;
@@ -1051,19 +1059,19 @@ template <>
 struct message_traits<template_source> {
     static constexpr std::string_view proto_name = "livekit.TemplateSource";
     static constexpr detail::field_info fields[4] = {
-        detail::make_field<&template_source::layout>("layout", "layout", 1),
-        detail::make_field<&template_source::audio_only>("audioOnly", "audio_only", 2),
-        detail::make_field<&template_source::video_only>("videoOnly", "video_only", 3),
-        detail::make_field<&template_source::custom_base_url>("customBaseUrl", "custom_base_url", 4),
+            detail::make_field<&template_source::layout>("layout", "layout", 1),
+            detail::make_field<&template_source::audio_only>("audioOnly", "audio_only", 2),
+            detail::make_field<&template_source::video_only>("videoOnly", "video_only", 3),
+            detail::make_field<&template_source::custom_base_url>("customBaseUrl", "custom_base_url", 4),
     };
     static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(template_source)};
 };
 
 /// livekit.WebSource
 struct web_source {
-    std::string url;  ///< "url", #1, string
-    bool audio_only = false;  ///< "audioOnly", #2, bool
-    bool video_only = false;  ///< "videoOnly", #3, bool
+    std::string url;                  ///< "url", #1, string
+    bool audio_only = false;          ///< "audioOnly", #2, bool
+    bool video_only = false;          ///< "videoOnly", #3, bool
     bool await_start_signal = false;  ///< "awaitStartSignal", #4, bool
 
     friend bool operator==(const web_source&, const web_source&) = default;
@@ -1072,17 +1080,17 @@ template <>
 struct message_traits<web_source> {
     static constexpr std::string_view proto_name = "livekit.WebSource";
     static constexpr detail::field_info fields[4] = {
-        detail::make_field<&web_source::url>("url", "url", 1),
-        detail::make_field<&web_source::audio_only>("audioOnly", "audio_only", 2),
-        detail::make_field<&web_source::video_only>("videoOnly", "video_only", 3),
-        detail::make_field<&web_source::await_start_signal>("awaitStartSignal", "await_start_signal", 4),
+            detail::make_field<&web_source::url>("url", "url", 1),
+            detail::make_field<&web_source::audio_only>("audioOnly", "audio_only", 2),
+            detail::make_field<&web_source::video_only>("videoOnly", "video_only", 3),
+            detail::make_field<&web_source::await_start_signal>("awaitStartSignal", "await_start_signal", 4),
     };
     static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(web_source)};
 };
 
 /// livekit.ParticipantVideo
 struct participant_video {
-    std::string identity;  ///< "identity", #1, string
+    std::string identity;              ///< "identity", #1, string
     bool prefer_screen_share = false;  ///< "preferScreenShare", #2, bool
 
     friend bool operator==(const participant_video&, const participant_video&) = default;
@@ -1091,8 +1099,8 @@ template <>
 struct message_traits<participant_video> {
     static constexpr std::string_view proto_name = "livekit.ParticipantVideo";
     static constexpr detail::field_info fields[2] = {
-        detail::make_field<&participant_video::identity>("identity", "identity", 1),
-        detail::make_field<&participant_video::prefer_screen_share>("preferScreenShare", "prefer_screen_share", 2),
+            detail::make_field<&participant_video::identity>("identity", "identity", 1),
+            detail::make_field<&participant_video::prefer_screen_share>("preferScreenShare", "prefer_screen_share", 2),
     };
     static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(participant_video)};
 };
@@ -1101,8 +1109,21 @@ struct message_traits<participant_video> {
 /// Oneofs (at most one member present): video: video_track_id, participant_video.
 struct media_source {
     ::lkwebhook::optional_value<std::string> video_track_id;  ///< "videoTrackId", #1, string, oneof video
-    ::lkwebhook::optional_message<::lkwebhook::participant_video> participant_video;  ///< "participantVideo", #2, message livekit.ParticipantVideo, oneof video
+    ::lkwebhook::optional_message<::lkwebhook::participant_video>
+            participant_video;  ///< "participantVideo", #2, message livekit.ParticipantVideo, oneof video
     ::lkwebhook::optional_message<::lkwebhook::audio_config> audio;  ///< "audio", #3, message livekit.AudioConfig
+
+    /// Which member of oneof `video` is set (values are the proto field numbers).
+    enum class video_case : std::int32_t {
+        none = 0,
+        video_track_id = 1,
+        participant_video = 2,
+    };
+    [[nodiscard]] video_case which_video() const noexcept {
+        if (video_track_id.has_value()) return video_case::video_track_id;
+        if (participant_video.has_value()) return video_case::participant_video;
+        return video_case::none;
+    }
 
     friend bool operator==(const media_source&, const media_source&) = default;
 };
@@ -1111,27 +1132,27 @@ struct message_traits<media_source> {
     static constexpr std::string_view proto_name = "livekit.MediaSource";
     static constexpr std::string_view oneofs[1] = {"video"};
     static constexpr detail::field_info fields[3] = {
-        detail::make_field<&media_source::video_track_id>("videoTrackId", "video_track_id", 1, 1),
-        detail::make_field<&media_source::participant_video>("participantVideo", "participant_video", 2, 1),
-        detail::make_field<&media_source::audio>("audio", "audio", 3),
+            detail::make_field<&media_source::video_track_id>("videoTrackId", "video_track_id", 1, 1),
+            detail::make_field<&media_source::participant_video>("participantVideo", "participant_video", 2, 1),
+            detail::make_field<&media_source::audio>("audio", "audio", 3),
     };
     static constexpr detail::message_info info{proto_name, fields, 3, oneofs, 1, sizeof(media_source)};
 };
 
 /// livekit.EncodingOptions
 struct encoding_options {
-    std::int32_t width = 0;  ///< "width", #1, int32
-    std::int32_t height = 0;  ///< "height", #2, int32
-    std::int32_t depth = 0;  ///< "depth", #3, int32
-    std::int32_t framerate = 0;  ///< "framerate", #4, int32
+    std::int32_t width = 0;                  ///< "width", #1, int32
+    std::int32_t height = 0;                 ///< "height", #2, int32
+    std::int32_t depth = 0;                  ///< "depth", #3, int32
+    std::int32_t framerate = 0;              ///< "framerate", #4, int32
     ::lkwebhook::audio_codec audio_codec{};  ///< "audioCodec", #5, enum livekit.AudioCodec
-    std::int32_t audio_bitrate = 0;  ///< "audioBitrate", #6, int32
-    std::int32_t audio_frequency = 0;  ///< "audioFrequency", #7, int32
+    std::int32_t audio_bitrate = 0;          ///< "audioBitrate", #6, int32
+    std::int32_t audio_frequency = 0;        ///< "audioFrequency", #7, int32
     ::lkwebhook::video_codec video_codec{};  ///< "videoCodec", #8, enum livekit.VideoCodec
-    std::int32_t video_bitrate = 0;  ///< "videoBitrate", #9, int32
-    double key_frame_interval = 0.0;  ///< "keyFrameInterval", #10, double
-    std::int32_t audio_quality = 0;  ///< "audioQuality", #11, int32
-    std::int32_t video_quality = 0;  ///< "videoQuality", #12, int32
+    std::int32_t video_bitrate = 0;          ///< "videoBitrate", #9, int32
+    double key_frame_interval = 0.0;         ///< "keyFrameInterval", #10, double
+    std::int32_t audio_quality = 0;          ///< "audioQuality", #11, int32
+    std::int32_t video_quality = 0;          ///< "videoQuality", #12, int32
 
     friend bool operator==(const encoding_options&, const encoding_options&) = default;
 };
@@ -1139,18 +1160,18 @@ template <>
 struct message_traits<encoding_options> {
     static constexpr std::string_view proto_name = "livekit.EncodingOptions";
     static constexpr detail::field_info fields[12] = {
-        detail::make_field<&encoding_options::width>("width", "width", 1),
-        detail::make_field<&encoding_options::height>("height", "height", 2),
-        detail::make_field<&encoding_options::depth>("depth", "depth", 3),
-        detail::make_field<&encoding_options::framerate>("framerate", "framerate", 4),
-        detail::make_field<&encoding_options::audio_codec>("audioCodec", "audio_codec", 5),
-        detail::make_field<&encoding_options::audio_bitrate>("audioBitrate", "audio_bitrate", 6),
-        detail::make_field<&encoding_options::audio_frequency>("audioFrequency", "audio_frequency", 7),
-        detail::make_field<&encoding_options::video_codec>("videoCodec", "video_codec", 8),
-        detail::make_field<&encoding_options::video_bitrate>("videoBitrate", "video_bitrate", 9),
-        detail::make_field<&encoding_options::key_frame_interval>("keyFrameInterval", "key_frame_interval", 10),
-        detail::make_field<&encoding_options::audio_quality>("audioQuality", "audio_quality", 11),
-        detail::make_field<&encoding_options::video_quality>("videoQuality", "video_quality", 12),
+            detail::make_field<&encoding_options::width>("width", "width", 1),
+            detail::make_field<&encoding_options::height>("height", "height", 2),
+            detail::make_field<&encoding_options::depth>("depth", "depth", 3),
+            detail::make_field<&encoding_options::framerate>("framerate", "framerate", 4),
+            detail::make_field<&encoding_options::audio_codec>("audioCodec", "audio_codec", 5),
+            detail::make_field<&encoding_options::audio_bitrate>("audioBitrate", "audio_bitrate", 6),
+            detail::make_field<&encoding_options::audio_frequency>("audioFrequency", "audio_frequency", 7),
+            detail::make_field<&encoding_options::video_codec>("videoCodec", "video_codec", 8),
+            detail::make_field<&encoding_options::video_bitrate>("videoBitrate", "video_bitrate", 9),
+            detail::make_field<&encoding_options::key_frame_interval>("keyFrameInterval", "key_frame_interval", 10),
+            detail::make_field<&encoding_options::audio_quality>("audioQuality", "audio_quality", 11),
+            detail::make_field<&encoding_options::video_quality>("videoQuality", "video_quality", 12),
     };
     static constexpr detail::message_info info{proto_name, fields, 12, nullptr, 0, sizeof(encoding_options)};
 };
@@ -1158,8 +1179,8 @@ struct message_traits<encoding_options> {
 /// livekit.FileOutput
 struct file_output {
     ::lkwebhook::encoded_file_type file_type{};  ///< "fileType", #1, enum livekit.EncodedFileType
-    std::string filepath;  ///< "filepath", #2, string
-    bool disable_manifest = false;  ///< "disableManifest", #3, bool
+    std::string filepath;                        ///< "filepath", #2, string
+    bool disable_manifest = false;               ///< "disableManifest", #3, bool
 
     friend bool operator==(const file_output&, const file_output&) = default;
 };
@@ -1167,9 +1188,9 @@ template <>
 struct message_traits<file_output> {
     static constexpr std::string_view proto_name = "livekit.FileOutput";
     static constexpr detail::field_info fields[3] = {
-        detail::make_field<&file_output::file_type>("fileType", "file_type", 1),
-        detail::make_field<&file_output::filepath>("filepath", "filepath", 2),
-        detail::make_field<&file_output::disable_manifest>("disableManifest", "disable_manifest", 3),
+            detail::make_field<&file_output::file_type>("fileType", "file_type", 1),
+            detail::make_field<&file_output::filepath>("filepath", "filepath", 2),
+            detail::make_field<&file_output::disable_manifest>("disableManifest", "disable_manifest", 3),
     };
     static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(file_output)};
 };
@@ -1185,8 +1206,8 @@ template <>
 struct message_traits<stream_output> {
     static constexpr std::string_view proto_name = "livekit.StreamOutput";
     static constexpr detail::field_info fields[2] = {
-        detail::make_field<&stream_output::protocol>("protocol", "protocol", 1),
-        detail::make_field<&stream_output::urls>("urls", "urls", 2),
+            detail::make_field<&stream_output::protocol>("protocol", "protocol", 1),
+            detail::make_field<&stream_output::urls>("urls", "urls", 2),
     };
     static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(stream_output)};
 };
@@ -1194,17 +1215,35 @@ struct message_traits<stream_output> {
 /// livekit.SegmentedFileOutput
 /// Oneofs (at most one member present): output: s3, gcp, azure, ali_oss.
 struct segmented_file_output {
-    ::lkwebhook::segmented_file_protocol protocol{};  ///< "protocol", #1, enum livekit.SegmentedFileProtocol
-    std::string filename_prefix;  ///< "filenamePrefix", #2, string
-    std::string playlist_name;  ///< "playlistName", #3, string
-    std::string live_playlist_name;  ///< "livePlaylistName", #11, string
-    std::uint32_t segment_duration = 0;  ///< "segmentDuration", #4, uint32
+    ::lkwebhook::segmented_file_protocol protocol{};       ///< "protocol", #1, enum livekit.SegmentedFileProtocol
+    std::string filename_prefix;                           ///< "filenamePrefix", #2, string
+    std::string playlist_name;                             ///< "playlistName", #3, string
+    std::string live_playlist_name;                        ///< "livePlaylistName", #11, string
+    std::uint32_t segment_duration = 0;                    ///< "segmentDuration", #4, uint32
     ::lkwebhook::segmented_file_suffix filename_suffix{};  ///< "filenameSuffix", #10, enum livekit.SegmentedFileSuffix
-    bool disable_manifest = false;  ///< "disableManifest", #8, bool
-    ::lkwebhook::optional_message<::lkwebhook::s3_upload> s3;  ///< "s3", #5, message livekit.S3Upload, oneof output
+    bool disable_manifest = false;                         ///< "disableManifest", #8, bool
+    ::lkwebhook::optional_message<::lkwebhook::s3_upload> s3;    ///< "s3", #5, message livekit.S3Upload, oneof output
     ::lkwebhook::optional_message<::lkwebhook::gcp_upload> gcp;  ///< "gcp", #6, message livekit.GCPUpload, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::azure_blob_upload> azure;  ///< "azure", #7, message livekit.AzureBlobUpload, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::ali_oss_upload> ali_oss;  ///< "aliOSS", #9, message livekit.AliOSSUpload, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::azure_blob_upload>
+            azure;  ///< "azure", #7, message livekit.AzureBlobUpload, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::ali_oss_upload>
+            ali_oss;  ///< "aliOSS", #9, message livekit.AliOSSUpload, oneof output
+
+    /// Which member of oneof `output` is set (values are the proto field numbers).
+    enum class output_case : std::int32_t {
+        none = 0,
+        s3 = 5,
+        gcp = 6,
+        azure = 7,
+        ali_oss = 9,
+    };
+    [[nodiscard]] output_case which_output() const noexcept {
+        if (s3.has_value()) return output_case::s3;
+        if (gcp.has_value()) return output_case::gcp;
+        if (azure.has_value()) return output_case::azure;
+        if (ali_oss.has_value()) return output_case::ali_oss;
+        return output_case::none;
+    }
 
     friend bool operator==(const segmented_file_output&, const segmented_file_output&) = default;
 };
@@ -1213,17 +1252,18 @@ struct message_traits<segmented_file_output> {
     static constexpr std::string_view proto_name = "livekit.SegmentedFileOutput";
     static constexpr std::string_view oneofs[1] = {"output"};
     static constexpr detail::field_info fields[11] = {
-        detail::make_field<&segmented_file_output::protocol>("protocol", "protocol", 1),
-        detail::make_field<&segmented_file_output::filename_prefix>("filenamePrefix", "filename_prefix", 2),
-        detail::make_field<&segmented_file_output::playlist_name>("playlistName", "playlist_name", 3),
-        detail::make_field<&segmented_file_output::live_playlist_name>("livePlaylistName", "live_playlist_name", 11),
-        detail::make_field<&segmented_file_output::segment_duration>("segmentDuration", "segment_duration", 4),
-        detail::make_field<&segmented_file_output::filename_suffix>("filenameSuffix", "filename_suffix", 10),
-        detail::make_field<&segmented_file_output::disable_manifest>("disableManifest", "disable_manifest", 8),
-        detail::make_field<&segmented_file_output::s3>("s3", "s3", 5, 1),
-        detail::make_field<&segmented_file_output::gcp>("gcp", "gcp", 6, 1),
-        detail::make_field<&segmented_file_output::azure>("azure", "azure", 7, 1),
-        detail::make_field<&segmented_file_output::ali_oss>("aliOSS", "aliOSS", 9, 1),
+            detail::make_field<&segmented_file_output::protocol>("protocol", "protocol", 1),
+            detail::make_field<&segmented_file_output::filename_prefix>("filenamePrefix", "filename_prefix", 2),
+            detail::make_field<&segmented_file_output::playlist_name>("playlistName", "playlist_name", 3),
+            detail::make_field<&segmented_file_output::live_playlist_name>("livePlaylistName", "live_playlist_name",
+                                                                           11),
+            detail::make_field<&segmented_file_output::segment_duration>("segmentDuration", "segment_duration", 4),
+            detail::make_field<&segmented_file_output::filename_suffix>("filenameSuffix", "filename_suffix", 10),
+            detail::make_field<&segmented_file_output::disable_manifest>("disableManifest", "disable_manifest", 8),
+            detail::make_field<&segmented_file_output::s3>("s3", "s3", 5, 1),
+            detail::make_field<&segmented_file_output::gcp>("gcp", "gcp", 6, 1),
+            detail::make_field<&segmented_file_output::azure>("azure", "azure", 7, 1),
+            detail::make_field<&segmented_file_output::ali_oss>("aliOSS", "aliOSS", 9, 1),
     };
     static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 1, sizeof(segmented_file_output)};
 };
@@ -1231,17 +1271,35 @@ struct message_traits<segmented_file_output> {
 /// livekit.ImageOutput
 /// Oneofs (at most one member present): output: s3, gcp, azure, ali_oss.
 struct image_output {
-    std::uint32_t capture_interval = 0;  ///< "captureInterval", #1, uint32
-    std::int32_t width = 0;  ///< "width", #2, int32
-    std::int32_t height = 0;  ///< "height", #3, int32
-    std::string filename_prefix;  ///< "filenamePrefix", #4, string
-    ::lkwebhook::image_file_suffix filename_suffix{};  ///< "filenameSuffix", #5, enum livekit.ImageFileSuffix
-    ::lkwebhook::image_codec image_codec{};  ///< "imageCodec", #6, enum livekit.ImageCodec
-    bool disable_manifest = false;  ///< "disableManifest", #7, bool
-    ::lkwebhook::optional_message<::lkwebhook::s3_upload> s3;  ///< "s3", #8, message livekit.S3Upload, oneof output
+    std::uint32_t capture_interval = 0;                          ///< "captureInterval", #1, uint32
+    std::int32_t width = 0;                                      ///< "width", #2, int32
+    std::int32_t height = 0;                                     ///< "height", #3, int32
+    std::string filename_prefix;                                 ///< "filenamePrefix", #4, string
+    ::lkwebhook::image_file_suffix filename_suffix{};            ///< "filenameSuffix", #5, enum livekit.ImageFileSuffix
+    ::lkwebhook::image_codec image_codec{};                      ///< "imageCodec", #6, enum livekit.ImageCodec
+    bool disable_manifest = false;                               ///< "disableManifest", #7, bool
+    ::lkwebhook::optional_message<::lkwebhook::s3_upload> s3;    ///< "s3", #8, message livekit.S3Upload, oneof output
     ::lkwebhook::optional_message<::lkwebhook::gcp_upload> gcp;  ///< "gcp", #9, message livekit.GCPUpload, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::azure_blob_upload> azure;  ///< "azure", #10, message livekit.AzureBlobUpload, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::ali_oss_upload> ali_oss;  ///< "aliOSS", #11, message livekit.AliOSSUpload, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::azure_blob_upload>
+            azure;  ///< "azure", #10, message livekit.AzureBlobUpload, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::ali_oss_upload>
+            ali_oss;  ///< "aliOSS", #11, message livekit.AliOSSUpload, oneof output
+
+    /// Which member of oneof `output` is set (values are the proto field numbers).
+    enum class output_case : std::int32_t {
+        none = 0,
+        s3 = 8,
+        gcp = 9,
+        azure = 10,
+        ali_oss = 11,
+    };
+    [[nodiscard]] output_case which_output() const noexcept {
+        if (s3.has_value()) return output_case::s3;
+        if (gcp.has_value()) return output_case::gcp;
+        if (azure.has_value()) return output_case::azure;
+        if (ali_oss.has_value()) return output_case::ali_oss;
+        return output_case::none;
+    }
 
     friend bool operator==(const image_output&, const image_output&) = default;
 };
@@ -1250,17 +1308,17 @@ struct message_traits<image_output> {
     static constexpr std::string_view proto_name = "livekit.ImageOutput";
     static constexpr std::string_view oneofs[1] = {"output"};
     static constexpr detail::field_info fields[11] = {
-        detail::make_field<&image_output::capture_interval>("captureInterval", "capture_interval", 1),
-        detail::make_field<&image_output::width>("width", "width", 2),
-        detail::make_field<&image_output::height>("height", "height", 3),
-        detail::make_field<&image_output::filename_prefix>("filenamePrefix", "filename_prefix", 4),
-        detail::make_field<&image_output::filename_suffix>("filenameSuffix", "filename_suffix", 5),
-        detail::make_field<&image_output::image_codec>("imageCodec", "image_codec", 6),
-        detail::make_field<&image_output::disable_manifest>("disableManifest", "disable_manifest", 7),
-        detail::make_field<&image_output::s3>("s3", "s3", 8, 1),
-        detail::make_field<&image_output::gcp>("gcp", "gcp", 9, 1),
-        detail::make_field<&image_output::azure>("azure", "azure", 10, 1),
-        detail::make_field<&image_output::ali_oss>("aliOSS", "aliOSS", 11, 1),
+            detail::make_field<&image_output::capture_interval>("captureInterval", "capture_interval", 1),
+            detail::make_field<&image_output::width>("width", "width", 2),
+            detail::make_field<&image_output::height>("height", "height", 3),
+            detail::make_field<&image_output::filename_prefix>("filenamePrefix", "filename_prefix", 4),
+            detail::make_field<&image_output::filename_suffix>("filenameSuffix", "filename_suffix", 5),
+            detail::make_field<&image_output::image_codec>("imageCodec", "image_codec", 6),
+            detail::make_field<&image_output::disable_manifest>("disableManifest", "disable_manifest", 7),
+            detail::make_field<&image_output::s3>("s3", "s3", 8, 1),
+            detail::make_field<&image_output::gcp>("gcp", "gcp", 9, 1),
+            detail::make_field<&image_output::azure>("azure", "azure", 10, 1),
+            detail::make_field<&image_output::ali_oss>("aliOSS", "aliOSS", 11, 1),
     };
     static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 1, sizeof(image_output)};
 };
@@ -1269,9 +1327,28 @@ struct message_traits<image_output> {
 /// Oneofs (at most one member present): provider: s3, gcp, azure, ali_oss.
 struct storage_config {
     ::lkwebhook::optional_message<::lkwebhook::s3_upload> s3;  ///< "s3", #1, message livekit.S3Upload, oneof provider
-    ::lkwebhook::optional_message<::lkwebhook::gcp_upload> gcp;  ///< "gcp", #2, message livekit.GCPUpload, oneof provider
-    ::lkwebhook::optional_message<::lkwebhook::azure_blob_upload> azure;  ///< "azure", #3, message livekit.AzureBlobUpload, oneof provider
-    ::lkwebhook::optional_message<::lkwebhook::ali_oss_upload> ali_oss;  ///< "aliOSS", #4, message livekit.AliOSSUpload, oneof provider
+    ::lkwebhook::optional_message<::lkwebhook::gcp_upload>
+            gcp;  ///< "gcp", #2, message livekit.GCPUpload, oneof provider
+    ::lkwebhook::optional_message<::lkwebhook::azure_blob_upload>
+            azure;  ///< "azure", #3, message livekit.AzureBlobUpload, oneof provider
+    ::lkwebhook::optional_message<::lkwebhook::ali_oss_upload>
+            ali_oss;  ///< "aliOSS", #4, message livekit.AliOSSUpload, oneof provider
+
+    /// Which member of oneof `provider` is set (values are the proto field numbers).
+    enum class provider_case : std::int32_t {
+        none = 0,
+        s3 = 1,
+        gcp = 2,
+        azure = 3,
+        ali_oss = 4,
+    };
+    [[nodiscard]] provider_case which_provider() const noexcept {
+        if (s3.has_value()) return provider_case::s3;
+        if (gcp.has_value()) return provider_case::gcp;
+        if (azure.has_value()) return provider_case::azure;
+        if (ali_oss.has_value()) return provider_case::ali_oss;
+        return provider_case::none;
+    }
 
     friend bool operator==(const storage_config&, const storage_config&) = default;
 };
@@ -1280,10 +1357,10 @@ struct message_traits<storage_config> {
     static constexpr std::string_view proto_name = "livekit.StorageConfig";
     static constexpr std::string_view oneofs[1] = {"provider"};
     static constexpr detail::field_info fields[4] = {
-        detail::make_field<&storage_config::s3>("s3", "s3", 1, 1),
-        detail::make_field<&storage_config::gcp>("gcp", "gcp", 2, 1),
-        detail::make_field<&storage_config::azure>("azure", "azure", 3, 1),
-        detail::make_field<&storage_config::ali_oss>("aliOSS", "aliOSS", 4, 1),
+            detail::make_field<&storage_config::s3>("s3", "s3", 1, 1),
+            detail::make_field<&storage_config::gcp>("gcp", "gcp", 2, 1),
+            detail::make_field<&storage_config::azure>("azure", "azure", 3, 1),
+            detail::make_field<&storage_config::ali_oss>("aliOSS", "aliOSS", 4, 1),
     };
     static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(storage_config)};
 };
@@ -1291,11 +1368,32 @@ struct message_traits<storage_config> {
 /// livekit.Output
 /// Oneofs (at most one member present): config: file, stream, segments, images.
 struct output {
-    ::lkwebhook::optional_message<::lkwebhook::file_output> file;  ///< "file", #1, message livekit.FileOutput, oneof config
-    ::lkwebhook::optional_message<::lkwebhook::stream_output> stream;  ///< "stream", #2, message livekit.StreamOutput, oneof config
-    ::lkwebhook::optional_message<::lkwebhook::segmented_file_output> segments;  ///< "segments", #3, message livekit.SegmentedFileOutput, oneof config
-    ::lkwebhook::optional_message<::lkwebhook::image_output> images;  ///< "images", #4, message livekit.ImageOutput, oneof config
-    ::lkwebhook::optional_message<::lkwebhook::storage_config> storage;  ///< "storage", #6, message livekit.StorageConfig
+    ::lkwebhook::optional_message<::lkwebhook::file_output>
+            file;  ///< "file", #1, message livekit.FileOutput, oneof config
+    ::lkwebhook::optional_message<::lkwebhook::stream_output>
+            stream;  ///< "stream", #2, message livekit.StreamOutput, oneof config
+    ::lkwebhook::optional_message<::lkwebhook::segmented_file_output>
+            segments;  ///< "segments", #3, message livekit.SegmentedFileOutput, oneof config
+    ::lkwebhook::optional_message<::lkwebhook::image_output>
+            images;  ///< "images", #4, message livekit.ImageOutput, oneof config
+    ::lkwebhook::optional_message<::lkwebhook::storage_config>
+            storage;  ///< "storage", #6, message livekit.StorageConfig
+
+    /// Which member of oneof `config` is set (values are the proto field numbers).
+    enum class config_case : std::int32_t {
+        none = 0,
+        file = 1,
+        stream = 2,
+        segments = 3,
+        images = 4,
+    };
+    [[nodiscard]] config_case which_config() const noexcept {
+        if (file.has_value()) return config_case::file;
+        if (stream.has_value()) return config_case::stream;
+        if (segments.has_value()) return config_case::segments;
+        if (images.has_value()) return config_case::images;
+        return config_case::none;
+    }
 
     friend bool operator==(const output&, const output&) = default;
 };
@@ -1304,11 +1402,11 @@ struct message_traits<output> {
     static constexpr std::string_view proto_name = "livekit.Output";
     static constexpr std::string_view oneofs[1] = {"config"};
     static constexpr detail::field_info fields[5] = {
-        detail::make_field<&output::file>("file", "file", 1, 1),
-        detail::make_field<&output::stream>("stream", "stream", 2, 1),
-        detail::make_field<&output::segments>("segments", "segments", 3, 1),
-        detail::make_field<&output::images>("images", "images", 4, 1),
-        detail::make_field<&output::storage>("storage", "storage", 6),
+            detail::make_field<&output::file>("file", "file", 1, 1),
+            detail::make_field<&output::stream>("stream", "stream", 2, 1),
+            detail::make_field<&output::segments>("segments", "segments", 3, 1),
+            detail::make_field<&output::images>("images", "images", 4, 1),
+            detail::make_field<&output::storage>("storage", "storage", 6),
     };
     static constexpr detail::message_info info{proto_name, fields, 5, oneofs, 1, sizeof(output)};
 };
@@ -1324,17 +1422,18 @@ template <>
 struct message_traits<filter_params> {
     static constexpr std::string_view proto_name = "livekit.FilterParams";
     static constexpr detail::field_info fields[2] = {
-        detail::make_field<&filter_params::include_events>("includeEvents", "include_events", 1),
-        detail::make_field<&filter_params::exclude_events>("excludeEvents", "exclude_events", 2),
+            detail::make_field<&filter_params::include_events>("includeEvents", "include_events", 1),
+            detail::make_field<&filter_params::exclude_events>("excludeEvents", "exclude_events", 2),
     };
     static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(filter_params)};
 };
 
 /// livekit.WebhookConfig
 struct webhook_config {
-    std::string url;  ///< "url", #1, string
+    std::string url;          ///< "url", #1, string
     std::string signing_key;  ///< "signingKey", #2, string
-    ::lkwebhook::optional_message<::lkwebhook::filter_params> filter_params;  ///< "filterParams", #3, message livekit.FilterParams
+    ::lkwebhook::optional_message<::lkwebhook::filter_params>
+            filter_params;  ///< "filterParams", #3, message livekit.FilterParams
 
     friend bool operator==(const webhook_config&, const webhook_config&) = default;
 };
@@ -1342,9 +1441,9 @@ template <>
 struct message_traits<webhook_config> {
     static constexpr std::string_view proto_name = "livekit.WebhookConfig";
     static constexpr detail::field_info fields[3] = {
-        detail::make_field<&webhook_config::url>("url", "url", 1),
-        detail::make_field<&webhook_config::signing_key>("signingKey", "signing_key", 2),
-        detail::make_field<&webhook_config::filter_params>("filterParams", "filter_params", 3),
+            detail::make_field<&webhook_config::url>("url", "url", 1),
+            detail::make_field<&webhook_config::signing_key>("signingKey", "signing_key", 2),
+            detail::make_field<&webhook_config::filter_params>("filterParams", "filter_params", 3),
     };
     static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(webhook_config)};
 };
@@ -1353,14 +1452,46 @@ struct message_traits<webhook_config> {
 /// Oneofs (at most one member present): source: template_, web, media; encoding: preset, advanced.
 struct start_egress_request {
     std::string room_name;  ///< "roomName", #1, string
-    ::lkwebhook::optional_message<::lkwebhook::template_source> template_;  ///< "template", #2, message livekit.TemplateSource, oneof source
+    ::lkwebhook::optional_message<::lkwebhook::template_source>
+            template_;  ///< "template", #2, message livekit.TemplateSource, oneof source
     ::lkwebhook::optional_message<::lkwebhook::web_source> web;  ///< "web", #3, message livekit.WebSource, oneof source
-    ::lkwebhook::optional_message<::lkwebhook::media_source> media;  ///< "media", #4, message livekit.MediaSource, oneof source
-    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset> preset;  ///< "preset", #5, enum livekit.EncodingOptionsPreset, oneof encoding
-    ::lkwebhook::optional_message<::lkwebhook::encoding_options> advanced;  ///< "advanced", #6, message livekit.EncodingOptions, oneof encoding
+    ::lkwebhook::optional_message<::lkwebhook::media_source>
+            media;  ///< "media", #4, message livekit.MediaSource, oneof source
+    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset>
+            preset;  ///< "preset", #5, enum livekit.EncodingOptionsPreset, oneof encoding
+    ::lkwebhook::optional_message<::lkwebhook::encoding_options>
+            advanced;  ///< "advanced", #6, message livekit.EncodingOptions, oneof encoding
     ::lkwebhook::repeated<::lkwebhook::output> outputs;  ///< "outputs", #7, message livekit.Output, repeated
-    ::lkwebhook::optional_message<::lkwebhook::storage_config> storage;  ///< "storage", #8, message livekit.StorageConfig
-    ::lkwebhook::repeated<::lkwebhook::webhook_config> webhooks;  ///< "webhooks", #9, message livekit.WebhookConfig, repeated
+    ::lkwebhook::optional_message<::lkwebhook::storage_config>
+            storage;  ///< "storage", #8, message livekit.StorageConfig
+    ::lkwebhook::repeated<::lkwebhook::webhook_config>
+            webhooks;  ///< "webhooks", #9, message livekit.WebhookConfig, repeated
+
+    /// Which member of oneof `source` is set (values are the proto field numbers).
+    enum class source_case : std::int32_t {
+        none = 0,
+        template_ = 2,
+        web = 3,
+        media = 4,
+    };
+    [[nodiscard]] source_case which_source() const noexcept {
+        if (template_.has_value()) return source_case::template_;
+        if (web.has_value()) return source_case::web;
+        if (media.has_value()) return source_case::media;
+        return source_case::none;
+    }
+
+    /// Which member of oneof `encoding` is set (values are the proto field numbers).
+    enum class encoding_case : std::int32_t {
+        none = 0,
+        preset = 5,
+        advanced = 6,
+    };
+    [[nodiscard]] encoding_case which_encoding() const noexcept {
+        if (preset.has_value()) return encoding_case::preset;
+        if (advanced.has_value()) return encoding_case::advanced;
+        return encoding_case::none;
+    }
 
     friend bool operator==(const start_egress_request&, const start_egress_request&) = default;
 };
@@ -1369,15 +1500,15 @@ struct message_traits<start_egress_request> {
     static constexpr std::string_view proto_name = "livekit.StartEgressRequest";
     static constexpr std::string_view oneofs[2] = {"source", "encoding"};
     static constexpr detail::field_info fields[9] = {
-        detail::make_field<&start_egress_request::room_name>("roomName", "room_name", 1),
-        detail::make_field<&start_egress_request::template_>("template", "template", 2, 1),
-        detail::make_field<&start_egress_request::web>("web", "web", 3, 1),
-        detail::make_field<&start_egress_request::media>("media", "media", 4, 1),
-        detail::make_field<&start_egress_request::preset>("preset", "preset", 5, 2),
-        detail::make_field<&start_egress_request::advanced>("advanced", "advanced", 6, 2),
-        detail::make_field<&start_egress_request::outputs>("outputs", "outputs", 7),
-        detail::make_field<&start_egress_request::storage>("storage", "storage", 8),
-        detail::make_field<&start_egress_request::webhooks>("webhooks", "webhooks", 9),
+            detail::make_field<&start_egress_request::room_name>("roomName", "room_name", 1),
+            detail::make_field<&start_egress_request::template_>("template", "template", 2, 1),
+            detail::make_field<&start_egress_request::web>("web", "web", 3, 1),
+            detail::make_field<&start_egress_request::media>("media", "media", 4, 1),
+            detail::make_field<&start_egress_request::preset>("preset", "preset", 5, 2),
+            detail::make_field<&start_egress_request::advanced>("advanced", "advanced", 6, 2),
+            detail::make_field<&start_egress_request::outputs>("outputs", "outputs", 7),
+            detail::make_field<&start_egress_request::storage>("storage", "storage", 8),
+            detail::make_field<&start_egress_request::webhooks>("webhooks", "webhooks", 9),
     };
     static constexpr detail::message_info info{proto_name, fields, 9, oneofs, 2, sizeof(start_egress_request)};
 };
@@ -1385,17 +1516,49 @@ struct message_traits<start_egress_request> {
 /// livekit.ExportReplayRequest
 /// Oneofs (at most one member present): source: template_, web, media; encoding: preset, advanced.
 struct export_replay_request {
-    std::string replay_id;  ///< "replayId", #1, string
+    std::string replay_id;             ///< "replayId", #1, string
     std::int64_t start_offset_ms = 0;  ///< "startOffsetMs", #2, int64
-    std::int64_t end_offset_ms = 0;  ///< "endOffsetMs", #3, int64
-    ::lkwebhook::optional_message<::lkwebhook::template_source> template_;  ///< "template", #4, message livekit.TemplateSource, oneof source
+    std::int64_t end_offset_ms = 0;    ///< "endOffsetMs", #3, int64
+    ::lkwebhook::optional_message<::lkwebhook::template_source>
+            template_;  ///< "template", #4, message livekit.TemplateSource, oneof source
     ::lkwebhook::optional_message<::lkwebhook::web_source> web;  ///< "web", #5, message livekit.WebSource, oneof source
-    ::lkwebhook::optional_message<::lkwebhook::media_source> media;  ///< "media", #6, message livekit.MediaSource, oneof source
-    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset> preset;  ///< "preset", #7, enum livekit.EncodingOptionsPreset, oneof encoding
-    ::lkwebhook::optional_message<::lkwebhook::encoding_options> advanced;  ///< "advanced", #8, message livekit.EncodingOptions, oneof encoding
+    ::lkwebhook::optional_message<::lkwebhook::media_source>
+            media;  ///< "media", #6, message livekit.MediaSource, oneof source
+    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset>
+            preset;  ///< "preset", #7, enum livekit.EncodingOptionsPreset, oneof encoding
+    ::lkwebhook::optional_message<::lkwebhook::encoding_options>
+            advanced;  ///< "advanced", #8, message livekit.EncodingOptions, oneof encoding
     ::lkwebhook::repeated<::lkwebhook::output> outputs;  ///< "outputs", #9, message livekit.Output, repeated
-    ::lkwebhook::optional_message<::lkwebhook::storage_config> storage;  ///< "storage", #10, message livekit.StorageConfig
-    ::lkwebhook::repeated<::lkwebhook::webhook_config> webhooks;  ///< "webhooks", #11, message livekit.WebhookConfig, repeated
+    ::lkwebhook::optional_message<::lkwebhook::storage_config>
+            storage;  ///< "storage", #10, message livekit.StorageConfig
+    ::lkwebhook::repeated<::lkwebhook::webhook_config>
+            webhooks;  ///< "webhooks", #11, message livekit.WebhookConfig, repeated
+
+    /// Which member of oneof `source` is set (values are the proto field numbers).
+    enum class source_case : std::int32_t {
+        none = 0,
+        template_ = 4,
+        web = 5,
+        media = 6,
+    };
+    [[nodiscard]] source_case which_source() const noexcept {
+        if (template_.has_value()) return source_case::template_;
+        if (web.has_value()) return source_case::web;
+        if (media.has_value()) return source_case::media;
+        return source_case::none;
+    }
+
+    /// Which member of oneof `encoding` is set (values are the proto field numbers).
+    enum class encoding_case : std::int32_t {
+        none = 0,
+        preset = 7,
+        advanced = 8,
+    };
+    [[nodiscard]] encoding_case which_encoding() const noexcept {
+        if (preset.has_value()) return encoding_case::preset;
+        if (advanced.has_value()) return encoding_case::advanced;
+        return encoding_case::none;
+    }
 
     friend bool operator==(const export_replay_request&, const export_replay_request&) = default;
 };
@@ -1404,17 +1567,17 @@ struct message_traits<export_replay_request> {
     static constexpr std::string_view proto_name = "livekit.ExportReplayRequest";
     static constexpr std::string_view oneofs[2] = {"source", "encoding"};
     static constexpr detail::field_info fields[11] = {
-        detail::make_field<&export_replay_request::replay_id>("replayId", "replay_id", 1),
-        detail::make_field<&export_replay_request::start_offset_ms>("startOffsetMs", "start_offset_ms", 2),
-        detail::make_field<&export_replay_request::end_offset_ms>("endOffsetMs", "end_offset_ms", 3),
-        detail::make_field<&export_replay_request::template_>("template", "template", 4, 1),
-        detail::make_field<&export_replay_request::web>("web", "web", 5, 1),
-        detail::make_field<&export_replay_request::media>("media", "media", 6, 1),
-        detail::make_field<&export_replay_request::preset>("preset", "preset", 7, 2),
-        detail::make_field<&export_replay_request::advanced>("advanced", "advanced", 8, 2),
-        detail::make_field<&export_replay_request::outputs>("outputs", "outputs", 9),
-        detail::make_field<&export_replay_request::storage>("storage", "storage", 10),
-        detail::make_field<&export_replay_request::webhooks>("webhooks", "webhooks", 11),
+            detail::make_field<&export_replay_request::replay_id>("replayId", "replay_id", 1),
+            detail::make_field<&export_replay_request::start_offset_ms>("startOffsetMs", "start_offset_ms", 2),
+            detail::make_field<&export_replay_request::end_offset_ms>("endOffsetMs", "end_offset_ms", 3),
+            detail::make_field<&export_replay_request::template_>("template", "template", 4, 1),
+            detail::make_field<&export_replay_request::web>("web", "web", 5, 1),
+            detail::make_field<&export_replay_request::media>("media", "media", 6, 1),
+            detail::make_field<&export_replay_request::preset>("preset", "preset", 7, 2),
+            detail::make_field<&export_replay_request::advanced>("advanced", "advanced", 8, 2),
+            detail::make_field<&export_replay_request::outputs>("outputs", "outputs", 9),
+            detail::make_field<&export_replay_request::storage>("storage", "storage", 10),
+            detail::make_field<&export_replay_request::webhooks>("webhooks", "webhooks", 11),
     };
     static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 2, sizeof(export_replay_request)};
 };
@@ -1422,13 +1585,31 @@ struct message_traits<export_replay_request> {
 /// livekit.EncodedFileOutput
 /// Oneofs (at most one member present): output: s3, gcp, azure, ali_oss.
 struct encoded_file_output {
-    ::lkwebhook::encoded_file_type file_type{};  ///< "fileType", #1, enum livekit.EncodedFileType
-    std::string filepath;  ///< "filepath", #2, string
-    bool disable_manifest = false;  ///< "disableManifest", #6, bool
-    ::lkwebhook::optional_message<::lkwebhook::s3_upload> s3;  ///< "s3", #3, message livekit.S3Upload, oneof output
+    ::lkwebhook::encoded_file_type file_type{};                  ///< "fileType", #1, enum livekit.EncodedFileType
+    std::string filepath;                                        ///< "filepath", #2, string
+    bool disable_manifest = false;                               ///< "disableManifest", #6, bool
+    ::lkwebhook::optional_message<::lkwebhook::s3_upload> s3;    ///< "s3", #3, message livekit.S3Upload, oneof output
     ::lkwebhook::optional_message<::lkwebhook::gcp_upload> gcp;  ///< "gcp", #4, message livekit.GCPUpload, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::azure_blob_upload> azure;  ///< "azure", #5, message livekit.AzureBlobUpload, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::ali_oss_upload> ali_oss;  ///< "aliOSS", #7, message livekit.AliOSSUpload, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::azure_blob_upload>
+            azure;  ///< "azure", #5, message livekit.AzureBlobUpload, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::ali_oss_upload>
+            ali_oss;  ///< "aliOSS", #7, message livekit.AliOSSUpload, oneof output
+
+    /// Which member of oneof `output` is set (values are the proto field numbers).
+    enum class output_case : std::int32_t {
+        none = 0,
+        s3 = 3,
+        gcp = 4,
+        azure = 5,
+        ali_oss = 7,
+    };
+    [[nodiscard]] output_case which_output() const noexcept {
+        if (s3.has_value()) return output_case::s3;
+        if (gcp.has_value()) return output_case::gcp;
+        if (azure.has_value()) return output_case::azure;
+        if (ali_oss.has_value()) return output_case::ali_oss;
+        return output_case::none;
+    }
 
     friend bool operator==(const encoded_file_output&, const encoded_file_output&) = default;
 };
@@ -1437,13 +1618,13 @@ struct message_traits<encoded_file_output> {
     static constexpr std::string_view proto_name = "livekit.EncodedFileOutput";
     static constexpr std::string_view oneofs[1] = {"output"};
     static constexpr detail::field_info fields[7] = {
-        detail::make_field<&encoded_file_output::file_type>("fileType", "file_type", 1),
-        detail::make_field<&encoded_file_output::filepath>("filepath", "filepath", 2),
-        detail::make_field<&encoded_file_output::disable_manifest>("disableManifest", "disable_manifest", 6),
-        detail::make_field<&encoded_file_output::s3>("s3", "s3", 3, 1),
-        detail::make_field<&encoded_file_output::gcp>("gcp", "gcp", 4, 1),
-        detail::make_field<&encoded_file_output::azure>("azure", "azure", 5, 1),
-        detail::make_field<&encoded_file_output::ali_oss>("aliOSS", "aliOSS", 7, 1),
+            detail::make_field<&encoded_file_output::file_type>("fileType", "file_type", 1),
+            detail::make_field<&encoded_file_output::filepath>("filepath", "filepath", 2),
+            detail::make_field<&encoded_file_output::disable_manifest>("disableManifest", "disable_manifest", 6),
+            detail::make_field<&encoded_file_output::s3>("s3", "s3", 3, 1),
+            detail::make_field<&encoded_file_output::gcp>("gcp", "gcp", 4, 1),
+            detail::make_field<&encoded_file_output::azure>("azure", "azure", 5, 1),
+            detail::make_field<&encoded_file_output::ali_oss>("aliOSS", "aliOSS", 7, 1),
     };
     static constexpr detail::message_info info{proto_name, fields, 7, oneofs, 1, sizeof(encoded_file_output)};
 };
@@ -1451,22 +1632,58 @@ struct message_traits<encoded_file_output> {
 /// livekit.RoomCompositeEgressRequest
 /// Oneofs (at most one member present): output: file, stream, segments; options: preset, advanced.
 struct room_composite_egress_request {
-    std::string room_name;  ///< "roomName", #1, string
-    std::string layout;  ///< "layout", #2, string
-    bool audio_only = false;  ///< "audioOnly", #3, bool
+    std::string room_name;                     ///< "roomName", #1, string
+    std::string layout;                        ///< "layout", #2, string
+    bool audio_only = false;                   ///< "audioOnly", #3, bool
     ::lkwebhook::audio_mixing audio_mixing{};  ///< "audioMixing", #15, enum livekit.AudioMixing
-    bool video_only = false;  ///< "videoOnly", #4, bool
-    std::string custom_base_url;  ///< "customBaseUrl", #5, string
-    ::lkwebhook::optional_message<::lkwebhook::encoded_file_output> file;  ///< "file", #6, message livekit.EncodedFileOutput, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::stream_output> stream;  ///< "stream", #7, message livekit.StreamOutput, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::segmented_file_output> segments;  ///< "segments", #10, message livekit.SegmentedFileOutput, oneof output
-    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset> preset;  ///< "preset", #8, enum livekit.EncodingOptionsPreset, oneof options
-    ::lkwebhook::optional_message<::lkwebhook::encoding_options> advanced;  ///< "advanced", #9, message livekit.EncodingOptions, oneof options
-    ::lkwebhook::repeated<::lkwebhook::encoded_file_output> file_outputs;  ///< "fileOutputs", #11, message livekit.EncodedFileOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::stream_output> stream_outputs;  ///< "streamOutputs", #12, message livekit.StreamOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::segmented_file_output> segment_outputs;  ///< "segmentOutputs", #13, message livekit.SegmentedFileOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::image_output> image_outputs;  ///< "imageOutputs", #14, message livekit.ImageOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::webhook_config> webhooks;  ///< "webhooks", #16, message livekit.WebhookConfig, repeated
+    bool video_only = false;                   ///< "videoOnly", #4, bool
+    std::string custom_base_url;               ///< "customBaseUrl", #5, string
+    ::lkwebhook::optional_message<::lkwebhook::encoded_file_output>
+            file;  ///< "file", #6, message livekit.EncodedFileOutput, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::stream_output>
+            stream;  ///< "stream", #7, message livekit.StreamOutput, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::segmented_file_output>
+            segments;  ///< "segments", #10, message livekit.SegmentedFileOutput, oneof output
+    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset>
+            preset;  ///< "preset", #8, enum livekit.EncodingOptionsPreset, oneof options
+    ::lkwebhook::optional_message<::lkwebhook::encoding_options>
+            advanced;  ///< "advanced", #9, message livekit.EncodingOptions, oneof options
+    ::lkwebhook::repeated<::lkwebhook::encoded_file_output>
+            file_outputs;  ///< "fileOutputs", #11, message livekit.EncodedFileOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::stream_output>
+            stream_outputs;  ///< "streamOutputs", #12, message livekit.StreamOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::segmented_file_output>
+            segment_outputs;  ///< "segmentOutputs", #13, message livekit.SegmentedFileOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::image_output>
+            image_outputs;  ///< "imageOutputs", #14, message livekit.ImageOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::webhook_config>
+            webhooks;  ///< "webhooks", #16, message livekit.WebhookConfig, repeated
+
+    /// Which member of oneof `output` is set (values are the proto field numbers).
+    enum class output_case : std::int32_t {
+        none = 0,
+        file = 6,
+        stream = 7,
+        segments = 10,
+    };
+    [[nodiscard]] output_case which_output() const noexcept {
+        if (file.has_value()) return output_case::file;
+        if (stream.has_value()) return output_case::stream;
+        if (segments.has_value()) return output_case::segments;
+        return output_case::none;
+    }
+
+    /// Which member of oneof `options` is set (values are the proto field numbers).
+    enum class options_case : std::int32_t {
+        none = 0,
+        preset = 8,
+        advanced = 9,
+    };
+    [[nodiscard]] options_case which_options() const noexcept {
+        if (preset.has_value()) return options_case::preset;
+        if (advanced.has_value()) return options_case::advanced;
+        return options_case::none;
+    }
 
     friend bool operator==(const room_composite_egress_request&, const room_composite_egress_request&) = default;
 };
@@ -1475,43 +1692,81 @@ struct message_traits<room_composite_egress_request> {
     static constexpr std::string_view proto_name = "livekit.RoomCompositeEgressRequest";
     static constexpr std::string_view oneofs[2] = {"output", "options"};
     static constexpr detail::field_info fields[16] = {
-        detail::make_field<&room_composite_egress_request::room_name>("roomName", "room_name", 1),
-        detail::make_field<&room_composite_egress_request::layout>("layout", "layout", 2),
-        detail::make_field<&room_composite_egress_request::audio_only>("audioOnly", "audio_only", 3),
-        detail::make_field<&room_composite_egress_request::audio_mixing>("audioMixing", "audio_mixing", 15),
-        detail::make_field<&room_composite_egress_request::video_only>("videoOnly", "video_only", 4),
-        detail::make_field<&room_composite_egress_request::custom_base_url>("customBaseUrl", "custom_base_url", 5),
-        detail::make_field<&room_composite_egress_request::file>("file", "file", 6, 1),
-        detail::make_field<&room_composite_egress_request::stream>("stream", "stream", 7, 1),
-        detail::make_field<&room_composite_egress_request::segments>("segments", "segments", 10, 1),
-        detail::make_field<&room_composite_egress_request::preset>("preset", "preset", 8, 2),
-        detail::make_field<&room_composite_egress_request::advanced>("advanced", "advanced", 9, 2),
-        detail::make_field<&room_composite_egress_request::file_outputs>("fileOutputs", "file_outputs", 11),
-        detail::make_field<&room_composite_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 12),
-        detail::make_field<&room_composite_egress_request::segment_outputs>("segmentOutputs", "segment_outputs", 13),
-        detail::make_field<&room_composite_egress_request::image_outputs>("imageOutputs", "image_outputs", 14),
-        detail::make_field<&room_composite_egress_request::webhooks>("webhooks", "webhooks", 16),
+            detail::make_field<&room_composite_egress_request::room_name>("roomName", "room_name", 1),
+            detail::make_field<&room_composite_egress_request::layout>("layout", "layout", 2),
+            detail::make_field<&room_composite_egress_request::audio_only>("audioOnly", "audio_only", 3),
+            detail::make_field<&room_composite_egress_request::audio_mixing>("audioMixing", "audio_mixing", 15),
+            detail::make_field<&room_composite_egress_request::video_only>("videoOnly", "video_only", 4),
+            detail::make_field<&room_composite_egress_request::custom_base_url>("customBaseUrl", "custom_base_url", 5),
+            detail::make_field<&room_composite_egress_request::file>("file", "file", 6, 1),
+            detail::make_field<&room_composite_egress_request::stream>("stream", "stream", 7, 1),
+            detail::make_field<&room_composite_egress_request::segments>("segments", "segments", 10, 1),
+            detail::make_field<&room_composite_egress_request::preset>("preset", "preset", 8, 2),
+            detail::make_field<&room_composite_egress_request::advanced>("advanced", "advanced", 9, 2),
+            detail::make_field<&room_composite_egress_request::file_outputs>("fileOutputs", "file_outputs", 11),
+            detail::make_field<&room_composite_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 12),
+            detail::make_field<&room_composite_egress_request::segment_outputs>("segmentOutputs", "segment_outputs",
+                                                                                13),
+            detail::make_field<&room_composite_egress_request::image_outputs>("imageOutputs", "image_outputs", 14),
+            detail::make_field<&room_composite_egress_request::webhooks>("webhooks", "webhooks", 16),
     };
-    static constexpr detail::message_info info{proto_name, fields, 16, oneofs, 2, sizeof(room_composite_egress_request)};
+    static constexpr detail::message_info info{proto_name, fields, 16,
+                                               oneofs,     2,      sizeof(room_composite_egress_request)};
 };
 
 /// livekit.WebEgressRequest
 /// Oneofs (at most one member present): output: file, stream, segments; options: preset, advanced.
 struct web_egress_request {
-    std::string url;  ///< "url", #1, string
-    bool audio_only = false;  ///< "audioOnly", #2, bool
-    bool video_only = false;  ///< "videoOnly", #3, bool
+    std::string url;                  ///< "url", #1, string
+    bool audio_only = false;          ///< "audioOnly", #2, bool
+    bool video_only = false;          ///< "videoOnly", #3, bool
     bool await_start_signal = false;  ///< "awaitStartSignal", #12, bool
-    ::lkwebhook::optional_message<::lkwebhook::encoded_file_output> file;  ///< "file", #4, message livekit.EncodedFileOutput, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::stream_output> stream;  ///< "stream", #5, message livekit.StreamOutput, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::segmented_file_output> segments;  ///< "segments", #6, message livekit.SegmentedFileOutput, oneof output
-    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset> preset;  ///< "preset", #7, enum livekit.EncodingOptionsPreset, oneof options
-    ::lkwebhook::optional_message<::lkwebhook::encoding_options> advanced;  ///< "advanced", #8, message livekit.EncodingOptions, oneof options
-    ::lkwebhook::repeated<::lkwebhook::encoded_file_output> file_outputs;  ///< "fileOutputs", #9, message livekit.EncodedFileOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::stream_output> stream_outputs;  ///< "streamOutputs", #10, message livekit.StreamOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::segmented_file_output> segment_outputs;  ///< "segmentOutputs", #11, message livekit.SegmentedFileOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::image_output> image_outputs;  ///< "imageOutputs", #13, message livekit.ImageOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::webhook_config> webhooks;  ///< "webhooks", #14, message livekit.WebhookConfig, repeated
+    ::lkwebhook::optional_message<::lkwebhook::encoded_file_output>
+            file;  ///< "file", #4, message livekit.EncodedFileOutput, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::stream_output>
+            stream;  ///< "stream", #5, message livekit.StreamOutput, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::segmented_file_output>
+            segments;  ///< "segments", #6, message livekit.SegmentedFileOutput, oneof output
+    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset>
+            preset;  ///< "preset", #7, enum livekit.EncodingOptionsPreset, oneof options
+    ::lkwebhook::optional_message<::lkwebhook::encoding_options>
+            advanced;  ///< "advanced", #8, message livekit.EncodingOptions, oneof options
+    ::lkwebhook::repeated<::lkwebhook::encoded_file_output>
+            file_outputs;  ///< "fileOutputs", #9, message livekit.EncodedFileOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::stream_output>
+            stream_outputs;  ///< "streamOutputs", #10, message livekit.StreamOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::segmented_file_output>
+            segment_outputs;  ///< "segmentOutputs", #11, message livekit.SegmentedFileOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::image_output>
+            image_outputs;  ///< "imageOutputs", #13, message livekit.ImageOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::webhook_config>
+            webhooks;  ///< "webhooks", #14, message livekit.WebhookConfig, repeated
+
+    /// Which member of oneof `output` is set (values are the proto field numbers).
+    enum class output_case : std::int32_t {
+        none = 0,
+        file = 4,
+        stream = 5,
+        segments = 6,
+    };
+    [[nodiscard]] output_case which_output() const noexcept {
+        if (file.has_value()) return output_case::file;
+        if (stream.has_value()) return output_case::stream;
+        if (segments.has_value()) return output_case::segments;
+        return output_case::none;
+    }
+
+    /// Which member of oneof `options` is set (values are the proto field numbers).
+    enum class options_case : std::int32_t {
+        none = 0,
+        preset = 7,
+        advanced = 8,
+    };
+    [[nodiscard]] options_case which_options() const noexcept {
+        if (preset.has_value()) return options_case::preset;
+        if (advanced.has_value()) return options_case::advanced;
+        return options_case::none;
+    }
 
     friend bool operator==(const web_egress_request&, const web_egress_request&) = default;
 };
@@ -1520,20 +1775,20 @@ struct message_traits<web_egress_request> {
     static constexpr std::string_view proto_name = "livekit.WebEgressRequest";
     static constexpr std::string_view oneofs[2] = {"output", "options"};
     static constexpr detail::field_info fields[14] = {
-        detail::make_field<&web_egress_request::url>("url", "url", 1),
-        detail::make_field<&web_egress_request::audio_only>("audioOnly", "audio_only", 2),
-        detail::make_field<&web_egress_request::video_only>("videoOnly", "video_only", 3),
-        detail::make_field<&web_egress_request::await_start_signal>("awaitStartSignal", "await_start_signal", 12),
-        detail::make_field<&web_egress_request::file>("file", "file", 4, 1),
-        detail::make_field<&web_egress_request::stream>("stream", "stream", 5, 1),
-        detail::make_field<&web_egress_request::segments>("segments", "segments", 6, 1),
-        detail::make_field<&web_egress_request::preset>("preset", "preset", 7, 2),
-        detail::make_field<&web_egress_request::advanced>("advanced", "advanced", 8, 2),
-        detail::make_field<&web_egress_request::file_outputs>("fileOutputs", "file_outputs", 9),
-        detail::make_field<&web_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 10),
-        detail::make_field<&web_egress_request::segment_outputs>("segmentOutputs", "segment_outputs", 11),
-        detail::make_field<&web_egress_request::image_outputs>("imageOutputs", "image_outputs", 13),
-        detail::make_field<&web_egress_request::webhooks>("webhooks", "webhooks", 14),
+            detail::make_field<&web_egress_request::url>("url", "url", 1),
+            detail::make_field<&web_egress_request::audio_only>("audioOnly", "audio_only", 2),
+            detail::make_field<&web_egress_request::video_only>("videoOnly", "video_only", 3),
+            detail::make_field<&web_egress_request::await_start_signal>("awaitStartSignal", "await_start_signal", 12),
+            detail::make_field<&web_egress_request::file>("file", "file", 4, 1),
+            detail::make_field<&web_egress_request::stream>("stream", "stream", 5, 1),
+            detail::make_field<&web_egress_request::segments>("segments", "segments", 6, 1),
+            detail::make_field<&web_egress_request::preset>("preset", "preset", 7, 2),
+            detail::make_field<&web_egress_request::advanced>("advanced", "advanced", 8, 2),
+            detail::make_field<&web_egress_request::file_outputs>("fileOutputs", "file_outputs", 9),
+            detail::make_field<&web_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 10),
+            detail::make_field<&web_egress_request::segment_outputs>("segmentOutputs", "segment_outputs", 11),
+            detail::make_field<&web_egress_request::image_outputs>("imageOutputs", "image_outputs", 13),
+            detail::make_field<&web_egress_request::webhooks>("webhooks", "webhooks", 14),
     };
     static constexpr detail::message_info info{proto_name, fields, 14, oneofs, 2, sizeof(web_egress_request)};
 };
@@ -1541,16 +1796,35 @@ struct message_traits<web_egress_request> {
 /// livekit.ParticipantEgressRequest
 /// Oneofs (at most one member present): options: preset, advanced.
 struct participant_egress_request {
-    std::string room_name;  ///< "roomName", #1, string
-    std::string identity;  ///< "identity", #2, string
+    std::string room_name;      ///< "roomName", #1, string
+    std::string identity;       ///< "identity", #2, string
     bool screen_share = false;  ///< "screenShare", #3, bool
-    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset> preset;  ///< "preset", #4, enum livekit.EncodingOptionsPreset, oneof options
-    ::lkwebhook::optional_message<::lkwebhook::encoding_options> advanced;  ///< "advanced", #5, message livekit.EncodingOptions, oneof options
-    ::lkwebhook::repeated<::lkwebhook::encoded_file_output> file_outputs;  ///< "fileOutputs", #6, message livekit.EncodedFileOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::stream_output> stream_outputs;  ///< "streamOutputs", #7, message livekit.StreamOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::segmented_file_output> segment_outputs;  ///< "segmentOutputs", #8, message livekit.SegmentedFileOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::image_output> image_outputs;  ///< "imageOutputs", #9, message livekit.ImageOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::webhook_config> webhooks;  ///< "webhooks", #10, message livekit.WebhookConfig, repeated
+    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset>
+            preset;  ///< "preset", #4, enum livekit.EncodingOptionsPreset, oneof options
+    ::lkwebhook::optional_message<::lkwebhook::encoding_options>
+            advanced;  ///< "advanced", #5, message livekit.EncodingOptions, oneof options
+    ::lkwebhook::repeated<::lkwebhook::encoded_file_output>
+            file_outputs;  ///< "fileOutputs", #6, message livekit.EncodedFileOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::stream_output>
+            stream_outputs;  ///< "streamOutputs", #7, message livekit.StreamOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::segmented_file_output>
+            segment_outputs;  ///< "segmentOutputs", #8, message livekit.SegmentedFileOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::image_output>
+            image_outputs;  ///< "imageOutputs", #9, message livekit.ImageOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::webhook_config>
+            webhooks;  ///< "webhooks", #10, message livekit.WebhookConfig, repeated
+
+    /// Which member of oneof `options` is set (values are the proto field numbers).
+    enum class options_case : std::int32_t {
+        none = 0,
+        preset = 4,
+        advanced = 5,
+    };
+    [[nodiscard]] options_case which_options() const noexcept {
+        if (preset.has_value()) return options_case::preset;
+        if (advanced.has_value()) return options_case::advanced;
+        return options_case::none;
+    }
 
     friend bool operator==(const participant_egress_request&, const participant_egress_request&) = default;
 };
@@ -1559,16 +1833,16 @@ struct message_traits<participant_egress_request> {
     static constexpr std::string_view proto_name = "livekit.ParticipantEgressRequest";
     static constexpr std::string_view oneofs[1] = {"options"};
     static constexpr detail::field_info fields[10] = {
-        detail::make_field<&participant_egress_request::room_name>("roomName", "room_name", 1),
-        detail::make_field<&participant_egress_request::identity>("identity", "identity", 2),
-        detail::make_field<&participant_egress_request::screen_share>("screenShare", "screen_share", 3),
-        detail::make_field<&participant_egress_request::preset>("preset", "preset", 4, 1),
-        detail::make_field<&participant_egress_request::advanced>("advanced", "advanced", 5, 1),
-        detail::make_field<&participant_egress_request::file_outputs>("fileOutputs", "file_outputs", 6),
-        detail::make_field<&participant_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 7),
-        detail::make_field<&participant_egress_request::segment_outputs>("segmentOutputs", "segment_outputs", 8),
-        detail::make_field<&participant_egress_request::image_outputs>("imageOutputs", "image_outputs", 9),
-        detail::make_field<&participant_egress_request::webhooks>("webhooks", "webhooks", 10),
+            detail::make_field<&participant_egress_request::room_name>("roomName", "room_name", 1),
+            detail::make_field<&participant_egress_request::identity>("identity", "identity", 2),
+            detail::make_field<&participant_egress_request::screen_share>("screenShare", "screen_share", 3),
+            detail::make_field<&participant_egress_request::preset>("preset", "preset", 4, 1),
+            detail::make_field<&participant_egress_request::advanced>("advanced", "advanced", 5, 1),
+            detail::make_field<&participant_egress_request::file_outputs>("fileOutputs", "file_outputs", 6),
+            detail::make_field<&participant_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 7),
+            detail::make_field<&participant_egress_request::segment_outputs>("segmentOutputs", "segment_outputs", 8),
+            detail::make_field<&participant_egress_request::image_outputs>("imageOutputs", "image_outputs", 9),
+            detail::make_field<&participant_egress_request::webhooks>("webhooks", "webhooks", 10),
     };
     static constexpr detail::message_info info{proto_name, fields, 10, oneofs, 1, sizeof(participant_egress_request)};
 };
@@ -1576,19 +1850,55 @@ struct message_traits<participant_egress_request> {
 /// livekit.TrackCompositeEgressRequest
 /// Oneofs (at most one member present): output: file, stream, segments; options: preset, advanced.
 struct track_composite_egress_request {
-    std::string room_name;  ///< "roomName", #1, string
+    std::string room_name;       ///< "roomName", #1, string
     std::string audio_track_id;  ///< "audioTrackId", #2, string
     std::string video_track_id;  ///< "videoTrackId", #3, string
-    ::lkwebhook::optional_message<::lkwebhook::encoded_file_output> file;  ///< "file", #4, message livekit.EncodedFileOutput, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::stream_output> stream;  ///< "stream", #5, message livekit.StreamOutput, oneof output
-    ::lkwebhook::optional_message<::lkwebhook::segmented_file_output> segments;  ///< "segments", #8, message livekit.SegmentedFileOutput, oneof output
-    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset> preset;  ///< "preset", #6, enum livekit.EncodingOptionsPreset, oneof options
-    ::lkwebhook::optional_message<::lkwebhook::encoding_options> advanced;  ///< "advanced", #7, message livekit.EncodingOptions, oneof options
-    ::lkwebhook::repeated<::lkwebhook::encoded_file_output> file_outputs;  ///< "fileOutputs", #11, message livekit.EncodedFileOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::stream_output> stream_outputs;  ///< "streamOutputs", #12, message livekit.StreamOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::segmented_file_output> segment_outputs;  ///< "segmentOutputs", #13, message livekit.SegmentedFileOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::image_output> image_outputs;  ///< "imageOutputs", #14, message livekit.ImageOutput, repeated
-    ::lkwebhook::repeated<::lkwebhook::webhook_config> webhooks;  ///< "webhooks", #15, message livekit.WebhookConfig, repeated
+    ::lkwebhook::optional_message<::lkwebhook::encoded_file_output>
+            file;  ///< "file", #4, message livekit.EncodedFileOutput, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::stream_output>
+            stream;  ///< "stream", #5, message livekit.StreamOutput, oneof output
+    ::lkwebhook::optional_message<::lkwebhook::segmented_file_output>
+            segments;  ///< "segments", #8, message livekit.SegmentedFileOutput, oneof output
+    ::lkwebhook::optional_value<::lkwebhook::encoding_options_preset>
+            preset;  ///< "preset", #6, enum livekit.EncodingOptionsPreset, oneof options
+    ::lkwebhook::optional_message<::lkwebhook::encoding_options>
+            advanced;  ///< "advanced", #7, message livekit.EncodingOptions, oneof options
+    ::lkwebhook::repeated<::lkwebhook::encoded_file_output>
+            file_outputs;  ///< "fileOutputs", #11, message livekit.EncodedFileOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::stream_output>
+            stream_outputs;  ///< "streamOutputs", #12, message livekit.StreamOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::segmented_file_output>
+            segment_outputs;  ///< "segmentOutputs", #13, message livekit.SegmentedFileOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::image_output>
+            image_outputs;  ///< "imageOutputs", #14, message livekit.ImageOutput, repeated
+    ::lkwebhook::repeated<::lkwebhook::webhook_config>
+            webhooks;  ///< "webhooks", #15, message livekit.WebhookConfig, repeated
+
+    /// Which member of oneof `output` is set (values are the proto field numbers).
+    enum class output_case : std::int32_t {
+        none = 0,
+        file = 4,
+        stream = 5,
+        segments = 8,
+    };
+    [[nodiscard]] output_case which_output() const noexcept {
+        if (file.has_value()) return output_case::file;
+        if (stream.has_value()) return output_case::stream;
+        if (segments.has_value()) return output_case::segments;
+        return output_case::none;
+    }
+
+    /// Which member of oneof `options` is set (values are the proto field numbers).
+    enum class options_case : std::int32_t {
+        none = 0,
+        preset = 6,
+        advanced = 7,
+    };
+    [[nodiscard]] options_case which_options() const noexcept {
+        if (preset.has_value()) return options_case::preset;
+        if (advanced.has_value()) return options_case::advanced;
+        return options_case::none;
+    }
 
     friend bool operator==(const track_composite_egress_request&, const track_composite_egress_request&) = default;
 };
@@ -1597,31 +1907,47 @@ struct message_traits<track_composite_egress_request> {
     static constexpr std::string_view proto_name = "livekit.TrackCompositeEgressRequest";
     static constexpr std::string_view oneofs[2] = {"output", "options"};
     static constexpr detail::field_info fields[13] = {
-        detail::make_field<&track_composite_egress_request::room_name>("roomName", "room_name", 1),
-        detail::make_field<&track_composite_egress_request::audio_track_id>("audioTrackId", "audio_track_id", 2),
-        detail::make_field<&track_composite_egress_request::video_track_id>("videoTrackId", "video_track_id", 3),
-        detail::make_field<&track_composite_egress_request::file>("file", "file", 4, 1),
-        detail::make_field<&track_composite_egress_request::stream>("stream", "stream", 5, 1),
-        detail::make_field<&track_composite_egress_request::segments>("segments", "segments", 8, 1),
-        detail::make_field<&track_composite_egress_request::preset>("preset", "preset", 6, 2),
-        detail::make_field<&track_composite_egress_request::advanced>("advanced", "advanced", 7, 2),
-        detail::make_field<&track_composite_egress_request::file_outputs>("fileOutputs", "file_outputs", 11),
-        detail::make_field<&track_composite_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 12),
-        detail::make_field<&track_composite_egress_request::segment_outputs>("segmentOutputs", "segment_outputs", 13),
-        detail::make_field<&track_composite_egress_request::image_outputs>("imageOutputs", "image_outputs", 14),
-        detail::make_field<&track_composite_egress_request::webhooks>("webhooks", "webhooks", 15),
+            detail::make_field<&track_composite_egress_request::room_name>("roomName", "room_name", 1),
+            detail::make_field<&track_composite_egress_request::audio_track_id>("audioTrackId", "audio_track_id", 2),
+            detail::make_field<&track_composite_egress_request::video_track_id>("videoTrackId", "video_track_id", 3),
+            detail::make_field<&track_composite_egress_request::file>("file", "file", 4, 1),
+            detail::make_field<&track_composite_egress_request::stream>("stream", "stream", 5, 1),
+            detail::make_field<&track_composite_egress_request::segments>("segments", "segments", 8, 1),
+            detail::make_field<&track_composite_egress_request::preset>("preset", "preset", 6, 2),
+            detail::make_field<&track_composite_egress_request::advanced>("advanced", "advanced", 7, 2),
+            detail::make_field<&track_composite_egress_request::file_outputs>("fileOutputs", "file_outputs", 11),
+            detail::make_field<&track_composite_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 12),
+            detail::make_field<&track_composite_egress_request::segment_outputs>("segmentOutputs", "segment_outputs",
+                                                                                 13),
+            detail::make_field<&track_composite_egress_request::image_outputs>("imageOutputs", "image_outputs", 14),
+            detail::make_field<&track_composite_egress_request::webhooks>("webhooks", "webhooks", 15),
     };
-    static constexpr detail::message_info info{proto_name, fields, 13, oneofs, 2, sizeof(track_composite_egress_request)};
+    static constexpr detail::message_info info{proto_name, fields, 13,
+                                               oneofs,     2,      sizeof(track_composite_egress_request)};
 };
 
 /// livekit.TrackEgressRequest
 /// Oneofs (at most one member present): output: file, websocket_url.
 struct track_egress_request {
     std::string room_name;  ///< "roomName", #1, string
-    std::string track_id;  ///< "trackId", #2, string
-    ::lkwebhook::optional_message<::lkwebhook::direct_file_output> file;  ///< "file", #3, message livekit.DirectFileOutput, oneof output
+    std::string track_id;   ///< "trackId", #2, string
+    ::lkwebhook::optional_message<::lkwebhook::direct_file_output>
+            file;  ///< "file", #3, message livekit.DirectFileOutput, oneof output
     ::lkwebhook::optional_value<std::string> websocket_url;  ///< "websocketUrl", #4, string, oneof output
-    ::lkwebhook::repeated<::lkwebhook::webhook_config> webhooks;  ///< "webhooks", #5, message livekit.WebhookConfig, repeated
+    ::lkwebhook::repeated<::lkwebhook::webhook_config>
+            webhooks;  ///< "webhooks", #5, message livekit.WebhookConfig, repeated
+
+    /// Which member of oneof `output` is set (values are the proto field numbers).
+    enum class output_case : std::int32_t {
+        none = 0,
+        file = 3,
+        websocket_url = 4,
+    };
+    [[nodiscard]] output_case which_output() const noexcept {
+        if (file.has_value()) return output_case::file;
+        if (websocket_url.has_value()) return output_case::websocket_url;
+        return output_case::none;
+    }
 
     friend bool operator==(const track_egress_request&, const track_egress_request&) = default;
 };
@@ -1630,25 +1956,25 @@ struct message_traits<track_egress_request> {
     static constexpr std::string_view proto_name = "livekit.TrackEgressRequest";
     static constexpr std::string_view oneofs[1] = {"output"};
     static constexpr detail::field_info fields[5] = {
-        detail::make_field<&track_egress_request::room_name>("roomName", "room_name", 1),
-        detail::make_field<&track_egress_request::track_id>("trackId", "track_id", 2),
-        detail::make_field<&track_egress_request::file>("file", "file", 3, 1),
-        detail::make_field<&track_egress_request::websocket_url>("websocketUrl", "websocket_url", 4, 1),
-        detail::make_field<&track_egress_request::webhooks>("webhooks", "webhooks", 5),
+            detail::make_field<&track_egress_request::room_name>("roomName", "room_name", 1),
+            detail::make_field<&track_egress_request::track_id>("trackId", "track_id", 2),
+            detail::make_field<&track_egress_request::file>("file", "file", 3, 1),
+            detail::make_field<&track_egress_request::websocket_url>("websocketUrl", "websocket_url", 4, 1),
+            detail::make_field<&track_egress_request::webhooks>("webhooks", "webhooks", 5),
     };
     static constexpr detail::message_info info{proto_name, fields, 5, oneofs, 1, sizeof(track_egress_request)};
 };
 
 /// livekit.StreamInfo
 struct stream_info {
-    std::string url;  ///< "url", #1, string
-    std::int64_t started_at = 0;  ///< "startedAt", #2, int64
-    std::int64_t ended_at = 0;  ///< "endedAt", #3, int64
-    std::int64_t duration = 0;  ///< "duration", #4, int64
+    std::string url;                           ///< "url", #1, string
+    std::int64_t started_at = 0;               ///< "startedAt", #2, int64
+    std::int64_t ended_at = 0;                 ///< "endedAt", #3, int64
+    std::int64_t duration = 0;                 ///< "duration", #4, int64
     ::lkwebhook::stream_info_status status{};  ///< "status", #5, enum livekit.StreamInfo.Status
-    std::string error;  ///< "error", #6, string
-    std::int64_t last_retry_at = 0;  ///< "lastRetryAt", #7, int64
-    std::uint32_t retries = 0;  ///< "retries", #8, uint32
+    std::string error;                         ///< "error", #6, string
+    std::int64_t last_retry_at = 0;            ///< "lastRetryAt", #7, int64
+    std::uint32_t retries = 0;                 ///< "retries", #8, uint32
 
     friend bool operator==(const stream_info&, const stream_info&) = default;
 };
@@ -1656,26 +1982,26 @@ template <>
 struct message_traits<stream_info> {
     static constexpr std::string_view proto_name = "livekit.StreamInfo";
     static constexpr detail::field_info fields[8] = {
-        detail::make_field<&stream_info::url>("url", "url", 1),
-        detail::make_field<&stream_info::started_at>("startedAt", "started_at", 2),
-        detail::make_field<&stream_info::ended_at>("endedAt", "ended_at", 3),
-        detail::make_field<&stream_info::duration>("duration", "duration", 4),
-        detail::make_field<&stream_info::status>("status", "status", 5),
-        detail::make_field<&stream_info::error>("error", "error", 6),
-        detail::make_field<&stream_info::last_retry_at>("lastRetryAt", "last_retry_at", 7),
-        detail::make_field<&stream_info::retries>("retries", "retries", 8),
+            detail::make_field<&stream_info::url>("url", "url", 1),
+            detail::make_field<&stream_info::started_at>("startedAt", "started_at", 2),
+            detail::make_field<&stream_info::ended_at>("endedAt", "ended_at", 3),
+            detail::make_field<&stream_info::duration>("duration", "duration", 4),
+            detail::make_field<&stream_info::status>("status", "status", 5),
+            detail::make_field<&stream_info::error>("error", "error", 6),
+            detail::make_field<&stream_info::last_retry_at>("lastRetryAt", "last_retry_at", 7),
+            detail::make_field<&stream_info::retries>("retries", "retries", 8),
     };
     static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0, sizeof(stream_info)};
 };
 
 /// livekit.FileInfo
 struct file_info {
-    std::string filename;  ///< "filename", #1, string
+    std::string filename;         ///< "filename", #1, string
     std::int64_t started_at = 0;  ///< "startedAt", #2, int64
-    std::int64_t ended_at = 0;  ///< "endedAt", #3, int64
-    std::int64_t duration = 0;  ///< "duration", #6, int64
-    std::int64_t size = 0;  ///< "size", #4, int64
-    std::string location;  ///< "location", #5, string
+    std::int64_t ended_at = 0;    ///< "endedAt", #3, int64
+    std::int64_t duration = 0;    ///< "duration", #6, int64
+    std::int64_t size = 0;        ///< "size", #4, int64
+    std::string location;         ///< "location", #5, string
 
     friend bool operator==(const file_info&, const file_info&) = default;
 };
@@ -1683,27 +2009,27 @@ template <>
 struct message_traits<file_info> {
     static constexpr std::string_view proto_name = "livekit.FileInfo";
     static constexpr detail::field_info fields[6] = {
-        detail::make_field<&file_info::filename>("filename", "filename", 1),
-        detail::make_field<&file_info::started_at>("startedAt", "started_at", 2),
-        detail::make_field<&file_info::ended_at>("endedAt", "ended_at", 3),
-        detail::make_field<&file_info::duration>("duration", "duration", 6),
-        detail::make_field<&file_info::size>("size", "size", 4),
-        detail::make_field<&file_info::location>("location", "location", 5),
+            detail::make_field<&file_info::filename>("filename", "filename", 1),
+            detail::make_field<&file_info::started_at>("startedAt", "started_at", 2),
+            detail::make_field<&file_info::ended_at>("endedAt", "ended_at", 3),
+            detail::make_field<&file_info::duration>("duration", "duration", 6),
+            detail::make_field<&file_info::size>("size", "size", 4),
+            detail::make_field<&file_info::location>("location", "location", 5),
     };
     static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0, sizeof(file_info)};
 };
 
 /// livekit.SegmentsInfo
 struct segments_info {
-    std::string playlist_name;  ///< "playlistName", #1, string
-    std::string live_playlist_name;  ///< "livePlaylistName", #8, string
-    std::int64_t duration = 0;  ///< "duration", #2, int64
-    std::int64_t size = 0;  ///< "size", #3, int64
-    std::string playlist_location;  ///< "playlistLocation", #4, string
+    std::string playlist_name;           ///< "playlistName", #1, string
+    std::string live_playlist_name;      ///< "livePlaylistName", #8, string
+    std::int64_t duration = 0;           ///< "duration", #2, int64
+    std::int64_t size = 0;               ///< "size", #3, int64
+    std::string playlist_location;       ///< "playlistLocation", #4, string
     std::string live_playlist_location;  ///< "livePlaylistLocation", #9, string
-    std::int64_t segment_count = 0;  ///< "segmentCount", #5, int64
-    std::int64_t started_at = 0;  ///< "startedAt", #6, int64
-    std::int64_t ended_at = 0;  ///< "endedAt", #7, int64
+    std::int64_t segment_count = 0;      ///< "segmentCount", #5, int64
+    std::int64_t started_at = 0;         ///< "startedAt", #6, int64
+    std::int64_t ended_at = 0;           ///< "endedAt", #7, int64
 
     friend bool operator==(const segments_info&, const segments_info&) = default;
 };
@@ -1711,25 +2037,26 @@ template <>
 struct message_traits<segments_info> {
     static constexpr std::string_view proto_name = "livekit.SegmentsInfo";
     static constexpr detail::field_info fields[9] = {
-        detail::make_field<&segments_info::playlist_name>("playlistName", "playlist_name", 1),
-        detail::make_field<&segments_info::live_playlist_name>("livePlaylistName", "live_playlist_name", 8),
-        detail::make_field<&segments_info::duration>("duration", "duration", 2),
-        detail::make_field<&segments_info::size>("size", "size", 3),
-        detail::make_field<&segments_info::playlist_location>("playlistLocation", "playlist_location", 4),
-        detail::make_field<&segments_info::live_playlist_location>("livePlaylistLocation", "live_playlist_location", 9),
-        detail::make_field<&segments_info::segment_count>("segmentCount", "segment_count", 5),
-        detail::make_field<&segments_info::started_at>("startedAt", "started_at", 6),
-        detail::make_field<&segments_info::ended_at>("endedAt", "ended_at", 7),
+            detail::make_field<&segments_info::playlist_name>("playlistName", "playlist_name", 1),
+            detail::make_field<&segments_info::live_playlist_name>("livePlaylistName", "live_playlist_name", 8),
+            detail::make_field<&segments_info::duration>("duration", "duration", 2),
+            detail::make_field<&segments_info::size>("size", "size", 3),
+            detail::make_field<&segments_info::playlist_location>("playlistLocation", "playlist_location", 4),
+            detail::make_field<&segments_info::live_playlist_location>("livePlaylistLocation", "live_playlist_location",
+                                                                       9),
+            detail::make_field<&segments_info::segment_count>("segmentCount", "segment_count", 5),
+            detail::make_field<&segments_info::started_at>("startedAt", "started_at", 6),
+            detail::make_field<&segments_info::ended_at>("endedAt", "ended_at", 7),
     };
     static constexpr detail::message_info info{proto_name, fields, 9, nullptr, 0, sizeof(segments_info)};
 };
 
 /// livekit.ImagesInfo
 struct images_info {
-    std::string filename_prefix;  ///< "filenamePrefix", #4, string
+    std::string filename_prefix;   ///< "filenamePrefix", #4, string
     std::int64_t image_count = 0;  ///< "imageCount", #1, int64
-    std::int64_t started_at = 0;  ///< "startedAt", #2, int64
-    std::int64_t ended_at = 0;  ///< "endedAt", #3, int64
+    std::int64_t started_at = 0;   ///< "startedAt", #2, int64
+    std::int64_t ended_at = 0;     ///< "endedAt", #3, int64
 
     friend bool operator==(const images_info&, const images_info&) = default;
 };
@@ -1737,10 +2064,10 @@ template <>
 struct message_traits<images_info> {
     static constexpr std::string_view proto_name = "livekit.ImagesInfo";
     static constexpr detail::field_info fields[4] = {
-        detail::make_field<&images_info::filename_prefix>("filenamePrefix", "filename_prefix", 4),
-        detail::make_field<&images_info::image_count>("imageCount", "image_count", 1),
-        detail::make_field<&images_info::started_at>("startedAt", "started_at", 2),
-        detail::make_field<&images_info::ended_at>("endedAt", "ended_at", 3),
+            detail::make_field<&images_info::filename_prefix>("filenamePrefix", "filename_prefix", 4),
+            detail::make_field<&images_info::image_count>("imageCount", "image_count", 1),
+            detail::make_field<&images_info::started_at>("startedAt", "started_at", 2),
+            detail::make_field<&images_info::ended_at>("endedAt", "ended_at", 3),
     };
     static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(images_info)};
 };
@@ -1755,42 +2082,92 @@ template <>
 struct message_traits<stream_info_list> {
     static constexpr std::string_view proto_name = "livekit.StreamInfoList";
     static constexpr detail::field_info fields[1] = {
-        detail::make_field<&stream_info_list::info>("info", "info", 1),
+            detail::make_field<&stream_info_list::info>("info", "info", 1),
     };
     static constexpr detail::message_info info{proto_name, fields, 1, nullptr, 0, sizeof(stream_info_list)};
 };
 
 /// livekit.EgressInfo
-/// Oneofs (at most one member present): request: egress, replay, room_composite, web, participant, track_composite, track; result: stream, file, segments.
+/// Oneofs (at most one member present): request: egress, replay, room_composite, web, participant, track_composite,
+/// track; result: stream, file, segments.
 struct egress_info {
-    std::string egress_id;  ///< "egressId", #1, string
-    std::string room_id;  ///< "roomId", #2, string
-    std::string room_name;  ///< "roomName", #13, string
+    std::string egress_id;                          ///< "egressId", #1, string
+    std::string room_id;                            ///< "roomId", #2, string
+    std::string room_name;                          ///< "roomName", #13, string
     ::lkwebhook::egress_source_type source_type{};  ///< "sourceType", #26, enum livekit.EgressSourceType
-    ::lkwebhook::egress_status status{};  ///< "status", #3, enum livekit.EgressStatus
-    std::int64_t started_at = 0;  ///< "startedAt", #10, int64
-    std::int64_t ended_at = 0;  ///< "endedAt", #11, int64
-    std::int64_t updated_at = 0;  ///< "updatedAt", #18, int64
-    ::lkwebhook::optional_message<::lkwebhook::start_egress_request> egress;  ///< "egress", #29, message livekit.StartEgressRequest, oneof request
-    ::lkwebhook::optional_message<::lkwebhook::export_replay_request> replay;  ///< "replay", #30, message livekit.ExportReplayRequest, oneof request
-    ::lkwebhook::optional_message<::lkwebhook::room_composite_egress_request> room_composite;  ///< "roomComposite", #4, message livekit.RoomCompositeEgressRequest, oneof request
-    ::lkwebhook::optional_message<::lkwebhook::web_egress_request> web;  ///< "web", #14, message livekit.WebEgressRequest, oneof request
-    ::lkwebhook::optional_message<::lkwebhook::participant_egress_request> participant;  ///< "participant", #19, message livekit.ParticipantEgressRequest, oneof request
-    ::lkwebhook::optional_message<::lkwebhook::track_composite_egress_request> track_composite;  ///< "trackComposite", #5, message livekit.TrackCompositeEgressRequest, oneof request
-    ::lkwebhook::optional_message<::lkwebhook::track_egress_request> track;  ///< "track", #6, message livekit.TrackEgressRequest, oneof request
-    ::lkwebhook::repeated<::lkwebhook::stream_info> stream_results;  ///< "streamResults", #15, message livekit.StreamInfo, repeated
-    ::lkwebhook::repeated<::lkwebhook::file_info> file_results;  ///< "fileResults", #16, message livekit.FileInfo, repeated
-    ::lkwebhook::repeated<::lkwebhook::segments_info> segment_results;  ///< "segmentResults", #17, message livekit.SegmentsInfo, repeated
-    ::lkwebhook::repeated<::lkwebhook::images_info> image_results;  ///< "imageResults", #20, message livekit.ImagesInfo, repeated
-    std::string error;  ///< "error", #9, string
-    std::int32_t error_code = 0;  ///< "errorCode", #22, int32
-    std::string details;  ///< "details", #21, string
-    std::string manifest_location;  ///< "manifestLocation", #23, string
+    ::lkwebhook::egress_status status{};            ///< "status", #3, enum livekit.EgressStatus
+    std::int64_t started_at = 0;                    ///< "startedAt", #10, int64
+    std::int64_t ended_at = 0;                      ///< "endedAt", #11, int64
+    std::int64_t updated_at = 0;                    ///< "updatedAt", #18, int64
+    ::lkwebhook::optional_message<::lkwebhook::start_egress_request>
+            egress;  ///< "egress", #29, message livekit.StartEgressRequest, oneof request
+    ::lkwebhook::optional_message<::lkwebhook::export_replay_request>
+            replay;  ///< "replay", #30, message livekit.ExportReplayRequest, oneof request
+    ::lkwebhook::optional_message<::lkwebhook::room_composite_egress_request>
+            room_composite;  ///< "roomComposite", #4, message livekit.RoomCompositeEgressRequest, oneof request
+    ::lkwebhook::optional_message<::lkwebhook::web_egress_request>
+            web;  ///< "web", #14, message livekit.WebEgressRequest, oneof request
+    ::lkwebhook::optional_message<::lkwebhook::participant_egress_request>
+            participant;  ///< "participant", #19, message livekit.ParticipantEgressRequest, oneof request
+    ::lkwebhook::optional_message<::lkwebhook::track_composite_egress_request>
+            track_composite;  ///< "trackComposite", #5, message livekit.TrackCompositeEgressRequest, oneof request
+    ::lkwebhook::optional_message<::lkwebhook::track_egress_request>
+            track;  ///< "track", #6, message livekit.TrackEgressRequest, oneof request
+    ::lkwebhook::repeated<::lkwebhook::stream_info>
+            stream_results;  ///< "streamResults", #15, message livekit.StreamInfo, repeated
+    ::lkwebhook::repeated<::lkwebhook::file_info>
+            file_results;  ///< "fileResults", #16, message livekit.FileInfo, repeated
+    ::lkwebhook::repeated<::lkwebhook::segments_info>
+            segment_results;  ///< "segmentResults", #17, message livekit.SegmentsInfo, repeated
+    ::lkwebhook::repeated<::lkwebhook::images_info>
+            image_results;             ///< "imageResults", #20, message livekit.ImagesInfo, repeated
+    std::string error;                 ///< "error", #9, string
+    std::int32_t error_code = 0;       ///< "errorCode", #22, int32
+    std::string details;               ///< "details", #21, string
+    std::string manifest_location;     ///< "manifestLocation", #23, string
     bool backup_storage_used = false;  ///< "backupStorageUsed", #25, bool
-    std::int32_t retry_count = 0;  ///< "retryCount", #27, int32
-    ::lkwebhook::optional_message<::lkwebhook::stream_info_list> stream;  ///< "stream", #7, message livekit.StreamInfoList, oneof result
+    std::int32_t retry_count = 0;      ///< "retryCount", #27, int32
+    ::lkwebhook::optional_message<::lkwebhook::stream_info_list>
+            stream;  ///< "stream", #7, message livekit.StreamInfoList, oneof result
     ::lkwebhook::optional_message<::lkwebhook::file_info> file;  ///< "file", #8, message livekit.FileInfo, oneof result
-    ::lkwebhook::optional_message<::lkwebhook::segments_info> segments;  ///< "segments", #12, message livekit.SegmentsInfo, oneof result
+    ::lkwebhook::optional_message<::lkwebhook::segments_info>
+            segments;  ///< "segments", #12, message livekit.SegmentsInfo, oneof result
+
+    /// Which member of oneof `request` is set (values are the proto field numbers).
+    enum class request_case : std::int32_t {
+        none = 0,
+        egress = 29,
+        replay = 30,
+        room_composite = 4,
+        web = 14,
+        participant = 19,
+        track_composite = 5,
+        track = 6,
+    };
+    [[nodiscard]] request_case which_request() const noexcept {
+        if (egress.has_value()) return request_case::egress;
+        if (replay.has_value()) return request_case::replay;
+        if (room_composite.has_value()) return request_case::room_composite;
+        if (web.has_value()) return request_case::web;
+        if (participant.has_value()) return request_case::participant;
+        if (track_composite.has_value()) return request_case::track_composite;
+        if (track.has_value()) return request_case::track;
+        return request_case::none;
+    }
+
+    /// Which member of oneof `result` is set (values are the proto field numbers).
+    enum class result_case : std::int32_t {
+        none = 0,
+        stream = 7,
+        file = 8,
+        segments = 12,
+    };
+    [[nodiscard]] result_case which_result() const noexcept {
+        if (stream.has_value()) return result_case::stream;
+        if (file.has_value()) return result_case::file;
+        if (segments.has_value()) return result_case::segments;
+        return result_case::none;
+    }
 
     friend bool operator==(const egress_info&, const egress_info&) = default;
 };
@@ -1799,34 +2176,34 @@ struct message_traits<egress_info> {
     static constexpr std::string_view proto_name = "livekit.EgressInfo";
     static constexpr std::string_view oneofs[2] = {"request", "result"};
     static constexpr detail::field_info fields[28] = {
-        detail::make_field<&egress_info::egress_id>("egressId", "egress_id", 1),
-        detail::make_field<&egress_info::room_id>("roomId", "room_id", 2),
-        detail::make_field<&egress_info::room_name>("roomName", "room_name", 13),
-        detail::make_field<&egress_info::source_type>("sourceType", "source_type", 26),
-        detail::make_field<&egress_info::status>("status", "status", 3),
-        detail::make_field<&egress_info::started_at>("startedAt", "started_at", 10),
-        detail::make_field<&egress_info::ended_at>("endedAt", "ended_at", 11),
-        detail::make_field<&egress_info::updated_at>("updatedAt", "updated_at", 18),
-        detail::make_field<&egress_info::egress>("egress", "egress", 29, 1),
-        detail::make_field<&egress_info::replay>("replay", "replay", 30, 1),
-        detail::make_field<&egress_info::room_composite>("roomComposite", "room_composite", 4, 1),
-        detail::make_field<&egress_info::web>("web", "web", 14, 1),
-        detail::make_field<&egress_info::participant>("participant", "participant", 19, 1),
-        detail::make_field<&egress_info::track_composite>("trackComposite", "track_composite", 5, 1),
-        detail::make_field<&egress_info::track>("track", "track", 6, 1),
-        detail::make_field<&egress_info::stream_results>("streamResults", "stream_results", 15),
-        detail::make_field<&egress_info::file_results>("fileResults", "file_results", 16),
-        detail::make_field<&egress_info::segment_results>("segmentResults", "segment_results", 17),
-        detail::make_field<&egress_info::image_results>("imageResults", "image_results", 20),
-        detail::make_field<&egress_info::error>("error", "error", 9),
-        detail::make_field<&egress_info::error_code>("errorCode", "error_code", 22),
-        detail::make_field<&egress_info::details>("details", "details", 21),
-        detail::make_field<&egress_info::manifest_location>("manifestLocation", "manifest_location", 23),
-        detail::make_field<&egress_info::backup_storage_used>("backupStorageUsed", "backup_storage_used", 25),
-        detail::make_field<&egress_info::retry_count>("retryCount", "retry_count", 27),
-        detail::make_field<&egress_info::stream>("stream", "stream", 7, 2),
-        detail::make_field<&egress_info::file>("file", "file", 8, 2),
-        detail::make_field<&egress_info::segments>("segments", "segments", 12, 2),
+            detail::make_field<&egress_info::egress_id>("egressId", "egress_id", 1),
+            detail::make_field<&egress_info::room_id>("roomId", "room_id", 2),
+            detail::make_field<&egress_info::room_name>("roomName", "room_name", 13),
+            detail::make_field<&egress_info::source_type>("sourceType", "source_type", 26),
+            detail::make_field<&egress_info::status>("status", "status", 3),
+            detail::make_field<&egress_info::started_at>("startedAt", "started_at", 10),
+            detail::make_field<&egress_info::ended_at>("endedAt", "ended_at", 11),
+            detail::make_field<&egress_info::updated_at>("updatedAt", "updated_at", 18),
+            detail::make_field<&egress_info::egress>("egress", "egress", 29, 1),
+            detail::make_field<&egress_info::replay>("replay", "replay", 30, 1),
+            detail::make_field<&egress_info::room_composite>("roomComposite", "room_composite", 4, 1),
+            detail::make_field<&egress_info::web>("web", "web", 14, 1),
+            detail::make_field<&egress_info::participant>("participant", "participant", 19, 1),
+            detail::make_field<&egress_info::track_composite>("trackComposite", "track_composite", 5, 1),
+            detail::make_field<&egress_info::track>("track", "track", 6, 1),
+            detail::make_field<&egress_info::stream_results>("streamResults", "stream_results", 15),
+            detail::make_field<&egress_info::file_results>("fileResults", "file_results", 16),
+            detail::make_field<&egress_info::segment_results>("segmentResults", "segment_results", 17),
+            detail::make_field<&egress_info::image_results>("imageResults", "image_results", 20),
+            detail::make_field<&egress_info::error>("error", "error", 9),
+            detail::make_field<&egress_info::error_code>("errorCode", "error_code", 22),
+            detail::make_field<&egress_info::details>("details", "details", 21),
+            detail::make_field<&egress_info::manifest_location>("manifestLocation", "manifest_location", 23),
+            detail::make_field<&egress_info::backup_storage_used>("backupStorageUsed", "backup_storage_used", 25),
+            detail::make_field<&egress_info::retry_count>("retryCount", "retry_count", 27),
+            detail::make_field<&egress_info::stream>("stream", "stream", 7, 2),
+            detail::make_field<&egress_info::file>("file", "file", 8, 2),
+            detail::make_field<&egress_info::segments>("segments", "segments", 12, 2),
     };
     static constexpr detail::message_info info{proto_name, fields, 28, oneofs, 2, sizeof(egress_info)};
 };
@@ -1834,9 +2211,9 @@ struct message_traits<egress_info> {
 /// livekit.IngressAudioEncodingOptions
 struct ingress_audio_encoding_options {
     ::lkwebhook::audio_codec audio_codec{};  ///< "audioCodec", #1, enum livekit.AudioCodec
-    std::uint32_t bitrate = 0;  ///< "bitrate", #2, uint32
-    bool disable_dtx = false;  ///< "disableDtx", #3, bool
-    std::uint32_t channels = 0;  ///< "channels", #4, uint32
+    std::uint32_t bitrate = 0;               ///< "bitrate", #2, uint32
+    bool disable_dtx = false;                ///< "disableDtx", #3, bool
+    std::uint32_t channels = 0;              ///< "channels", #4, uint32
 
     friend bool operator==(const ingress_audio_encoding_options&, const ingress_audio_encoding_options&) = default;
 };
@@ -1844,21 +2221,36 @@ template <>
 struct message_traits<ingress_audio_encoding_options> {
     static constexpr std::string_view proto_name = "livekit.IngressAudioEncodingOptions";
     static constexpr detail::field_info fields[4] = {
-        detail::make_field<&ingress_audio_encoding_options::audio_codec>("audioCodec", "audio_codec", 1),
-        detail::make_field<&ingress_audio_encoding_options::bitrate>("bitrate", "bitrate", 2),
-        detail::make_field<&ingress_audio_encoding_options::disable_dtx>("disableDtx", "disable_dtx", 3),
-        detail::make_field<&ingress_audio_encoding_options::channels>("channels", "channels", 4),
+            detail::make_field<&ingress_audio_encoding_options::audio_codec>("audioCodec", "audio_codec", 1),
+            detail::make_field<&ingress_audio_encoding_options::bitrate>("bitrate", "bitrate", 2),
+            detail::make_field<&ingress_audio_encoding_options::disable_dtx>("disableDtx", "disable_dtx", 3),
+            detail::make_field<&ingress_audio_encoding_options::channels>("channels", "channels", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(ingress_audio_encoding_options)};
+    static constexpr detail::message_info info{proto_name, fields, 4,
+                                               nullptr,    0,      sizeof(ingress_audio_encoding_options)};
 };
 
 /// livekit.IngressAudioOptions
 /// Oneofs (at most one member present): encoding_options: preset, options.
 struct ingress_audio_options {
-    std::string name;  ///< "name", #1, string
+    std::string name;                    ///< "name", #1, string
     ::lkwebhook::track_source source{};  ///< "source", #2, enum livekit.TrackSource
-    ::lkwebhook::optional_value<::lkwebhook::ingress_audio_encoding_preset> preset;  ///< "preset", #3, enum livekit.IngressAudioEncodingPreset, oneof encoding_options
-    ::lkwebhook::optional_message<::lkwebhook::ingress_audio_encoding_options> options;  ///< "options", #4, message livekit.IngressAudioEncodingOptions, oneof encoding_options
+    ::lkwebhook::optional_value<::lkwebhook::ingress_audio_encoding_preset>
+            preset;  ///< "preset", #3, enum livekit.IngressAudioEncodingPreset, oneof encoding_options
+    ::lkwebhook::optional_message<::lkwebhook::ingress_audio_encoding_options>
+            options;  ///< "options", #4, message livekit.IngressAudioEncodingOptions, oneof encoding_options
+
+    /// Which member of oneof `encoding_options` is set (values are the proto field numbers).
+    enum class encoding_options_case : std::int32_t {
+        none = 0,
+        preset = 3,
+        options = 4,
+    };
+    [[nodiscard]] encoding_options_case which_encoding_options() const noexcept {
+        if (preset.has_value()) return encoding_options_case::preset;
+        if (options.has_value()) return encoding_options_case::options;
+        return encoding_options_case::none;
+    }
 
     friend bool operator==(const ingress_audio_options&, const ingress_audio_options&) = default;
 };
@@ -1867,10 +2259,10 @@ struct message_traits<ingress_audio_options> {
     static constexpr std::string_view proto_name = "livekit.IngressAudioOptions";
     static constexpr std::string_view oneofs[1] = {"encoding_options"};
     static constexpr detail::field_info fields[4] = {
-        detail::make_field<&ingress_audio_options::name>("name", "name", 1),
-        detail::make_field<&ingress_audio_options::source>("source", "source", 2),
-        detail::make_field<&ingress_audio_options::preset>("preset", "preset", 3, 1),
-        detail::make_field<&ingress_audio_options::options>("options", "options", 4, 1),
+            detail::make_field<&ingress_audio_options::name>("name", "name", 1),
+            detail::make_field<&ingress_audio_options::source>("source", "source", 2),
+            detail::make_field<&ingress_audio_options::preset>("preset", "preset", 3, 1),
+            detail::make_field<&ingress_audio_options::options>("options", "options", 4, 1),
     };
     static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(ingress_audio_options)};
 };
@@ -1878,13 +2270,13 @@ struct message_traits<ingress_audio_options> {
 /// livekit.VideoLayer
 struct video_layer {
     ::lkwebhook::video_quality quality{};  ///< "quality", #1, enum livekit.VideoQuality
-    std::uint32_t width = 0;  ///< "width", #2, uint32
-    std::uint32_t height = 0;  ///< "height", #3, uint32
-    std::uint32_t bitrate = 0;  ///< "bitrate", #4, uint32
-    std::uint32_t ssrc = 0;  ///< "ssrc", #5, uint32
-    std::int32_t spatial_layer = 0;  ///< "spatialLayer", #6, int32
-    std::string rid;  ///< "rid", #7, string
-    std::uint32_t repair_ssrc = 0;  ///< "repairSsrc", #8, uint32
+    std::uint32_t width = 0;               ///< "width", #2, uint32
+    std::uint32_t height = 0;              ///< "height", #3, uint32
+    std::uint32_t bitrate = 0;             ///< "bitrate", #4, uint32
+    std::uint32_t ssrc = 0;                ///< "ssrc", #5, uint32
+    std::int32_t spatial_layer = 0;        ///< "spatialLayer", #6, int32
+    std::string rid;                       ///< "rid", #7, string
+    std::uint32_t repair_ssrc = 0;         ///< "repairSsrc", #8, uint32
 
     friend bool operator==(const video_layer&, const video_layer&) = default;
 };
@@ -1892,22 +2284,22 @@ template <>
 struct message_traits<video_layer> {
     static constexpr std::string_view proto_name = "livekit.VideoLayer";
     static constexpr detail::field_info fields[8] = {
-        detail::make_field<&video_layer::quality>("quality", "quality", 1),
-        detail::make_field<&video_layer::width>("width", "width", 2),
-        detail::make_field<&video_layer::height>("height", "height", 3),
-        detail::make_field<&video_layer::bitrate>("bitrate", "bitrate", 4),
-        detail::make_field<&video_layer::ssrc>("ssrc", "ssrc", 5),
-        detail::make_field<&video_layer::spatial_layer>("spatialLayer", "spatial_layer", 6),
-        detail::make_field<&video_layer::rid>("rid", "rid", 7),
-        detail::make_field<&video_layer::repair_ssrc>("repairSsrc", "repair_ssrc", 8),
+            detail::make_field<&video_layer::quality>("quality", "quality", 1),
+            detail::make_field<&video_layer::width>("width", "width", 2),
+            detail::make_field<&video_layer::height>("height", "height", 3),
+            detail::make_field<&video_layer::bitrate>("bitrate", "bitrate", 4),
+            detail::make_field<&video_layer::ssrc>("ssrc", "ssrc", 5),
+            detail::make_field<&video_layer::spatial_layer>("spatialLayer", "spatial_layer", 6),
+            detail::make_field<&video_layer::rid>("rid", "rid", 7),
+            detail::make_field<&video_layer::repair_ssrc>("repairSsrc", "repair_ssrc", 8),
     };
     static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0, sizeof(video_layer)};
 };
 
 /// livekit.IngressVideoEncodingOptions
 struct ingress_video_encoding_options {
-    ::lkwebhook::video_codec video_codec{};  ///< "videoCodec", #1, enum livekit.VideoCodec
-    double frame_rate = 0.0;  ///< "frameRate", #2, double
+    ::lkwebhook::video_codec video_codec{};                  ///< "videoCodec", #1, enum livekit.VideoCodec
+    double frame_rate = 0.0;                                 ///< "frameRate", #2, double
     ::lkwebhook::repeated<::lkwebhook::video_layer> layers;  ///< "layers", #3, message livekit.VideoLayer, repeated
 
     friend bool operator==(const ingress_video_encoding_options&, const ingress_video_encoding_options&) = default;
@@ -1916,20 +2308,35 @@ template <>
 struct message_traits<ingress_video_encoding_options> {
     static constexpr std::string_view proto_name = "livekit.IngressVideoEncodingOptions";
     static constexpr detail::field_info fields[3] = {
-        detail::make_field<&ingress_video_encoding_options::video_codec>("videoCodec", "video_codec", 1),
-        detail::make_field<&ingress_video_encoding_options::frame_rate>("frameRate", "frame_rate", 2),
-        detail::make_field<&ingress_video_encoding_options::layers>("layers", "layers", 3),
+            detail::make_field<&ingress_video_encoding_options::video_codec>("videoCodec", "video_codec", 1),
+            detail::make_field<&ingress_video_encoding_options::frame_rate>("frameRate", "frame_rate", 2),
+            detail::make_field<&ingress_video_encoding_options::layers>("layers", "layers", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(ingress_video_encoding_options)};
+    static constexpr detail::message_info info{proto_name, fields, 3,
+                                               nullptr,    0,      sizeof(ingress_video_encoding_options)};
 };
 
 /// livekit.IngressVideoOptions
 /// Oneofs (at most one member present): encoding_options: preset, options.
 struct ingress_video_options {
-    std::string name;  ///< "name", #1, string
+    std::string name;                    ///< "name", #1, string
     ::lkwebhook::track_source source{};  ///< "source", #2, enum livekit.TrackSource
-    ::lkwebhook::optional_value<::lkwebhook::ingress_video_encoding_preset> preset;  ///< "preset", #3, enum livekit.IngressVideoEncodingPreset, oneof encoding_options
-    ::lkwebhook::optional_message<::lkwebhook::ingress_video_encoding_options> options;  ///< "options", #4, message livekit.IngressVideoEncodingOptions, oneof encoding_options
+    ::lkwebhook::optional_value<::lkwebhook::ingress_video_encoding_preset>
+            preset;  ///< "preset", #3, enum livekit.IngressVideoEncodingPreset, oneof encoding_options
+    ::lkwebhook::optional_message<::lkwebhook::ingress_video_encoding_options>
+            options;  ///< "options", #4, message livekit.IngressVideoEncodingOptions, oneof encoding_options
+
+    /// Which member of oneof `encoding_options` is set (values are the proto field numbers).
+    enum class encoding_options_case : std::int32_t {
+        none = 0,
+        preset = 3,
+        options = 4,
+    };
+    [[nodiscard]] encoding_options_case which_encoding_options() const noexcept {
+        if (preset.has_value()) return encoding_options_case::preset;
+        if (options.has_value()) return encoding_options_case::options;
+        return encoding_options_case::none;
+    }
 
     friend bool operator==(const ingress_video_options&, const ingress_video_options&) = default;
 };
@@ -1938,21 +2345,21 @@ struct message_traits<ingress_video_options> {
     static constexpr std::string_view proto_name = "livekit.IngressVideoOptions";
     static constexpr std::string_view oneofs[1] = {"encoding_options"};
     static constexpr detail::field_info fields[4] = {
-        detail::make_field<&ingress_video_options::name>("name", "name", 1),
-        detail::make_field<&ingress_video_options::source>("source", "source", 2),
-        detail::make_field<&ingress_video_options::preset>("preset", "preset", 3, 1),
-        detail::make_field<&ingress_video_options::options>("options", "options", 4, 1),
+            detail::make_field<&ingress_video_options::name>("name", "name", 1),
+            detail::make_field<&ingress_video_options::source>("source", "source", 2),
+            detail::make_field<&ingress_video_options::preset>("preset", "preset", 3, 1),
+            detail::make_field<&ingress_video_options::options>("options", "options", 4, 1),
     };
     static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(ingress_video_options)};
 };
 
 /// livekit.InputVideoState
 struct input_video_state {
-    std::string mime_type;  ///< "mimeType", #1, string
+    std::string mime_type;              ///< "mimeType", #1, string
     std::uint32_t average_bitrate = 0;  ///< "averageBitrate", #2, uint32
-    std::uint32_t width = 0;  ///< "width", #3, uint32
-    std::uint32_t height = 0;  ///< "height", #4, uint32
-    double framerate = 0.0;  ///< "framerate", #5, double
+    std::uint32_t width = 0;            ///< "width", #3, uint32
+    std::uint32_t height = 0;           ///< "height", #4, uint32
+    double framerate = 0.0;             ///< "framerate", #5, double
 
     friend bool operator==(const input_video_state&, const input_video_state&) = default;
 };
@@ -1960,21 +2367,21 @@ template <>
 struct message_traits<input_video_state> {
     static constexpr std::string_view proto_name = "livekit.InputVideoState";
     static constexpr detail::field_info fields[5] = {
-        detail::make_field<&input_video_state::mime_type>("mimeType", "mime_type", 1),
-        detail::make_field<&input_video_state::average_bitrate>("averageBitrate", "average_bitrate", 2),
-        detail::make_field<&input_video_state::width>("width", "width", 3),
-        detail::make_field<&input_video_state::height>("height", "height", 4),
-        detail::make_field<&input_video_state::framerate>("framerate", "framerate", 5),
+            detail::make_field<&input_video_state::mime_type>("mimeType", "mime_type", 1),
+            detail::make_field<&input_video_state::average_bitrate>("averageBitrate", "average_bitrate", 2),
+            detail::make_field<&input_video_state::width>("width", "width", 3),
+            detail::make_field<&input_video_state::height>("height", "height", 4),
+            detail::make_field<&input_video_state::framerate>("framerate", "framerate", 5),
     };
     static constexpr detail::message_info info{proto_name, fields, 5, nullptr, 0, sizeof(input_video_state)};
 };
 
 /// livekit.InputAudioState
 struct input_audio_state {
-    std::string mime_type;  ///< "mimeType", #1, string
+    std::string mime_type;              ///< "mimeType", #1, string
     std::uint32_t average_bitrate = 0;  ///< "averageBitrate", #2, uint32
-    std::uint32_t channels = 0;  ///< "channels", #3, uint32
-    std::uint32_t sample_rate = 0;  ///< "sampleRate", #4, uint32
+    std::uint32_t channels = 0;         ///< "channels", #3, uint32
+    std::uint32_t sample_rate = 0;      ///< "sampleRate", #4, uint32
 
     friend bool operator==(const input_audio_state&, const input_audio_state&) = default;
 };
@@ -1982,22 +2389,22 @@ template <>
 struct message_traits<input_audio_state> {
     static constexpr std::string_view proto_name = "livekit.InputAudioState";
     static constexpr detail::field_info fields[4] = {
-        detail::make_field<&input_audio_state::mime_type>("mimeType", "mime_type", 1),
-        detail::make_field<&input_audio_state::average_bitrate>("averageBitrate", "average_bitrate", 2),
-        detail::make_field<&input_audio_state::channels>("channels", "channels", 3),
-        detail::make_field<&input_audio_state::sample_rate>("sampleRate", "sample_rate", 4),
+            detail::make_field<&input_audio_state::mime_type>("mimeType", "mime_type", 1),
+            detail::make_field<&input_audio_state::average_bitrate>("averageBitrate", "average_bitrate", 2),
+            detail::make_field<&input_audio_state::channels>("channels", "channels", 3),
+            detail::make_field<&input_audio_state::sample_rate>("sampleRate", "sample_rate", 4),
     };
     static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(input_audio_state)};
 };
 
 /// livekit.SimulcastCodecInfo
 struct simulcast_codec_info {
-    std::string mime_type;  ///< "mimeType", #1, string
-    std::string mid;  ///< "mid", #2, string
-    std::string cid;  ///< "cid", #3, string
+    std::string mime_type;                                   ///< "mimeType", #1, string
+    std::string mid;                                         ///< "mid", #2, string
+    std::string cid;                                         ///< "cid", #3, string
     ::lkwebhook::repeated<::lkwebhook::video_layer> layers;  ///< "layers", #4, message livekit.VideoLayer, repeated
-    ::lkwebhook::video_layer_mode video_layer_mode{};  ///< "videoLayerMode", #5, enum livekit.VideoLayer.Mode
-    std::string sdp_cid;  ///< "sdpCid", #6, string
+    ::lkwebhook::video_layer_mode video_layer_mode{};        ///< "videoLayerMode", #5, enum livekit.VideoLayer.Mode
+    std::string sdp_cid;                                     ///< "sdpCid", #6, string
 
     friend bool operator==(const simulcast_codec_info&, const simulcast_codec_info&) = default;
 };
@@ -2005,12 +2412,12 @@ template <>
 struct message_traits<simulcast_codec_info> {
     static constexpr std::string_view proto_name = "livekit.SimulcastCodecInfo";
     static constexpr detail::field_info fields[6] = {
-        detail::make_field<&simulcast_codec_info::mime_type>("mimeType", "mime_type", 1),
-        detail::make_field<&simulcast_codec_info::mid>("mid", "mid", 2),
-        detail::make_field<&simulcast_codec_info::cid>("cid", "cid", 3),
-        detail::make_field<&simulcast_codec_info::layers>("layers", "layers", 4),
-        detail::make_field<&simulcast_codec_info::video_layer_mode>("videoLayerMode", "video_layer_mode", 5),
-        detail::make_field<&simulcast_codec_info::sdp_cid>("sdpCid", "sdp_cid", 6),
+            detail::make_field<&simulcast_codec_info::mime_type>("mimeType", "mime_type", 1),
+            detail::make_field<&simulcast_codec_info::mid>("mid", "mid", 2),
+            detail::make_field<&simulcast_codec_info::cid>("cid", "cid", 3),
+            detail::make_field<&simulcast_codec_info::layers>("layers", "layers", 4),
+            detail::make_field<&simulcast_codec_info::video_layer_mode>("videoLayerMode", "video_layer_mode", 5),
+            detail::make_field<&simulcast_codec_info::sdp_cid>("sdpCid", "sdp_cid", 6),
     };
     static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0, sizeof(simulcast_codec_info)};
 };
@@ -2018,7 +2425,7 @@ struct message_traits<simulcast_codec_info> {
 /// livekit.TimedVersion
 struct timed_version {
     std::int64_t unix_micro = 0;  ///< "unixMicro", #1, int64
-    std::int32_t ticks = 0;  ///< "ticks", #2, int32
+    std::int32_t ticks = 0;       ///< "ticks", #2, int32
 
     friend bool operator==(const timed_version&, const timed_version&) = default;
 };
@@ -2026,35 +2433,40 @@ template <>
 struct message_traits<timed_version> {
     static constexpr std::string_view proto_name = "livekit.TimedVersion";
     static constexpr detail::field_info fields[2] = {
-        detail::make_field<&timed_version::unix_micro>("unixMicro", "unix_micro", 1),
-        detail::make_field<&timed_version::ticks>("ticks", "ticks", 2),
+            detail::make_field<&timed_version::unix_micro>("unixMicro", "unix_micro", 1),
+            detail::make_field<&timed_version::ticks>("ticks", "ticks", 2),
     };
     static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(timed_version)};
 };
 
 /// livekit.TrackInfo
 struct track_info {
-    std::string sid;  ///< "sid", #1, string
-    ::lkwebhook::track_type type{};  ///< "type", #2, enum livekit.TrackType
-    std::string name;  ///< "name", #3, string
-    bool muted = false;  ///< "muted", #4, bool
-    std::uint32_t width = 0;  ///< "width", #5, uint32
-    std::uint32_t height = 0;  ///< "height", #6, uint32
-    bool simulcast = false;  ///< "simulcast", #7, bool
-    bool disable_dtx = false;  ///< "disableDtx", #8, bool
-    ::lkwebhook::track_source source{};  ///< "source", #9, enum livekit.TrackSource
+    std::string sid;                                         ///< "sid", #1, string
+    ::lkwebhook::track_type type{};                          ///< "type", #2, enum livekit.TrackType
+    std::string name;                                        ///< "name", #3, string
+    bool muted = false;                                      ///< "muted", #4, bool
+    std::uint32_t width = 0;                                 ///< "width", #5, uint32
+    std::uint32_t height = 0;                                ///< "height", #6, uint32
+    bool simulcast = false;                                  ///< "simulcast", #7, bool
+    bool disable_dtx = false;                                ///< "disableDtx", #8, bool
+    ::lkwebhook::track_source source{};                      ///< "source", #9, enum livekit.TrackSource
     ::lkwebhook::repeated<::lkwebhook::video_layer> layers;  ///< "layers", #10, message livekit.VideoLayer, repeated
-    std::string mime_type;  ///< "mimeType", #11, string
-    std::string mid;  ///< "mid", #12, string
-    ::lkwebhook::repeated<::lkwebhook::simulcast_codec_info> codecs;  ///< "codecs", #13, message livekit.SimulcastCodecInfo, repeated
-    bool stereo = false;  ///< "stereo", #14, bool
-    bool disable_red = false;  ///< "disableRed", #15, bool
+    std::string mime_type;                                   ///< "mimeType", #11, string
+    std::string mid;                                         ///< "mid", #12, string
+    ::lkwebhook::repeated<::lkwebhook::simulcast_codec_info>
+            codecs;                             ///< "codecs", #13, message livekit.SimulcastCodecInfo, repeated
+    bool stereo = false;                        ///< "stereo", #14, bool
+    bool disable_red = false;                   ///< "disableRed", #15, bool
     ::lkwebhook::encryption_type encryption{};  ///< "encryption", #16, enum livekit.Encryption.Type
-    std::string stream;  ///< "stream", #17, string
-    ::lkwebhook::optional_message<::lkwebhook::timed_version> version;  ///< "version", #18, message livekit.TimedVersion
-    ::lkwebhook::repeated<::lkwebhook::audio_track_feature> audio_features;  ///< "audioFeatures", #19, enum livekit.AudioTrackFeature, repeated
-    ::lkwebhook::backup_codec_policy backup_codec_policy{};  ///< "backupCodecPolicy", #20, enum livekit.BackupCodecPolicy
-    ::lkwebhook::repeated<::lkwebhook::packet_trailer_feature> packet_trailer_features;  ///< "packetTrailerFeatures", #21, enum livekit.PacketTrailerFeature, repeated
+    std::string stream;                         ///< "stream", #17, string
+    ::lkwebhook::optional_message<::lkwebhook::timed_version>
+            version;  ///< "version", #18, message livekit.TimedVersion
+    ::lkwebhook::repeated<::lkwebhook::audio_track_feature>
+            audio_features;  ///< "audioFeatures", #19, enum livekit.AudioTrackFeature, repeated
+    ::lkwebhook::backup_codec_policy
+            backup_codec_policy{};  ///< "backupCodecPolicy", #20, enum livekit.BackupCodecPolicy
+    ::lkwebhook::repeated<::lkwebhook::packet_trailer_feature>
+            packet_trailer_features;  ///< "packetTrailerFeatures", #21, enum livekit.PacketTrailerFeature, repeated
 
     friend bool operator==(const track_info&, const track_info&) = default;
 };
@@ -2062,27 +2474,28 @@ template <>
 struct message_traits<track_info> {
     static constexpr std::string_view proto_name = "livekit.TrackInfo";
     static constexpr detail::field_info fields[21] = {
-        detail::make_field<&track_info::sid>("sid", "sid", 1),
-        detail::make_field<&track_info::type>("type", "type", 2),
-        detail::make_field<&track_info::name>("name", "name", 3),
-        detail::make_field<&track_info::muted>("muted", "muted", 4),
-        detail::make_field<&track_info::width>("width", "width", 5),
-        detail::make_field<&track_info::height>("height", "height", 6),
-        detail::make_field<&track_info::simulcast>("simulcast", "simulcast", 7),
-        detail::make_field<&track_info::disable_dtx>("disableDtx", "disable_dtx", 8),
-        detail::make_field<&track_info::source>("source", "source", 9),
-        detail::make_field<&track_info::layers>("layers", "layers", 10),
-        detail::make_field<&track_info::mime_type>("mimeType", "mime_type", 11),
-        detail::make_field<&track_info::mid>("mid", "mid", 12),
-        detail::make_field<&track_info::codecs>("codecs", "codecs", 13),
-        detail::make_field<&track_info::stereo>("stereo", "stereo", 14),
-        detail::make_field<&track_info::disable_red>("disableRed", "disable_red", 15),
-        detail::make_field<&track_info::encryption>("encryption", "encryption", 16),
-        detail::make_field<&track_info::stream>("stream", "stream", 17),
-        detail::make_field<&track_info::version>("version", "version", 18),
-        detail::make_field<&track_info::audio_features>("audioFeatures", "audio_features", 19),
-        detail::make_field<&track_info::backup_codec_policy>("backupCodecPolicy", "backup_codec_policy", 20),
-        detail::make_field<&track_info::packet_trailer_features>("packetTrailerFeatures", "packet_trailer_features", 21),
+            detail::make_field<&track_info::sid>("sid", "sid", 1),
+            detail::make_field<&track_info::type>("type", "type", 2),
+            detail::make_field<&track_info::name>("name", "name", 3),
+            detail::make_field<&track_info::muted>("muted", "muted", 4),
+            detail::make_field<&track_info::width>("width", "width", 5),
+            detail::make_field<&track_info::height>("height", "height", 6),
+            detail::make_field<&track_info::simulcast>("simulcast", "simulcast", 7),
+            detail::make_field<&track_info::disable_dtx>("disableDtx", "disable_dtx", 8),
+            detail::make_field<&track_info::source>("source", "source", 9),
+            detail::make_field<&track_info::layers>("layers", "layers", 10),
+            detail::make_field<&track_info::mime_type>("mimeType", "mime_type", 11),
+            detail::make_field<&track_info::mid>("mid", "mid", 12),
+            detail::make_field<&track_info::codecs>("codecs", "codecs", 13),
+            detail::make_field<&track_info::stereo>("stereo", "stereo", 14),
+            detail::make_field<&track_info::disable_red>("disableRed", "disable_red", 15),
+            detail::make_field<&track_info::encryption>("encryption", "encryption", 16),
+            detail::make_field<&track_info::stream>("stream", "stream", 17),
+            detail::make_field<&track_info::version>("version", "version", 18),
+            detail::make_field<&track_info::audio_features>("audioFeatures", "audio_features", 19),
+            detail::make_field<&track_info::backup_codec_policy>("backupCodecPolicy", "backup_codec_policy", 20),
+            detail::make_field<&track_info::packet_trailer_features>("packetTrailerFeatures", "packet_trailer_features",
+                                                                     21),
     };
     static constexpr detail::message_info info{proto_name, fields, 21, nullptr, 0, sizeof(track_info)};
 };
@@ -2090,14 +2503,16 @@ struct message_traits<track_info> {
 /// livekit.IngressState
 struct ingress_state {
     ::lkwebhook::ingress_state_status status{};  ///< "status", #1, enum livekit.IngressState.Status
-    std::string error;  ///< "error", #2, string
-    ::lkwebhook::optional_message<::lkwebhook::input_video_state> video;  ///< "video", #3, message livekit.InputVideoState
-    ::lkwebhook::optional_message<::lkwebhook::input_audio_state> audio;  ///< "audio", #4, message livekit.InputAudioState
-    std::string room_id;  ///< "roomId", #5, string
-    std::int64_t started_at = 0;  ///< "startedAt", #7, int64
-    std::int64_t ended_at = 0;  ///< "endedAt", #8, int64
-    std::int64_t updated_at = 0;  ///< "updatedAt", #10, int64
-    std::string resource_id;  ///< "resourceId", #9, string
+    std::string error;                           ///< "error", #2, string
+    ::lkwebhook::optional_message<::lkwebhook::input_video_state>
+            video;  ///< "video", #3, message livekit.InputVideoState
+    ::lkwebhook::optional_message<::lkwebhook::input_audio_state>
+            audio;                                          ///< "audio", #4, message livekit.InputAudioState
+    std::string room_id;                                    ///< "roomId", #5, string
+    std::int64_t started_at = 0;                            ///< "startedAt", #7, int64
+    std::int64_t ended_at = 0;                              ///< "endedAt", #8, int64
+    std::int64_t updated_at = 0;                            ///< "updatedAt", #10, int64
+    std::string resource_id;                                ///< "resourceId", #9, string
     ::lkwebhook::repeated<::lkwebhook::track_info> tracks;  ///< "tracks", #6, message livekit.TrackInfo, repeated
 
     friend bool operator==(const ingress_state&, const ingress_state&) = default;
@@ -2106,38 +2521,40 @@ template <>
 struct message_traits<ingress_state> {
     static constexpr std::string_view proto_name = "livekit.IngressState";
     static constexpr detail::field_info fields[10] = {
-        detail::make_field<&ingress_state::status>("status", "status", 1),
-        detail::make_field<&ingress_state::error>("error", "error", 2),
-        detail::make_field<&ingress_state::video>("video", "video", 3),
-        detail::make_field<&ingress_state::audio>("audio", "audio", 4),
-        detail::make_field<&ingress_state::room_id>("roomId", "room_id", 5),
-        detail::make_field<&ingress_state::started_at>("startedAt", "started_at", 7),
-        detail::make_field<&ingress_state::ended_at>("endedAt", "ended_at", 8),
-        detail::make_field<&ingress_state::updated_at>("updatedAt", "updated_at", 10),
-        detail::make_field<&ingress_state::resource_id>("resourceId", "resource_id", 9),
-        detail::make_field<&ingress_state::tracks>("tracks", "tracks", 6),
+            detail::make_field<&ingress_state::status>("status", "status", 1),
+            detail::make_field<&ingress_state::error>("error", "error", 2),
+            detail::make_field<&ingress_state::video>("video", "video", 3),
+            detail::make_field<&ingress_state::audio>("audio", "audio", 4),
+            detail::make_field<&ingress_state::room_id>("roomId", "room_id", 5),
+            detail::make_field<&ingress_state::started_at>("startedAt", "started_at", 7),
+            detail::make_field<&ingress_state::ended_at>("endedAt", "ended_at", 8),
+            detail::make_field<&ingress_state::updated_at>("updatedAt", "updated_at", 10),
+            detail::make_field<&ingress_state::resource_id>("resourceId", "resource_id", 9),
+            detail::make_field<&ingress_state::tracks>("tracks", "tracks", 6),
     };
     static constexpr detail::message_info info{proto_name, fields, 10, nullptr, 0, sizeof(ingress_state)};
 };
 
 /// livekit.IngressInfo
 struct ingress_info {
-    std::string ingress_id;  ///< "ingressId", #1, string
-    std::string name;  ///< "name", #2, string
-    std::string stream_key;  ///< "streamKey", #3, string
-    std::string url;  ///< "url", #4, string
-    ::lkwebhook::ingress_input input_type{};  ///< "inputType", #5, enum livekit.IngressInput
-    bool bypass_transcoding = false;  ///< "bypassTranscoding", #13, bool
+    std::string ingress_id;                                ///< "ingressId", #1, string
+    std::string name;                                      ///< "name", #2, string
+    std::string stream_key;                                ///< "streamKey", #3, string
+    std::string url;                                       ///< "url", #4, string
+    ::lkwebhook::ingress_input input_type{};               ///< "inputType", #5, enum livekit.IngressInput
+    bool bypass_transcoding = false;                       ///< "bypassTranscoding", #13, bool
     ::lkwebhook::optional_value<bool> enable_transcoding;  ///< "enableTranscoding", #15, bool, optional
-    ::lkwebhook::optional_message<::lkwebhook::ingress_audio_options> audio;  ///< "audio", #6, message livekit.IngressAudioOptions
-    ::lkwebhook::optional_message<::lkwebhook::ingress_video_options> video;  ///< "video", #7, message livekit.IngressVideoOptions
-    std::string room_name;  ///< "roomName", #8, string
+    ::lkwebhook::optional_message<::lkwebhook::ingress_audio_options>
+            audio;  ///< "audio", #6, message livekit.IngressAudioOptions
+    ::lkwebhook::optional_message<::lkwebhook::ingress_video_options>
+            video;                     ///< "video", #7, message livekit.IngressVideoOptions
+    std::string room_name;             ///< "roomName", #8, string
     std::string participant_identity;  ///< "participantIdentity", #9, string
-    std::string participant_name;  ///< "participantName", #10, string
+    std::string participant_name;      ///< "participantName", #10, string
     std::string participant_metadata;  ///< "participantMetadata", #14, string
-    bool reusable = false;  ///< "reusable", #11, bool
+    bool reusable = false;             ///< "reusable", #11, bool
     ::lkwebhook::optional_message<::lkwebhook::ingress_state> state;  ///< "state", #12, message livekit.IngressState
-    ::lkwebhook::optional_value<bool> enabled;  ///< "enabled", #16, bool, optional
+    ::lkwebhook::optional_value<bool> enabled;                        ///< "enabled", #16, bool, optional
 
     friend bool operator==(const ingress_info&, const ingress_info&) = default;
 };
@@ -2145,42 +2562,43 @@ template <>
 struct message_traits<ingress_info> {
     static constexpr std::string_view proto_name = "livekit.IngressInfo";
     static constexpr detail::field_info fields[16] = {
-        detail::make_field<&ingress_info::ingress_id>("ingressId", "ingress_id", 1),
-        detail::make_field<&ingress_info::name>("name", "name", 2),
-        detail::make_field<&ingress_info::stream_key>("streamKey", "stream_key", 3),
-        detail::make_field<&ingress_info::url>("url", "url", 4),
-        detail::make_field<&ingress_info::input_type>("inputType", "input_type", 5),
-        detail::make_field<&ingress_info::bypass_transcoding>("bypassTranscoding", "bypass_transcoding", 13),
-        detail::make_field<&ingress_info::enable_transcoding>("enableTranscoding", "enable_transcoding", 15),
-        detail::make_field<&ingress_info::audio>("audio", "audio", 6),
-        detail::make_field<&ingress_info::video>("video", "video", 7),
-        detail::make_field<&ingress_info::room_name>("roomName", "room_name", 8),
-        detail::make_field<&ingress_info::participant_identity>("participantIdentity", "participant_identity", 9),
-        detail::make_field<&ingress_info::participant_name>("participantName", "participant_name", 10),
-        detail::make_field<&ingress_info::participant_metadata>("participantMetadata", "participant_metadata", 14),
-        detail::make_field<&ingress_info::reusable>("reusable", "reusable", 11),
-        detail::make_field<&ingress_info::state>("state", "state", 12),
-        detail::make_field<&ingress_info::enabled>("enabled", "enabled", 16),
+            detail::make_field<&ingress_info::ingress_id>("ingressId", "ingress_id", 1),
+            detail::make_field<&ingress_info::name>("name", "name", 2),
+            detail::make_field<&ingress_info::stream_key>("streamKey", "stream_key", 3, 0, true),
+            detail::make_field<&ingress_info::url>("url", "url", 4),
+            detail::make_field<&ingress_info::input_type>("inputType", "input_type", 5),
+            detail::make_field<&ingress_info::bypass_transcoding>("bypassTranscoding", "bypass_transcoding", 13),
+            detail::make_field<&ingress_info::enable_transcoding>("enableTranscoding", "enable_transcoding", 15),
+            detail::make_field<&ingress_info::audio>("audio", "audio", 6),
+            detail::make_field<&ingress_info::video>("video", "video", 7),
+            detail::make_field<&ingress_info::room_name>("roomName", "room_name", 8),
+            detail::make_field<&ingress_info::participant_identity>("participantIdentity", "participant_identity", 9),
+            detail::make_field<&ingress_info::participant_name>("participantName", "participant_name", 10),
+            detail::make_field<&ingress_info::participant_metadata>("participantMetadata", "participant_metadata", 14),
+            detail::make_field<&ingress_info::reusable>("reusable", "reusable", 11),
+            detail::make_field<&ingress_info::state>("state", "state", 12),
+            detail::make_field<&ingress_info::enabled>("enabled", "enabled", 16),
     };
     static constexpr detail::message_info info{proto_name, fields, 16, nullptr, 0, sizeof(ingress_info)};
 };
 
 /// livekit.Room
 struct room {
-    std::string sid;  ///< "sid", #1, string
-    std::string name;  ///< "name", #2, string
-    std::uint32_t empty_timeout = 0;  ///< "emptyTimeout", #3, uint32
-    std::uint32_t departure_timeout = 0;  ///< "departureTimeout", #14, uint32
-    std::uint32_t max_participants = 0;  ///< "maxParticipants", #4, uint32
-    std::int64_t creation_time = 0;  ///< "creationTime", #5, int64
-    std::int64_t creation_time_ms = 0;  ///< "creationTimeMs", #15, int64
-    std::string turn_password;  ///< "turnPassword", #6, string
+    std::string sid;                                           ///< "sid", #1, string
+    std::string name;                                          ///< "name", #2, string
+    std::uint32_t empty_timeout = 0;                           ///< "emptyTimeout", #3, uint32
+    std::uint32_t departure_timeout = 0;                       ///< "departureTimeout", #14, uint32
+    std::uint32_t max_participants = 0;                        ///< "maxParticipants", #4, uint32
+    std::int64_t creation_time = 0;                            ///< "creationTime", #5, int64
+    std::int64_t creation_time_ms = 0;                         ///< "creationTimeMs", #15, int64
+    std::string turn_password;                                 ///< "turnPassword", #6, string
     ::lkwebhook::repeated<::lkwebhook::codec> enabled_codecs;  ///< "enabledCodecs", #7, message livekit.Codec, repeated
-    std::string metadata;  ///< "metadata", #8, string
-    std::uint32_t num_participants = 0;  ///< "numParticipants", #9, uint32
-    std::uint32_t num_publishers = 0;  ///< "numPublishers", #11, uint32
-    bool active_recording = false;  ///< "activeRecording", #10, bool
-    ::lkwebhook::optional_message<::lkwebhook::timed_version> version;  ///< "version", #13, message livekit.TimedVersion
+    std::string metadata;                                      ///< "metadata", #8, string
+    std::uint32_t num_participants = 0;                        ///< "numParticipants", #9, uint32
+    std::uint32_t num_publishers = 0;                          ///< "numPublishers", #11, uint32
+    bool active_recording = false;                             ///< "activeRecording", #10, bool
+    ::lkwebhook::optional_message<::lkwebhook::timed_version>
+            version;  ///< "version", #13, message livekit.TimedVersion
 
     friend bool operator==(const room&, const room&) = default;
 };
@@ -2188,35 +2606,36 @@ template <>
 struct message_traits<room> {
     static constexpr std::string_view proto_name = "livekit.Room";
     static constexpr detail::field_info fields[14] = {
-        detail::make_field<&room::sid>("sid", "sid", 1),
-        detail::make_field<&room::name>("name", "name", 2),
-        detail::make_field<&room::empty_timeout>("emptyTimeout", "empty_timeout", 3),
-        detail::make_field<&room::departure_timeout>("departureTimeout", "departure_timeout", 14),
-        detail::make_field<&room::max_participants>("maxParticipants", "max_participants", 4),
-        detail::make_field<&room::creation_time>("creationTime", "creation_time", 5),
-        detail::make_field<&room::creation_time_ms>("creationTimeMs", "creation_time_ms", 15),
-        detail::make_field<&room::turn_password>("turnPassword", "turn_password", 6),
-        detail::make_field<&room::enabled_codecs>("enabledCodecs", "enabled_codecs", 7),
-        detail::make_field<&room::metadata>("metadata", "metadata", 8),
-        detail::make_field<&room::num_participants>("numParticipants", "num_participants", 9),
-        detail::make_field<&room::num_publishers>("numPublishers", "num_publishers", 11),
-        detail::make_field<&room::active_recording>("activeRecording", "active_recording", 10),
-        detail::make_field<&room::version>("version", "version", 13),
+            detail::make_field<&room::sid>("sid", "sid", 1),
+            detail::make_field<&room::name>("name", "name", 2),
+            detail::make_field<&room::empty_timeout>("emptyTimeout", "empty_timeout", 3),
+            detail::make_field<&room::departure_timeout>("departureTimeout", "departure_timeout", 14),
+            detail::make_field<&room::max_participants>("maxParticipants", "max_participants", 4),
+            detail::make_field<&room::creation_time>("creationTime", "creation_time", 5),
+            detail::make_field<&room::creation_time_ms>("creationTimeMs", "creation_time_ms", 15),
+            detail::make_field<&room::turn_password>("turnPassword", "turn_password", 6, 0, true),
+            detail::make_field<&room::enabled_codecs>("enabledCodecs", "enabled_codecs", 7),
+            detail::make_field<&room::metadata>("metadata", "metadata", 8),
+            detail::make_field<&room::num_participants>("numParticipants", "num_participants", 9),
+            detail::make_field<&room::num_publishers>("numPublishers", "num_publishers", 11),
+            detail::make_field<&room::active_recording>("activeRecording", "active_recording", 10),
+            detail::make_field<&room::version>("version", "version", 13),
     };
     static constexpr detail::message_info info{proto_name, fields, 14, nullptr, 0, sizeof(room)};
 };
 
 /// livekit.ParticipantPermission
 struct participant_permission {
-    bool can_subscribe = false;  ///< "canSubscribe", #1, bool
-    bool can_publish = false;  ///< "canPublish", #2, bool
+    bool can_subscribe = false;     ///< "canSubscribe", #1, bool
+    bool can_publish = false;       ///< "canPublish", #2, bool
     bool can_publish_data = false;  ///< "canPublishData", #3, bool
-    ::lkwebhook::repeated<::lkwebhook::track_source> can_publish_sources;  ///< "canPublishSources", #9, enum livekit.TrackSource, repeated
-    bool hidden = false;  ///< "hidden", #7, bool
-    bool recorder = false;  ///< "recorder", #8, bool
-    bool can_update_metadata = false;  ///< "canUpdateMetadata", #10, bool
-    bool agent = false;  ///< "agent", #11, bool
-    bool can_subscribe_metrics = false;  ///< "canSubscribeMetrics", #12, bool
+    ::lkwebhook::repeated<::lkwebhook::track_source>
+            can_publish_sources;            ///< "canPublishSources", #9, enum livekit.TrackSource, repeated
+    bool hidden = false;                    ///< "hidden", #7, bool
+    bool recorder = false;                  ///< "recorder", #8, bool
+    bool can_update_metadata = false;       ///< "canUpdateMetadata", #10, bool
+    bool agent = false;                     ///< "agent", #11, bool
+    bool can_subscribe_metrics = false;     ///< "canSubscribeMetrics", #12, bool
     bool can_manage_agent_session = false;  ///< "canManageAgentSession", #13, bool
 
     friend bool operator==(const participant_permission&, const participant_permission&) = default;
@@ -2225,41 +2644,49 @@ template <>
 struct message_traits<participant_permission> {
     static constexpr std::string_view proto_name = "livekit.ParticipantPermission";
     static constexpr detail::field_info fields[10] = {
-        detail::make_field<&participant_permission::can_subscribe>("canSubscribe", "can_subscribe", 1),
-        detail::make_field<&participant_permission::can_publish>("canPublish", "can_publish", 2),
-        detail::make_field<&participant_permission::can_publish_data>("canPublishData", "can_publish_data", 3),
-        detail::make_field<&participant_permission::can_publish_sources>("canPublishSources", "can_publish_sources", 9),
-        detail::make_field<&participant_permission::hidden>("hidden", "hidden", 7),
-        detail::make_field<&participant_permission::recorder>("recorder", "recorder", 8),
-        detail::make_field<&participant_permission::can_update_metadata>("canUpdateMetadata", "can_update_metadata", 10),
-        detail::make_field<&participant_permission::agent>("agent", "agent", 11),
-        detail::make_field<&participant_permission::can_subscribe_metrics>("canSubscribeMetrics", "can_subscribe_metrics", 12),
-        detail::make_field<&participant_permission::can_manage_agent_session>("canManageAgentSession", "can_manage_agent_session", 13),
+            detail::make_field<&participant_permission::can_subscribe>("canSubscribe", "can_subscribe", 1),
+            detail::make_field<&participant_permission::can_publish>("canPublish", "can_publish", 2),
+            detail::make_field<&participant_permission::can_publish_data>("canPublishData", "can_publish_data", 3),
+            detail::make_field<&participant_permission::can_publish_sources>("canPublishSources", "can_publish_sources",
+                                                                             9),
+            detail::make_field<&participant_permission::hidden>("hidden", "hidden", 7),
+            detail::make_field<&participant_permission::recorder>("recorder", "recorder", 8),
+            detail::make_field<&participant_permission::can_update_metadata>("canUpdateMetadata", "can_update_metadata",
+                                                                             10),
+            detail::make_field<&participant_permission::agent>("agent", "agent", 11),
+            detail::make_field<&participant_permission::can_subscribe_metrics>("canSubscribeMetrics",
+                                                                               "can_subscribe_metrics", 12),
+            detail::make_field<&participant_permission::can_manage_agent_session>("canManageAgentSession",
+                                                                                  "can_manage_agent_session", 13),
     };
     static constexpr detail::message_info info{proto_name, fields, 10, nullptr, 0, sizeof(participant_permission)};
 };
 
 /// livekit.ParticipantInfo
 struct participant_info {
-    std::string sid;  ///< "sid", #1, string
-    std::string identity;  ///< "identity", #2, string
-    ::lkwebhook::participant_info_state state{};  ///< "state", #3, enum livekit.ParticipantInfo.State
+    std::string sid;                                        ///< "sid", #1, string
+    std::string identity;                                   ///< "identity", #2, string
+    ::lkwebhook::participant_info_state state{};            ///< "state", #3, enum livekit.ParticipantInfo.State
     ::lkwebhook::repeated<::lkwebhook::track_info> tracks;  ///< "tracks", #4, message livekit.TrackInfo, repeated
-    std::string metadata;  ///< "metadata", #5, string
-    std::int64_t joined_at = 0;  ///< "joinedAt", #6, int64
-    std::int64_t joined_at_ms = 0;  ///< "joinedAtMs", #17, int64
-    std::string name;  ///< "name", #9, string
-    std::uint32_t version = 0;  ///< "version", #10, uint32
-    ::lkwebhook::optional_message<::lkwebhook::participant_permission> permission;  ///< "permission", #11, message livekit.ParticipantPermission
-    std::string region;  ///< "region", #12, string
-    bool is_publisher = false;  ///< "isPublisher", #13, bool
-    ::lkwebhook::participant_info_kind kind{};  ///< "kind", #14, enum livekit.ParticipantInfo.Kind
-    ::lkwebhook::string_map attributes;  ///< "attributes", #15, map
+    std::string metadata;                                   ///< "metadata", #5, string
+    std::int64_t joined_at = 0;                             ///< "joinedAt", #6, int64
+    std::int64_t joined_at_ms = 0;                          ///< "joinedAtMs", #17, int64
+    std::string name;                                       ///< "name", #9, string
+    std::uint32_t version = 0;                              ///< "version", #10, uint32
+    ::lkwebhook::optional_message<::lkwebhook::participant_permission>
+            permission;                                  ///< "permission", #11, message livekit.ParticipantPermission
+    std::string region;                                  ///< "region", #12, string
+    bool is_publisher = false;                           ///< "isPublisher", #13, bool
+    ::lkwebhook::participant_info_kind kind{};           ///< "kind", #14, enum livekit.ParticipantInfo.Kind
+    ::lkwebhook::string_map attributes;                  ///< "attributes", #15, map
     ::lkwebhook::disconnect_reason disconnect_reason{};  ///< "disconnectReason", #16, enum livekit.DisconnectReason
-    ::lkwebhook::repeated<::lkwebhook::participant_info_kind_detail> kind_details;  ///< "kindDetails", #18, enum livekit.ParticipantInfo.KindDetail, repeated
-    ::lkwebhook::repeated<::lkwebhook::data_track_info> data_tracks;  ///< "dataTracks", #19, message livekit.DataTrackInfo, repeated
+    ::lkwebhook::repeated<::lkwebhook::participant_info_kind_detail>
+            kind_details;  ///< "kindDetails", #18, enum livekit.ParticipantInfo.KindDetail, repeated
+    ::lkwebhook::repeated<::lkwebhook::data_track_info>
+            data_tracks;               ///< "dataTracks", #19, message livekit.DataTrackInfo, repeated
     std::int32_t client_protocol = 0;  ///< "clientProtocol", #20, int32
-    ::lkwebhook::repeated<::lkwebhook::client_info_capability> capabilities;  ///< "capabilities", #21, enum livekit.ClientInfo.Capability, repeated
+    ::lkwebhook::repeated<::lkwebhook::client_info_capability>
+            capabilities;  ///< "capabilities", #21, enum livekit.ClientInfo.Capability, repeated
 
     friend bool operator==(const participant_info&, const participant_info&) = default;
 };
@@ -2267,25 +2694,25 @@ template <>
 struct message_traits<participant_info> {
     static constexpr std::string_view proto_name = "livekit.ParticipantInfo";
     static constexpr detail::field_info fields[19] = {
-        detail::make_field<&participant_info::sid>("sid", "sid", 1),
-        detail::make_field<&participant_info::identity>("identity", "identity", 2),
-        detail::make_field<&participant_info::state>("state", "state", 3),
-        detail::make_field<&participant_info::tracks>("tracks", "tracks", 4),
-        detail::make_field<&participant_info::metadata>("metadata", "metadata", 5),
-        detail::make_field<&participant_info::joined_at>("joinedAt", "joined_at", 6),
-        detail::make_field<&participant_info::joined_at_ms>("joinedAtMs", "joined_at_ms", 17),
-        detail::make_field<&participant_info::name>("name", "name", 9),
-        detail::make_field<&participant_info::version>("version", "version", 10),
-        detail::make_field<&participant_info::permission>("permission", "permission", 11),
-        detail::make_field<&participant_info::region>("region", "region", 12),
-        detail::make_field<&participant_info::is_publisher>("isPublisher", "is_publisher", 13),
-        detail::make_field<&participant_info::kind>("kind", "kind", 14),
-        detail::make_field<&participant_info::attributes>("attributes", "attributes", 15),
-        detail::make_field<&participant_info::disconnect_reason>("disconnectReason", "disconnect_reason", 16),
-        detail::make_field<&participant_info::kind_details>("kindDetails", "kind_details", 18),
-        detail::make_field<&participant_info::data_tracks>("dataTracks", "data_tracks", 19),
-        detail::make_field<&participant_info::client_protocol>("clientProtocol", "client_protocol", 20),
-        detail::make_field<&participant_info::capabilities>("capabilities", "capabilities", 21),
+            detail::make_field<&participant_info::sid>("sid", "sid", 1),
+            detail::make_field<&participant_info::identity>("identity", "identity", 2),
+            detail::make_field<&participant_info::state>("state", "state", 3),
+            detail::make_field<&participant_info::tracks>("tracks", "tracks", 4),
+            detail::make_field<&participant_info::metadata>("metadata", "metadata", 5),
+            detail::make_field<&participant_info::joined_at>("joinedAt", "joined_at", 6),
+            detail::make_field<&participant_info::joined_at_ms>("joinedAtMs", "joined_at_ms", 17),
+            detail::make_field<&participant_info::name>("name", "name", 9),
+            detail::make_field<&participant_info::version>("version", "version", 10),
+            detail::make_field<&participant_info::permission>("permission", "permission", 11),
+            detail::make_field<&participant_info::region>("region", "region", 12),
+            detail::make_field<&participant_info::is_publisher>("isPublisher", "is_publisher", 13),
+            detail::make_field<&participant_info::kind>("kind", "kind", 14),
+            detail::make_field<&participant_info::attributes>("attributes", "attributes", 15),
+            detail::make_field<&participant_info::disconnect_reason>("disconnectReason", "disconnect_reason", 16),
+            detail::make_field<&participant_info::kind_details>("kindDetails", "kind_details", 18),
+            detail::make_field<&participant_info::data_tracks>("dataTracks", "data_tracks", 19),
+            detail::make_field<&participant_info::client_protocol>("clientProtocol", "client_protocol", 20),
+            detail::make_field<&participant_info::capabilities>("capabilities", "capabilities", 21),
     };
     static constexpr detail::message_info info{proto_name, fields, 19, nullptr, 0, sizeof(participant_info)};
 };
@@ -2293,13 +2720,13 @@ struct message_traits<participant_info> {
 /// livekit.JobState
 struct job_state {
     ::lkwebhook::job_status status{};  ///< "status", #1, enum livekit.JobStatus
-    std::string error;  ///< "error", #2, string
-    std::int64_t started_at = 0;  ///< "startedAt", #3, int64
-    std::int64_t ended_at = 0;  ///< "endedAt", #4, int64
-    std::int64_t updated_at = 0;  ///< "updatedAt", #5, int64
+    std::string error;                 ///< "error", #2, string
+    std::int64_t started_at = 0;       ///< "startedAt", #3, int64
+    std::int64_t ended_at = 0;         ///< "endedAt", #4, int64
+    std::int64_t updated_at = 0;       ///< "updatedAt", #5, int64
     std::string participant_identity;  ///< "participantIdentity", #6, string
-    std::string worker_id;  ///< "workerId", #7, string
-    std::string agent_id;  ///< "agentId", #8, string
+    std::string worker_id;             ///< "workerId", #7, string
+    std::string agent_id;              ///< "agentId", #8, string
 
     friend bool operator==(const job_state&, const job_state&) = default;
 };
@@ -2307,33 +2734,34 @@ template <>
 struct message_traits<job_state> {
     static constexpr std::string_view proto_name = "livekit.JobState";
     static constexpr detail::field_info fields[8] = {
-        detail::make_field<&job_state::status>("status", "status", 1),
-        detail::make_field<&job_state::error>("error", "error", 2),
-        detail::make_field<&job_state::started_at>("startedAt", "started_at", 3),
-        detail::make_field<&job_state::ended_at>("endedAt", "ended_at", 4),
-        detail::make_field<&job_state::updated_at>("updatedAt", "updated_at", 5),
-        detail::make_field<&job_state::participant_identity>("participantIdentity", "participant_identity", 6),
-        detail::make_field<&job_state::worker_id>("workerId", "worker_id", 7),
-        detail::make_field<&job_state::agent_id>("agentId", "agent_id", 8),
+            detail::make_field<&job_state::status>("status", "status", 1),
+            detail::make_field<&job_state::error>("error", "error", 2),
+            detail::make_field<&job_state::started_at>("startedAt", "started_at", 3),
+            detail::make_field<&job_state::ended_at>("endedAt", "ended_at", 4),
+            detail::make_field<&job_state::updated_at>("updatedAt", "updated_at", 5),
+            detail::make_field<&job_state::participant_identity>("participantIdentity", "participant_identity", 6),
+            detail::make_field<&job_state::worker_id>("workerId", "worker_id", 7),
+            detail::make_field<&job_state::agent_id>("agentId", "agent_id", 8),
     };
     static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0, sizeof(job_state)};
 };
 
 /// livekit.Job
 struct job {
-    std::string id;  ///< "id", #1, string
-    std::string dispatch_id;  ///< "dispatchId", #9, string
-    ::lkwebhook::job_type type{};  ///< "type", #2, enum livekit.JobType
+    std::string id;                                         ///< "id", #1, string
+    std::string dispatch_id;                                ///< "dispatchId", #9, string
+    ::lkwebhook::job_type type{};                           ///< "type", #2, enum livekit.JobType
     ::lkwebhook::optional_message<::lkwebhook::room> room;  ///< "room", #3, message livekit.Room
-    ::lkwebhook::optional_message<::lkwebhook::participant_info> participant;  ///< "participant", #4, message livekit.ParticipantInfo, optional
+    ::lkwebhook::optional_message<::lkwebhook::participant_info>
+            participant;     ///< "participant", #4, message livekit.ParticipantInfo, optional
     std::string namespace_;  ///< "namespace", #5, string
-    std::string metadata;  ///< "metadata", #6, string
+    std::string metadata;    ///< "metadata", #6, string
     std::string agent_name;  ///< "agentName", #7, string
     ::lkwebhook::optional_message<::lkwebhook::job_state> state;  ///< "state", #8, message livekit.JobState
-    bool enable_recording = false;  ///< "enableRecording", #10, bool
-    std::string deployment;  ///< "deployment", #11, string
-    ::lkwebhook::string_map attributes;  ///< "attributes", #12, map
-    bool enable_redaction = false;  ///< "enableRedaction", #13, bool
+    bool enable_recording = false;                                ///< "enableRecording", #10, bool
+    std::string deployment;                                       ///< "deployment", #11, string
+    ::lkwebhook::string_map attributes;                           ///< "attributes", #12, map
+    bool enable_redaction = false;                                ///< "enableRedaction", #13, bool
 
     friend bool operator==(const job&, const job&) = default;
 };
@@ -2341,36 +2769,39 @@ template <>
 struct message_traits<job> {
     static constexpr std::string_view proto_name = "livekit.Job";
     static constexpr detail::field_info fields[13] = {
-        detail::make_field<&job::id>("id", "id", 1),
-        detail::make_field<&job::dispatch_id>("dispatchId", "dispatch_id", 9),
-        detail::make_field<&job::type>("type", "type", 2),
-        detail::make_field<&job::room>("room", "room", 3),
-        detail::make_field<&job::participant>("participant", "participant", 4),
-        detail::make_field<&job::namespace_>("namespace", "namespace", 5),
-        detail::make_field<&job::metadata>("metadata", "metadata", 6),
-        detail::make_field<&job::agent_name>("agentName", "agent_name", 7),
-        detail::make_field<&job::state>("state", "state", 8),
-        detail::make_field<&job::enable_recording>("enableRecording", "enable_recording", 10),
-        detail::make_field<&job::deployment>("deployment", "deployment", 11),
-        detail::make_field<&job::attributes>("attributes", "attributes", 12),
-        detail::make_field<&job::enable_redaction>("enableRedaction", "enable_redaction", 13),
+            detail::make_field<&job::id>("id", "id", 1),
+            detail::make_field<&job::dispatch_id>("dispatchId", "dispatch_id", 9),
+            detail::make_field<&job::type>("type", "type", 2),
+            detail::make_field<&job::room>("room", "room", 3),
+            detail::make_field<&job::participant>("participant", "participant", 4),
+            detail::make_field<&job::namespace_>("namespace", "namespace", 5),
+            detail::make_field<&job::metadata>("metadata", "metadata", 6),
+            detail::make_field<&job::agent_name>("agentName", "agent_name", 7),
+            detail::make_field<&job::state>("state", "state", 8),
+            detail::make_field<&job::enable_recording>("enableRecording", "enable_recording", 10),
+            detail::make_field<&job::deployment>("deployment", "deployment", 11),
+            detail::make_field<&job::attributes>("attributes", "attributes", 12),
+            detail::make_field<&job::enable_redaction>("enableRedaction", "enable_redaction", 13),
     };
     static constexpr detail::message_info info{proto_name, fields, 13, nullptr, 0, sizeof(job)};
 };
 
 /// livekit.WebhookEvent
 struct webhook_event {
-    std::string event;  ///< "event", #1, string
+    std::string event;                                      ///< "event", #1, string
     ::lkwebhook::optional_message<::lkwebhook::room> room;  ///< "room", #2, message livekit.Room
-    ::lkwebhook::optional_message<::lkwebhook::participant_info> participant;  ///< "participant", #3, message livekit.ParticipantInfo
-    ::lkwebhook::optional_message<::lkwebhook::egress_info> egress_info;  ///< "egressInfo", #9, message livekit.EgressInfo
-    ::lkwebhook::optional_message<::lkwebhook::ingress_info> ingress_info;  ///< "ingressInfo", #10, message livekit.IngressInfo
+    ::lkwebhook::optional_message<::lkwebhook::participant_info>
+            participant;  ///< "participant", #3, message livekit.ParticipantInfo
+    ::lkwebhook::optional_message<::lkwebhook::egress_info>
+            egress_info;  ///< "egressInfo", #9, message livekit.EgressInfo
+    ::lkwebhook::optional_message<::lkwebhook::ingress_info>
+            ingress_info;                                          ///< "ingressInfo", #10, message livekit.IngressInfo
     ::lkwebhook::optional_message<::lkwebhook::track_info> track;  ///< "track", #8, message livekit.TrackInfo
-    ::lkwebhook::optional_message<::lkwebhook::job> job;  ///< "job", #12, message livekit.Job
-    std::string id;  ///< "id", #6, string
-    std::int64_t created_at = 0;  ///< "createdAt", #7, int64
-    std::int32_t num_dropped = 0;  ///< "numDropped", #11, int32
-    ::lkwebhook::room_end_reason room_end_reason{};  ///< "roomEndReason", #13, enum livekit.RoomEndReason
+    ::lkwebhook::optional_message<::lkwebhook::job> job;           ///< "job", #12, message livekit.Job
+    std::string id;                                                ///< "id", #6, string
+    std::int64_t created_at = 0;                                   ///< "createdAt", #7, int64
+    std::int32_t num_dropped = 0;                                  ///< "numDropped", #11, int32
+    ::lkwebhook::room_end_reason room_end_reason{};                ///< "roomEndReason", #13, enum livekit.RoomEndReason
 
     /// The typed event name (event_type::unknown for names this version does not know).
     [[nodiscard]] event_type type() const noexcept { return event_type_from_name(event); }
@@ -2381,17 +2812,17 @@ template <>
 struct message_traits<webhook_event> {
     static constexpr std::string_view proto_name = "livekit.WebhookEvent";
     static constexpr detail::field_info fields[11] = {
-        detail::make_field<&webhook_event::event>("event", "event", 1),
-        detail::make_field<&webhook_event::room>("room", "room", 2),
-        detail::make_field<&webhook_event::participant>("participant", "participant", 3),
-        detail::make_field<&webhook_event::egress_info>("egressInfo", "egress_info", 9),
-        detail::make_field<&webhook_event::ingress_info>("ingressInfo", "ingress_info", 10),
-        detail::make_field<&webhook_event::track>("track", "track", 8),
-        detail::make_field<&webhook_event::job>("job", "job", 12),
-        detail::make_field<&webhook_event::id>("id", "id", 6),
-        detail::make_field<&webhook_event::created_at>("createdAt", "created_at", 7),
-        detail::make_field<&webhook_event::num_dropped>("numDropped", "num_dropped", 11),
-        detail::make_field<&webhook_event::room_end_reason>("roomEndReason", "room_end_reason", 13),
+            detail::make_field<&webhook_event::event>("event", "event", 1),
+            detail::make_field<&webhook_event::room>("room", "room", 2),
+            detail::make_field<&webhook_event::participant>("participant", "participant", 3),
+            detail::make_field<&webhook_event::egress_info>("egressInfo", "egress_info", 9),
+            detail::make_field<&webhook_event::ingress_info>("ingressInfo", "ingress_info", 10),
+            detail::make_field<&webhook_event::track>("track", "track", 8),
+            detail::make_field<&webhook_event::job>("job", "job", 12),
+            detail::make_field<&webhook_event::id>("id", "id", 6),
+            detail::make_field<&webhook_event::created_at>("createdAt", "created_at", 7),
+            detail::make_field<&webhook_event::num_dropped>("numDropped", "num_dropped", 11),
+            detail::make_field<&webhook_event::room_end_reason>("roomEndReason", "room_end_reason", 13),
     };
     static constexpr detail::message_info info{proto_name, fields, 11, nullptr, 0, sizeof(webhook_event)};
 };
