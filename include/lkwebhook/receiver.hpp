@@ -77,7 +77,8 @@ public:
     /// What authentication established (meaningful when authentication
     /// succeeded: on success and on malformed_body).
     [[nodiscard]] const verified_request& request() const noexcept { return request_; }
-    /// The reason of a failure (library text only; <= 256 bytes); empty on success.
+    /// The reason of a failure (library text only; <= 256 bytes); empty on
+    /// success. A view into the receiver: valid until its next receive().
     [[nodiscard]] std::string_view why() const noexcept { return why_ != nullptr ? why_->view() : std::string_view{}; }
 
 private:

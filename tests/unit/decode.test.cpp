@@ -509,3 +509,15 @@ TEST_CASE("the decoded event is bounded by 16 x body size + 64 KiB", "[decode][t
     strings += "}}}";
     CHECK(run(strings).ok);
 }
+
+TEST_CASE("any message type can be decoded on its own", "[decode]") {
+    decode_context context;
+    egress_info info;
+    diagnosis why;
+    REQUIRE(decode(R"({"egressId":"EG_1","status":"EGRESS_ACTIVE","streamResults":[{"url":"rtmp://x"}]})", info, context,
+                   &why));
+    CHECK(info.status == egress_status::egress_active);
+    CHECK(info.stream_results[0].url == "rtmp://x");
+    CHECK_FALSE(decode(R"({"egressId":5})", info, context, &why));
+    CHECK(std::string(why.view()) == "egressId: expected a string, got a number");
+}
