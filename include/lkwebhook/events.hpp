@@ -61,9 +61,13 @@ template <proto_enum E>
 /// The value named `name` (exact proto name), or nullopt.
 template <proto_enum E>
 [[nodiscard]] constexpr std::optional<E> enum_from_name(std::string_view name) noexcept {
-    const detail::enum_value* found = enum_traits<E>::info.find(name);
-    if (found == nullptr) return std::nullopt;
-    return static_cast<E>(found->number);
+    // Indexes rather than comparing a found pointer with nullptr: g++ 12 with
+    // -fsanitize=undefined rejects that comparison in constant evaluation.
+    const detail::enum_info& info = enum_traits<E>::info;
+    for (std::size_t i = 0; i < info.size; ++i) {
+        if (info.values[i].name == name) return static_cast<E>(info.values[i].number);
+    }
+    return std::nullopt;
 }
 
 /// True when the schema compiled into this version names `value`.

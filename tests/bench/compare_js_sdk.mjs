@@ -5,6 +5,7 @@
 // the same way shared/tools/vectors/lib.mjs does. Driven by compare_js_sdk.sh.
 //
 //   NODE_PATH=<scratch>/node_modules node compare_js_sdk.mjs DIR [seconds-per-workload]
+import '../support/webcrypto.mjs'; // before the SDK: Node 18 lacks globalThis.crypto
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';

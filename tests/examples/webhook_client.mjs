@@ -20,6 +20,7 @@
 //       (checks that `lkwebhook send --event` writes only fields and types LiveKit's schema has).
 //
 // Credentials: LIVEKIT_API_KEY / LIVEKIT_API_SECRET.
+import '../support/webcrypto.mjs'; // before the SDK: Node 18 lacks globalThis.crypto
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import fs from 'node:fs';

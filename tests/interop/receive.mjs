@@ -7,6 +7,7 @@
 //   {"name":..,"result":"rejected","error":..,"message":..}
 // The clock is fixed to `now` the way shared/tools/vectors/lib.mjs does it:
 // jose reads new Date()/Date.now(), so the global Date is swapped for the call.
+import '../support/webcrypto.mjs'; // before the SDK: Node 18 lacks globalThis.crypto
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 
