@@ -19,6 +19,9 @@ struct with snake_case members (sub-messages as optional_message<T>, repeated
 fields as repeated<T>, maps as string_map, oneof members and proto3
 `optional` scalars as optional_value<T>) plus its message_traits descriptor:
 one line per field, so adding a field LiveKit invents is one line of schema.
+Each descriptor also gets a collision-free hash table of its field names (both
+spellings) that the decoder probes once per member; key_hash() below must
+stay equal to detail::key_hash in include/lkwebhook/detail/field_types.hpp.
 """
 
 import re
@@ -200,6 +203,37 @@ def describe(f, message=None):
     return ", ".join(parts)
 
 
+def key_hash(name, seed, bits):
+    """Must equal detail::key_hash in include/lkwebhook/detail/field_types.hpp."""
+    b = name.encode("ascii")
+    n = len(b)
+    x = (n & 0xFF) | (b[0] << 8) | (b[n // 4] << 16) | (b[n // 2] << 24) | (b[3 * n // 4] << 32) | (b[n - 1] << 40)
+    return ((x * seed) & 0xFFFFFFFFFFFFFFFF) >> (64 - bits)
+
+
+def key_table(fields):
+    """A collision-free (seed, bits, slots) over both spellings of every field
+    name; slots hold 1 + the field index. json names win over proto names."""
+    names = {}
+    for spelling in ("json", "proto"):
+        for index, f in enumerate(fields):
+            names.setdefault(f[spelling], index)
+    bits = max(1, (len(names) - 1).bit_length()) + 1
+    while bits <= 16:
+        for i in range(1, 200000):
+            seed = ((i * 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF) | 1
+            slots = [0] * (1 << bits)
+            for name, index in names.items():
+                h = key_hash(name, seed, bits)
+                if slots[h]:
+                    break
+                slots[h] = index + 1
+            else:
+                return seed, bits, slots
+        bits += 1
+    raise SystemExit("no perfect hash for " + ", ".join(names))
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
@@ -297,9 +331,11 @@ def main():
                 extra = (extra or ", 0") + ", true"
             w(f'        detail::make_field<&{t}::{f["member"]}>("{f["json"]}", "{f["proto"]}", {f["number"]}{extra}),')
         w("    };")
+        seed, bits, slots = key_table(m["fields"])
+        w(f"    static constexpr std::uint8_t key_slots[{len(slots)}] = {{" + ", ".join(str(v) for v in slots) + "};")
         oneof_ref = "oneofs" if oneofs else "nullptr"
         w(f"    static constexpr detail::message_info info{{proto_name, fields, {len(m['fields'])}, {oneof_ref}, "
-          f"{len(oneofs)}, sizeof({t})}};")
+          f"{len(oneofs)}, sizeof({t}), key_slots, 0x{seed:016X}u, {bits}}};")
         w("};")
     w("")
     w("}  // namespace lkwebhook")

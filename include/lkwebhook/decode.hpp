@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -123,21 +124,25 @@ enum class integer_lexeme { ok, fraction_or_exponent, syntax, out_of_range };
         ++i;
         if (i < text.size() && text[i] >= '0' && text[i] <= '9') return integer_lexeme::syntax;
     } else if (text[i] >= '1' && text[i] <= '9') {
-        const std::size_t start = i;
-        while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
-        const std::size_t digits = i - start;
-        if (digits > 20) {
-            overflow = true;
-        } else {
-            // 19 digits always fit in 64 bits; only the 20th needs a check.
-            for (std::size_t k = start; k < i; ++k) {
-                const auto digit = static_cast<std::uint64_t>(text[k] - '0');
-                if (k - start == 19 && magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
-                    overflow = true;
-                    break;
-                }
+        // One pass: 19 digits always fit in 64 bits; only a 20th needs a
+        // check, and more than 20 cannot fit.
+        const auto digit_at = [text](std::size_t k) {
+            return static_cast<unsigned>(static_cast<unsigned char>(text[k])) - unsigned{'0'};
+        };
+        const std::size_t fast_end = std::min(text.size(), i + 19);
+        for (; i < fast_end; ++i) {
+            const unsigned digit = digit_at(i);
+            if (digit > 9) break;
+            magnitude = magnitude * 10 + digit;
+        }
+        if (i == fast_end && i < text.size() && digit_at(i) <= 9) {
+            const std::uint64_t digit = digit_at(i++);
+            if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+                overflow = true;
+            } else {
                 magnitude = magnitude * 10 + digit;
             }
+            for (; i < text.size() && digit_at(i) <= 9; ++i) overflow = true;
         }
     } else {
         return integer_lexeme::syntax;
@@ -212,7 +217,6 @@ public:
             }
             return make_error_code(errc::body_too_large);
         }
-        clear_message(info, message);
         budget_ = context_.options_.memory_factor == 0
                           ? std::numeric_limits<std::size_t>::max()
                           : context_.options_.memory_base + context_.options_.memory_factor * json.size();
@@ -403,7 +407,33 @@ private:
     bool read_key(simdjson::ondemand::field& member, std::string_view& key) noexcept {
         const char* start = member.key().raw();
         const char* end = start;
-        while (*end != '"' && *end != '\\') ++end;
+        if constexpr (std::endian::native == std::endian::little) {
+            // Eight bytes at a time (the body is in a padded buffer, so a
+            // word that starts inside it is readable): fewer mispredicted
+            // loop exits than a byte loop.
+            constexpr std::uint64_t ones = 0x0101010101010101u;
+            constexpr std::uint64_t quotes = ones * std::uint64_t{'"'};
+            constexpr std::uint64_t backslashes = ones * std::uint64_t{'\\'};
+            for (;;) {
+                std::uint64_t word = 0;
+                std::memcpy(&word, end, sizeof word);
+                const std::uint64_t q = word ^ quotes;  // zero bytes at the quotes
+                const std::uint64_t b = word ^ backslashes;
+                // The lowest flagged byte is exactly the first quote or
+                // backslash (borrows can only flag bytes after it).
+                const std::uint64_t hits = (((q - ones) & ~q) | ((b - ones) & ~b)) & (ones << 7);
+                if (hits != 0) {
+                    const int bit = std::countr_zero(hits);  // the top bit of that byte
+                    end += bit / 8;
+                    if (((word >> (bit & ~7)) & 0xFFu) != std::uint64_t{'"'}) break;  // a backslash
+                    key = std::string_view(start, static_cast<std::size_t>(end - start));
+                    return true;
+                }
+                end += sizeof word;
+            }
+        } else {
+            while (*end != '"' && *end != '\\') ++end;
+        }
         if (*end == '"') {
             key = std::string_view(start, static_cast<std::size_t>(end - start));
             return true;
@@ -414,18 +444,47 @@ private:
 
     // ---- structure ----------------------------------------------------------
 
+    /// Byte equality of two ranges of `size` bytes, inlined: the names are
+    /// short, and a libc memcmp call costs more than the comparison.
+    static bool same_bytes(const char* a, const char* b, std::size_t size) noexcept {
+        while (size >= 8) {
+            std::uint64_t x = 0;
+            std::uint64_t y = 0;
+            std::memcpy(&x, a, 8);
+            std::memcpy(&y, b, 8);
+            if (x != y) return false;
+            a += 8;
+            b += 8;
+            size -= 8;
+        }
+        for (std::size_t i = 0; i < size; ++i) {
+            if (a[i] != b[i]) return false;
+        }
+        return true;
+    }
+
+    static bool same_name(std::string_view name, std::string_view key) noexcept {
+        return name.size() == key.size() && name[0] == key[0] && same_bytes(name.data(), key.data(), key.size());
+    }
+
+    /// The field named `key` (either spelling), or nullptr: one probe of
+    /// the message's generated perfect-hash table, then one comparison per
+    /// spelling. Every name hashes to its own slot, so a key that equals a
+    /// name is found there and nowhere else.
     static const field_info* lookup(const message_info& info, std::string_view key) noexcept {
         if (key.empty()) return nullptr;
-        // Cheap rejections first: length, then the first byte, then memcmp.
-        const auto matches = [key](std::string_view name) {
-            return name.size() == key.size() && name[0] == key[0] &&
-                   std::memcmp(name.data(), key.data(), key.size()) == 0;
-        };
-        for (const field_info& field : info) {
-            if (matches(field.json_name)) return &field;
+        if (info.key_slots != nullptr) {
+            const std::uint8_t slot = info.key_slots[key_hash(key, info.key_seed, info.key_bits)];
+            if (slot == 0) return nullptr;
+            const field_info& field = info.fields[slot - 1];
+            if (same_name(field.json_name, key) || same_name(field.proto_name, key)) return &field;
+            return nullptr;
         }
         for (const field_info& field : info) {
-            if (field.proto_name != field.json_name && matches(field.proto_name)) return &field;
+            if (same_name(field.json_name, key)) return &field;
+        }
+        for (const field_info& field : info) {
+            if (field.proto_name != field.json_name && same_name(field.proto_name, key)) return &field;
         }
         return nullptr;
     }
@@ -436,8 +495,10 @@ private:
         std::uint64_t seen = 0;
         std::uint32_t oneofs_seen = 0;
         for (auto item : object) {
-            od::field member;
-            if (auto error = std::move(item).get(member)) return json_fail(error);
+            // The field is used in place: moving it out of the result
+            // (get()) costs a store-forwarding stall per member.
+            if (auto error = item.error()) return json_fail(error);
+            od::field& member = item.value_unsafe();
             std::string_view key;
             if (!read_key(member, key)) return false;
             const field_info* field = lookup(info, key);
@@ -459,9 +520,9 @@ private:
             od::json_type type{};
             if (auto error = value.type().get(type)) return json_fail(error);
             if (type == od::json_type::null) {
-                // null means "not set" for every field kind (G13); the message
-                // was cleared before decoding, so there is nothing to undo.
+                // null means "not set" for every field kind (G13).
                 if (!consume_null(value)) return false;
+                field->ops->reset(field->member(message));
                 pop();
                 continue;
             }
@@ -483,6 +544,16 @@ private:
             if (!ok) return false;
             pop();
         }
+        // The message is not cleared beforehand (a reused event keeps its
+        // old values): every field this object did not mention goes back to
+        // its default now, which touches only those fields.
+        std::uint64_t unseen = ~seen;
+        if (info.size < 64) unseen &= (std::uint64_t{1} << info.size) - 1;
+        while (unseen != 0) {
+            const field_info& field = info.fields[std::countr_zero(unseen)];
+            field.ops->reset(field.member(message));
+            unseen &= unseen - 1;
+        }
         return true;
     }
 
@@ -496,12 +567,14 @@ private:
             if (auto error = value.get_object().get(object)) return json_fail(error);
             if (field.kind == field_kind::map) return decode_map(object, *static_cast<string_map*>(storage), depth + 1);
             if (!charge(field.message()->object_size)) return false;
-            void* message = field.ops->emplace(storage);
+            // Not cleared: decode_object writes or resets every field.
+            void* message = field.ops->engage(storage);
             return decode_object(object, *field.message(), message, depth + 1);
         }
-        void* slot = field.ops->emplace(storage);
+        // A plain scalar is its own slot (no indirect call for the common case).
+        void* slot = field.label == field_label::singular ? storage : field.ops->emplace(storage);
         const scalar_status status = read_scalar(value, type, field, slot);
-        if (status == scalar_status::ignored) field.ops->pop(storage);
+        if (status == scalar_status::ignored) field.ops->reset(storage);
         return status != scalar_status::failed;
     }
 
@@ -512,18 +585,21 @@ private:
         if (!check_depth(depth + 1)) return false;
         od::array array;
         if (auto error = value.get_array().get(array)) return json_fail(error);
+        field.ops->reset(storage);
         std::size_t index = 0;
         for (auto item : array) {
             set_index(index++);
-            od::value element;
-            if (auto error = item.get(element)) return json_fail(error);
+            if (auto error = item.error()) return json_fail(error);
+            od::value& element = item.value_unsafe();
             od::json_type element_type{};
             if (auto error = element.type().get(element_type)) return json_fail(error);
             if (element_type == od::json_type::null) return fail("null is not allowed as an array element");
             if (!charge(field.kind == field_kind::message ? field.message()->object_size : element_size(field.kind))) {
                 return false;
             }
-            void* slot = field.ops->emplace(storage);
+            // A kept element is not cleared: decode_object or read_scalar
+            // overwrites all of it.
+            void* slot = field.ops->engage(storage);
             if (field.kind == field_kind::message) {
                 if (element_type != od::json_type::object) return fail_type("an object", element_type);
                 if (!check_depth(depth + 2)) return false;
@@ -544,9 +620,10 @@ private:
     bool decode_map(simdjson::ondemand::object object, string_map& map, std::size_t depth) {
         namespace od = simdjson::ondemand;
         (void)depth;  // string values cannot nest further
+        map.clear();
         for (auto item : object) {
-            od::field member;
-            if (auto error = std::move(item).get(member)) return json_fail(error);
+            if (auto error = item.error()) return json_fail(error);
+            od::field& member = item.value_unsafe();
             std::string_view key;
             if (!read_key(member, key)) return false;
             od::value value = member.value();
@@ -744,8 +821,8 @@ private:
                 od::object object;
                 if (auto error = value.get_object().get(object)) return json_fail(error);
                 for (auto item : object) {
-                    od::field member;
-                    if (auto error = std::move(item).get(member)) return json_fail(error);
+                    if (auto error = item.error()) return json_fail(error);
+                    od::field& member = item.value_unsafe();
                     std::string_view key;
                     if (!read_key(member, key)) return false;
                     if (!skip(member.value(), depth + 1)) return false;
@@ -757,8 +834,8 @@ private:
                 od::array array;
                 if (auto error = value.get_array().get(array)) return json_fail(error);
                 for (auto item : array) {
-                    od::value element;
-                    if (auto error = item.get(element)) return json_fail(error);
+                    if (auto error = item.error()) return json_fail(error);
+                    od::value& element = item.value_unsafe();
                     if (!skip(element, depth + 1)) return false;
                 }
                 return true;

@@ -56,6 +56,9 @@ namespace detail {
 template <class T>
 void clear_value(T& value) noexcept;
 
+template <class M>
+struct ops_impl;
+
 }  // namespace detail
 
 /// A scalar (or string) with explicit presence: proto3 `optional` fields and
@@ -203,6 +206,17 @@ public:
     }
 
 private:
+    template <class>
+    friend struct detail::ops_impl;
+
+    /// emplace() without clearing an earlier value: for the decoder, which
+    /// writes or resets every field of the message itself.
+    T& engage() {
+        if (!storage_) storage_ = std::make_unique<T>();
+        engaged_ = true;
+        return *storage_;
+    }
+
     std::unique_ptr<T> storage_;
     bool engaged_ = false;
 };
@@ -287,6 +301,18 @@ public:
     }
 
 private:
+    template <class>
+    friend struct detail::ops_impl;
+
+    /// emplace_back() without clearing a kept element: for the decoder,
+    /// which writes or resets all of it itself.
+    T& append() {
+        if (size_ < items_.size()) return items_[size_++];
+        items_.emplace_back();
+        ++size_;
+        return items_.back();
+    }
+
     std::vector<T> items_;
     std::size_t size_ = 0;
 };
@@ -383,6 +409,9 @@ struct container_ops {
     void* (*emplace)(void* member);        ///< a fresh default value to write into (may throw bad_alloc)
     void (*reset)(void* member) noexcept;  ///< back to default/absent/empty, keeping storage
     void (*pop)(void* member) noexcept;    ///< undo the last emplace of a repeated element
+    /// Like emplace, but a kept sub-message or list element is returned as
+    /// it was: the caller (the decoder) writes or resets every part of it.
+    void* (*engage)(void* member);
 };
 
 struct message_info;
@@ -412,10 +441,30 @@ struct message_info {
     const std::string_view* oneofs;
     std::size_t oneof_count;
     std::size_t object_size;  ///< sizeof the struct (the decoder's memory accounting)
+    /// Perfect hash of every spelling of every field name, generated:
+    /// key_slots[key_hash(name, key_seed, key_bits)] is 1 + the index of
+    /// the field with that name; 0 for a slot no name uses. Without a table
+    /// (nullptr) the decoder searches linearly.
+    const std::uint8_t* key_slots = nullptr;
+    std::uint64_t key_seed = 0;
+    std::uint32_t key_bits = 0;
 
     [[nodiscard]] const field_info* begin() const noexcept { return fields; }
     [[nodiscard]] const field_info* end() const noexcept { return fields + size; }
 };
+
+/// The slot of a member name in a message's perfect-hash table (see
+/// message_info::key_slots): a multiplicative hash of its length and five
+/// of its bytes. cmake/generate_events.py computes the same function when
+/// it searches for a collision-free seed; change both together.
+/// Precondition: !key.empty(), 1 <= bits <= 16.
+[[nodiscard]] constexpr std::size_t key_hash(std::string_view key, std::uint64_t seed, std::uint32_t bits) noexcept {
+    const std::size_t n = key.size();
+    const auto byte = [key](std::size_t i) { return static_cast<std::uint64_t>(static_cast<unsigned char>(key[i])); };
+    const std::uint64_t x = (static_cast<std::uint64_t>(n) & 0xFFu) | (byte(0) << 8) | (byte(n / 4) << 16) |
+                            (byte(n / 2) << 24) | (byte(3 * n / 4) << 32) | (byte(n - 1) << 40);
+    return static_cast<std::size_t>((x * seed) >> (64u - bits));
+}
 
 /// Resets every field of a message to its default, keeping all storage.
 inline void clear_message(const message_info& info, void* message) noexcept {
@@ -457,6 +506,7 @@ struct ops_impl {  // a plain scalar member (implicit presence)
     static void* emplace(void* m) { return m; }
     static void reset(void* m) noexcept { clear_value(*static_cast<M*>(m)); }
     static void pop(void*) noexcept {}
+    static void* engage(void* m) { return m; }
 };
 
 template <class T>
@@ -467,6 +517,7 @@ struct ops_impl<optional_value<T>> {
     static void* emplace(void* m) { return &static_cast<M*>(m)->emplace(); }
     static void reset(void* m) noexcept { static_cast<M*>(m)->reset(); }
     static void pop(void* m) noexcept { static_cast<M*>(m)->reset(); }
+    static void* engage(void* m) { return &static_cast<M*>(m)->emplace(); }
 };
 
 template <class T>
@@ -477,6 +528,7 @@ struct ops_impl<optional_message<T>> {
     static void* emplace(void* m) { return &static_cast<M*>(m)->emplace(); }
     static void reset(void* m) noexcept { static_cast<M*>(m)->reset(); }
     static void pop(void* m) noexcept { static_cast<M*>(m)->reset(); }
+    static void* engage(void* m) { return &static_cast<M*>(m)->engage(); }
 };
 
 template <class T>
@@ -487,14 +539,15 @@ struct ops_impl<repeated<T>> {
     static void* emplace(void* m) { return &static_cast<M*>(m)->emplace_back(); }
     static void reset(void* m) noexcept { static_cast<M*>(m)->clear(); }
     static void pop(void* m) noexcept { static_cast<M*>(m)->pop_back(); }
+    static void* engage(void* m) { return &static_cast<M*>(m)->append(); }
 };
 
 template <>
 struct ops_impl<string_map> : ops_impl<repeated<std::pair<std::string, std::string>>> {};
 
 template <class M>
-inline constexpr container_ops ops_of{&ops_impl<M>::size, &ops_impl<M>::at, &ops_impl<M>::emplace, &ops_impl<M>::reset,
-                                      &ops_impl<M>::pop};
+inline constexpr container_ops ops_of{&ops_impl<M>::size, &ops_impl<M>::at,  &ops_impl<M>::emplace,
+                                      &ops_impl<M>::reset, &ops_impl<M>::pop, &ops_impl<M>::engage};
 
 template <class>
 struct member_pointer_traits;

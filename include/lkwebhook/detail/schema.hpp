@@ -720,7 +720,9 @@ struct message_traits<ali_oss_upload> {
             detail::make_field<&ali_oss_upload::endpoint>("endpoint", "endpoint", 4),
             detail::make_field<&ali_oss_upload::bucket>("bucket", "bucket", 5),
     };
-    static constexpr detail::message_info info{proto_name, fields, 5, nullptr, 0, sizeof(ali_oss_upload)};
+    static constexpr std::uint8_t key_slots[16] = {1, 5, 0, 2, 4, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 5, nullptr, 0, sizeof(ali_oss_upload), key_slots, 0x9E3779B97F4A7C15u, 4};
 };
 
 /// livekit.AudioRoute
@@ -758,7 +760,9 @@ struct message_traits<audio_route> {
             detail::make_field<&audio_route::participant_kind>("participantKind", "participant_kind", 3, 1),
             detail::make_field<&audio_route::channel>("channel", "channel", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(audio_route)};
+    static constexpr std::uint8_t key_slots[16] = {0, 4, 1, 2, 0, 3, 3, 0, 0, 1, 2, 0, 0, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 4, oneofs, 1, sizeof(audio_route), key_slots, 0xA708A824F612C927u, 4};
 };
 
 /// livekit.AudioConfig
@@ -775,7 +779,9 @@ struct message_traits<audio_config> {
             detail::make_field<&audio_config::capture_all>("captureAll", "capture_all", 1),
             detail::make_field<&audio_config::routes>("routes", "routes", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(audio_config)};
+    static constexpr std::uint8_t key_slots[8] = {0, 1, 0, 0, 0, 0, 1, 2};
+    static constexpr detail::message_info info{
+            proto_name, fields, 2, nullptr, 0, sizeof(audio_config), key_slots, 0x9E3779B97F4A7C15u, 3};
 };
 
 /// livekit.AzureBlobUpload
@@ -794,7 +800,9 @@ struct message_traits<azure_blob_upload> {
             detail::make_field<&azure_blob_upload::account_key>("accountKey", "account_key", 2, 0, true),
             detail::make_field<&azure_blob_upload::container_name>("containerName", "container_name", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(azure_blob_upload)};
+    static constexpr std::uint8_t key_slots[16] = {2, 3, 3, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 3, nullptr, 0, sizeof(azure_blob_upload), key_slots, 0xB54CDA58FBBEE87Fu, 4};
 };
 
 /// livekit.Codec
@@ -811,7 +819,9 @@ struct message_traits<codec> {
             detail::make_field<&codec::mime>("mime", "mime", 1),
             detail::make_field<&codec::fmtp_line>("fmtpLine", "fmtp_line", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(codec)};
+    static constexpr std::uint8_t key_slots[8] = {0, 1, 0, 0, 2, 2, 0, 0};
+    static constexpr detail::message_info info{proto_name,          fields, 2, nullptr, 0, sizeof(codec), key_slots,
+                                               0x3C6EF372FE94F82Bu, 3};
 };
 
 /// livekit.DataTrackFrameEncoding
@@ -843,7 +853,9 @@ struct message_traits<data_track_frame_encoding> {
             detail::make_field<&data_track_frame_encoding::well_known>("wellKnown", "well_known", 1, 1),
             detail::make_field<&data_track_frame_encoding::custom>("custom", "custom", 2, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, oneofs, 1, sizeof(data_track_frame_encoding)};
+    static constexpr std::uint8_t key_slots[8] = {1, 1, 0, 0, 0, 0, 2, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 2, oneofs, 1, sizeof(data_track_frame_encoding), key_slots, 0x9E3779B97F4A7C15u, 3};
 };
 
 /// livekit.DataTrackSchemaEncoding
@@ -875,7 +887,9 @@ struct message_traits<data_track_schema_encoding> {
             detail::make_field<&data_track_schema_encoding::well_known>("wellKnown", "well_known", 1, 1),
             detail::make_field<&data_track_schema_encoding::custom>("custom", "custom", 2, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, oneofs, 1, sizeof(data_track_schema_encoding)};
+    static constexpr std::uint8_t key_slots[8] = {1, 1, 0, 0, 0, 0, 2, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 2, oneofs, 1, sizeof(data_track_schema_encoding), key_slots, 0x9E3779B97F4A7C15u, 3};
 };
 
 /// livekit.DataTrackSchemaId
@@ -893,7 +907,9 @@ struct message_traits<data_track_schema_id> {
             detail::make_field<&data_track_schema_id::name>("name", "name", 1),
             detail::make_field<&data_track_schema_id::encoding>("encoding", "encoding", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(data_track_schema_id)};
+    static constexpr std::uint8_t key_slots[4] = {1, 2, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 2, nullptr, 0, sizeof(data_track_schema_id), key_slots, 0x8FF34785799E5CBDu, 2};
 };
 
 /// livekit.DataTrackInfo
@@ -920,7 +936,9 @@ struct message_traits<data_track_info> {
             detail::make_field<&data_track_info::frame_encoding>("frameEncoding", "frame_encoding", 5),
             detail::make_field<&data_track_info::schema>("schema", "schema", 6),
     };
-    static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0, sizeof(data_track_info)};
+    static constexpr std::uint8_t key_slots[16] = {4, 3, 0, 6, 1, 0, 2, 5, 0, 0, 0, 0, 1, 0, 5, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 6, nullptr, 0, sizeof(data_track_info), key_slots, 0x78DDE6E5FD29F055u, 4};
 };
 
 /// livekit.ProxyConfig
@@ -939,7 +957,9 @@ struct message_traits<proxy_config> {
             detail::make_field<&proxy_config::username>("username", "username", 2),
             detail::make_field<&proxy_config::password>("password", "password", 3, 0, true),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(proxy_config)};
+    static constexpr std::uint8_t key_slots[8] = {0, 0, 1, 2, 3, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 3, nullptr, 0, sizeof(proxy_config), key_slots, 0x78DDE6E5FD29F055u, 3};
 };
 
 /// livekit.S3Upload
@@ -979,7 +999,11 @@ struct message_traits<s3_upload> {
             detail::make_field<&s3_upload::content_disposition>("contentDisposition", "content_disposition", 9),
             detail::make_field<&s3_upload::proxy>("proxy", "proxy", 10),
     };
-    static constexpr detail::message_info info{proto_name, fields, 13, nullptr, 0, sizeof(s3_upload)};
+    static constexpr std::uint8_t key_slots[64] = {0, 0, 0, 0, 0,  0, 0, 0, 0, 7,  0, 0, 11, 6, 0, 9, 0, 1, 5,  0, 0, 0,
+                                                   0, 0, 3, 0, 12, 0, 4, 0, 2, 12, 0, 0, 0,  0, 1, 0, 0, 0, 5,  0, 0, 0,
+                                                   0, 0, 0, 9, 0,  0, 0, 0, 0, 0,  0, 0, 13, 4, 8, 0, 3, 0, 10, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 13, nullptr, 0, sizeof(s3_upload), key_slots, 0xD5336963EEFBA1F9u, 6};
 };
 
 /// livekit.GCPUpload
@@ -998,7 +1022,9 @@ struct message_traits<gcp_upload> {
             detail::make_field<&gcp_upload::bucket>("bucket", "bucket", 2),
             detail::make_field<&gcp_upload::proxy>("proxy", "proxy", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(gcp_upload)};
+    static constexpr std::uint8_t key_slots[8] = {2, 0, 0, 0, 0, 1, 3, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 3, nullptr, 0, sizeof(gcp_upload), key_slots, 0x9E3779B97F4A7C15u, 3};
 };
 
 /// livekit.DirectFileOutput
@@ -1043,7 +1069,9 @@ struct message_traits<direct_file_output> {
             detail::make_field<&direct_file_output::azure>("azure", "azure", 4, 1),
             detail::make_field<&direct_file_output::ali_oss>("aliOSS", "aliOSS", 6, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 6, oneofs, 1, sizeof(direct_file_output)};
+    static constexpr std::uint8_t key_slots[16] = {2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 2, 6, 4, 5, 0, 3};
+    static constexpr detail::message_info info{
+            proto_name, fields, 6, oneofs, 1, sizeof(direct_file_output), key_slots, 0x1715609F7C746C69u, 4};
 };
 
 /// livekit.TemplateSource
@@ -1064,7 +1092,9 @@ struct message_traits<template_source> {
             detail::make_field<&template_source::video_only>("videoOnly", "video_only", 3),
             detail::make_field<&template_source::custom_base_url>("customBaseUrl", "custom_base_url", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(template_source)};
+    static constexpr std::uint8_t key_slots[16] = {3, 3, 0, 0, 0, 4, 2, 2, 0, 0, 4, 0, 1, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 4, nullptr, 0, sizeof(template_source), key_slots, 0xDAA66D2C7DDF743Fu, 4};
 };
 
 /// livekit.WebSource
@@ -1085,7 +1115,9 @@ struct message_traits<web_source> {
             detail::make_field<&web_source::video_only>("videoOnly", "video_only", 3),
             detail::make_field<&web_source::await_start_signal>("awaitStartSignal", "await_start_signal", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(web_source)};
+    static constexpr std::uint8_t key_slots[16] = {3, 3, 0, 0, 0, 0, 2, 2, 0, 4, 0, 1, 0, 0, 4, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 4, nullptr, 0, sizeof(web_source), key_slots, 0xDAA66D2C7DDF743Fu, 4};
 };
 
 /// livekit.ParticipantVideo
@@ -1102,7 +1134,9 @@ struct message_traits<participant_video> {
             detail::make_field<&participant_video::identity>("identity", "identity", 1),
             detail::make_field<&participant_video::prefer_screen_share>("preferScreenShare", "prefer_screen_share", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(participant_video)};
+    static constexpr std::uint8_t key_slots[8] = {2, 2, 0, 0, 0, 1, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 2, nullptr, 0, sizeof(participant_video), key_slots, 0x9E3779B97F4A7C15u, 3};
 };
 
 /// livekit.MediaSource
@@ -1136,7 +1170,9 @@ struct message_traits<media_source> {
             detail::make_field<&media_source::participant_video>("participantVideo", "participant_video", 2, 1),
             detail::make_field<&media_source::audio>("audio", "audio", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, oneofs, 1, sizeof(media_source)};
+    static constexpr std::uint8_t key_slots[16] = {0, 0, 0, 0, 1, 0, 3, 0, 0, 0, 0, 0, 2, 1, 2, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 3, oneofs, 1, sizeof(media_source), key_slots, 0x3C6EF372FE94F82Bu, 4};
 };
 
 /// livekit.EncodingOptions
@@ -1173,7 +1209,11 @@ struct message_traits<encoding_options> {
             detail::make_field<&encoding_options::audio_quality>("audioQuality", "audio_quality", 11),
             detail::make_field<&encoding_options::video_quality>("videoQuality", "video_quality", 12),
     };
-    static constexpr detail::message_info info{proto_name, fields, 12, nullptr, 0, sizeof(encoding_options)};
+    static constexpr std::uint8_t key_slots[64] = {
+            8, 3, 0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0, 8, 10, 0, 0, 12, 10, 0, 0, 0, 0, 0, 0, 11, 0, 0, 6,
+            6, 0, 0, 0, 0, 0, 5, 1, 12, 0, 7, 9, 9, 0, 4, 0, 0, 0,  0, 0, 0,  0,  5, 0, 0, 0, 0, 2, 0,  0, 7, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 12, nullptr, 0, sizeof(encoding_options), key_slots, 0xF1BBCDCBFA53E0A9u, 6};
 };
 
 /// livekit.FileOutput
@@ -1192,7 +1232,9 @@ struct message_traits<file_output> {
             detail::make_field<&file_output::filepath>("filepath", "filepath", 2),
             detail::make_field<&file_output::disable_manifest>("disableManifest", "disable_manifest", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(file_output)};
+    static constexpr std::uint8_t key_slots[16] = {1, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 3, 0, 3};
+    static constexpr detail::message_info info{
+            proto_name, fields, 3, nullptr, 0, sizeof(file_output), key_slots, 0xDAA66D2C7DDF743Fu, 4};
 };
 
 /// livekit.StreamOutput
@@ -1209,7 +1251,9 @@ struct message_traits<stream_output> {
             detail::make_field<&stream_output::protocol>("protocol", "protocol", 1),
             detail::make_field<&stream_output::urls>("urls", "urls", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(stream_output)};
+    static constexpr std::uint8_t key_slots[4] = {1, 0, 0, 2};
+    static constexpr detail::message_info info{
+            proto_name, fields, 2, nullptr, 0, sizeof(stream_output), key_slots, 0x9E3779B97F4A7C15u, 2};
 };
 
 /// livekit.SegmentedFileOutput
@@ -1265,7 +1309,11 @@ struct message_traits<segmented_file_output> {
             detail::make_field<&segmented_file_output::azure>("azure", "azure", 7, 1),
             detail::make_field<&segmented_file_output::ali_oss>("aliOSS", "aliOSS", 9, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 1, sizeof(segmented_file_output)};
+    static constexpr std::uint8_t key_slots[64] = {0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 3, 0, 0, 7, 3,  0, 0, 2, 0, 0,  2,
+                                                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 10, 0, 0, 0, 0, 11, 5,
+                                                   5, 0, 0, 0, 6, 0, 6, 0, 0, 0, 4, 8, 7, 0, 0, 0,  0, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 11, oneofs, 1, sizeof(segmented_file_output), key_slots, 0x08D12E6B76C84D11u, 6};
 };
 
 /// livekit.ImageOutput
@@ -1320,7 +1368,10 @@ struct message_traits<image_output> {
             detail::make_field<&image_output::azure>("azure", "azure", 10, 1),
             detail::make_field<&image_output::ali_oss>("aliOSS", "aliOSS", 11, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 1, sizeof(image_output)};
+    static constexpr std::uint8_t key_slots[32] = {0, 3, 0, 0, 5, 7, 4, 0, 0, 10, 7, 11, 0, 2, 1, 0,
+                                                   0, 9, 0, 1, 0, 0, 0, 5, 8, 4,  0, 6,  6, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 11, oneofs, 1, sizeof(image_output), key_slots, 0x98C475F0F066A9CFu, 5};
 };
 
 /// livekit.StorageConfig
@@ -1362,7 +1413,9 @@ struct message_traits<storage_config> {
             detail::make_field<&storage_config::azure>("azure", "azure", 3, 1),
             detail::make_field<&storage_config::ali_oss>("aliOSS", "aliOSS", 4, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(storage_config)};
+    static constexpr std::uint8_t key_slots[8] = {0, 0, 0, 4, 2, 3, 0, 1};
+    static constexpr detail::message_info info{
+            proto_name, fields, 4, oneofs, 1, sizeof(storage_config), key_slots, 0x2E2AC13EF8E8D8D3u, 3};
 };
 
 /// livekit.Output
@@ -1408,7 +1461,9 @@ struct message_traits<output> {
             detail::make_field<&output::images>("images", "images", 4, 1),
             detail::make_field<&output::storage>("storage", "storage", 6),
     };
-    static constexpr detail::message_info info{proto_name, fields, 5, oneofs, 1, sizeof(output)};
+    static constexpr std::uint8_t key_slots[16] = {0, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0, 2, 4, 5, 0, 0};
+    static constexpr detail::message_info info{proto_name,          fields, 5, oneofs, 1, sizeof(output), key_slots,
+                                               0xDAA66D2C7DDF743Fu, 4};
 };
 
 /// livekit.FilterParams
@@ -1425,7 +1480,9 @@ struct message_traits<filter_params> {
             detail::make_field<&filter_params::include_events>("includeEvents", "include_events", 1),
             detail::make_field<&filter_params::exclude_events>("excludeEvents", "exclude_events", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(filter_params)};
+    static constexpr std::uint8_t key_slots[8] = {1, 2, 1, 2, 0, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 2, nullptr, 0, sizeof(filter_params), key_slots, 0x9E3779B97F4A7C15u, 3};
 };
 
 /// livekit.WebhookConfig
@@ -1445,7 +1502,9 @@ struct message_traits<webhook_config> {
             detail::make_field<&webhook_config::signing_key>("signingKey", "signing_key", 2),
             detail::make_field<&webhook_config::filter_params>("filterParams", "filter_params", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3, nullptr, 0, sizeof(webhook_config)};
+    static constexpr std::uint8_t key_slots[16] = {3, 1, 0, 0, 2, 0, 0, 3, 2, 0, 0, 0, 0, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 3, nullptr, 0, sizeof(webhook_config), key_slots, 0x8FF34785799E5CBDu, 4};
 };
 
 /// livekit.StartEgressRequest
@@ -1510,7 +1569,10 @@ struct message_traits<start_egress_request> {
             detail::make_field<&start_egress_request::storage>("storage", "storage", 8),
             detail::make_field<&start_egress_request::webhooks>("webhooks", "webhooks", 9),
     };
-    static constexpr detail::message_info info{proto_name, fields, 9, oneofs, 2, sizeof(start_egress_request)};
+    static constexpr std::uint8_t key_slots[32] = {1, 1, 0, 0, 0, 6, 8, 0, 4, 3, 0, 0, 0, 0, 2, 0,
+                                                   0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 5, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 9, oneofs, 2, sizeof(start_egress_request), key_slots, 0x3C6EF372FE94F82Bu, 5};
 };
 
 /// livekit.ExportReplayRequest
@@ -1579,7 +1641,10 @@ struct message_traits<export_replay_request> {
             detail::make_field<&export_replay_request::storage>("storage", "storage", 10),
             detail::make_field<&export_replay_request::webhooks>("webhooks", "webhooks", 11),
     };
-    static constexpr detail::message_info info{proto_name, fields, 11, oneofs, 2, sizeof(export_replay_request)};
+    static constexpr std::uint8_t key_slots[32] = {4,  0, 0, 0, 6, 0, 8, 0, 0, 7, 0, 0, 0, 0,  5, 0,
+                                                   11, 0, 1, 0, 0, 3, 0, 2, 2, 1, 3, 0, 0, 10, 0, 9};
+    static constexpr detail::message_info info{
+            proto_name, fields, 11, oneofs, 2, sizeof(export_replay_request), key_slots, 0x08D12E6B76C84D11u, 5};
 };
 
 /// livekit.EncodedFileOutput
@@ -1626,7 +1691,10 @@ struct message_traits<encoded_file_output> {
             detail::make_field<&encoded_file_output::azure>("azure", "azure", 5, 1),
             detail::make_field<&encoded_file_output::ali_oss>("aliOSS", "aliOSS", 7, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 7, oneofs, 1, sizeof(encoded_file_output)};
+    static constexpr std::uint8_t key_slots[32] = {0, 0, 0, 0, 5, 0, 7, 3, 3, 0, 0, 0, 1, 0, 2, 0,
+                                                   0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 1, 0, 4, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 7, oneofs, 1, sizeof(encoded_file_output), key_slots, 0x538454127B096493u, 5};
 };
 
 /// livekit.RoomCompositeEgressRequest
@@ -1710,8 +1778,12 @@ struct message_traits<room_composite_egress_request> {
             detail::make_field<&room_composite_egress_request::image_outputs>("imageOutputs", "image_outputs", 14),
             detail::make_field<&room_composite_egress_request::webhooks>("webhooks", "webhooks", 16),
     };
-    static constexpr detail::message_info info{proto_name, fields, 16,
-                                               oneofs,     2,      sizeof(room_composite_egress_request)};
+    static constexpr std::uint8_t key_slots[64] = {
+            1,  6,  0, 0, 0,  0, 16, 0, 0, 12, 0, 5, 0, 12, 2, 0, 0, 0, 0, 0, 15, 0, 0, 8, 5, 11, 0, 0, 0, 0,  14, 4,
+            13, 14, 0, 0, 10, 0, 6,  3, 0, 0,  0, 9, 0, 0,  0, 1, 0, 0, 0, 0, 3,  0, 0, 7, 0, 15, 0, 4, 0, 13, 0,  0};
+    static constexpr detail::message_info info{
+            proto_name,          fields, 16, oneofs, 2, sizeof(room_composite_egress_request), key_slots,
+            0x9F80CB36C02F9F63u, 6};
 };
 
 /// livekit.WebEgressRequest
@@ -1790,7 +1862,11 @@ struct message_traits<web_egress_request> {
             detail::make_field<&web_egress_request::image_outputs>("imageOutputs", "image_outputs", 13),
             detail::make_field<&web_egress_request::webhooks>("webhooks", "webhooks", 14),
     };
-    static constexpr detail::message_info info{proto_name, fields, 14, oneofs, 2, sizeof(web_egress_request)};
+    static constexpr std::uint8_t key_slots[64] = {
+            0, 10, 0, 0, 4, 12, 0, 0, 0, 13, 0,  0, 3, 0, 0, 0, 8, 0, 0, 2, 0, 0, 14, 10, 13, 9, 0,  0, 7, 0, 5, 0,
+            0, 1,  0, 0, 3, 11, 4, 0, 0, 0,  11, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0,  0,  0,  0, 12, 2, 0, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 14, oneofs, 2, sizeof(web_egress_request), key_slots, 0x454021DE755D453Bu, 6};
 };
 
 /// livekit.ParticipantEgressRequest
@@ -1844,7 +1920,10 @@ struct message_traits<participant_egress_request> {
             detail::make_field<&participant_egress_request::image_outputs>("imageOutputs", "image_outputs", 9),
             detail::make_field<&participant_egress_request::webhooks>("webhooks", "webhooks", 10),
     };
-    static constexpr detail::message_info info{proto_name, fields, 10, oneofs, 1, sizeof(participant_egress_request)};
+    static constexpr std::uint8_t key_slots[32] = {1, 5, 6, 0, 8, 0, 7, 0, 0, 9, 10, 0, 0, 0, 3, 8,
+                                                   2, 9, 0, 0, 4, 1, 6, 0, 0, 0, 0,  0, 7, 0, 3, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 10, oneofs, 1, sizeof(participant_egress_request), key_slots, 0x98C475F0F066A9CFu, 5};
 };
 
 /// livekit.TrackCompositeEgressRequest
@@ -1922,8 +2001,12 @@ struct message_traits<track_composite_egress_request> {
             detail::make_field<&track_composite_egress_request::image_outputs>("imageOutputs", "image_outputs", 14),
             detail::make_field<&track_composite_egress_request::webhooks>("webhooks", "webhooks", 15),
     };
-    static constexpr detail::message_info info{proto_name, fields, 13,
-                                               oneofs,     2,      sizeof(track_composite_egress_request)};
+    static constexpr std::uint8_t key_slots[64] = {
+            7, 0, 0,  6, 0, 0, 0, 0,  13, 0,  0, 11, 0, 0, 0, 2, 0, 0, 0, 0, 4, 12, 3, 5, 0, 0, 0, 0, 1, 0, 0, 10,
+            1, 0, 10, 0, 2, 0, 0, 11, 0,  12, 0, 3,  9, 0, 9, 0, 0, 0, 0, 0, 0, 0,  0, 0, 0, 8, 0, 0, 0, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name,          fields, 13, oneofs, 2, sizeof(track_composite_egress_request), key_slots,
+            0x28B7BD766A05068Bu, 6};
 };
 
 /// livekit.TrackEgressRequest
@@ -1962,7 +2045,9 @@ struct message_traits<track_egress_request> {
             detail::make_field<&track_egress_request::websocket_url>("websocketUrl", "websocket_url", 4, 1),
             detail::make_field<&track_egress_request::webhooks>("webhooks", "webhooks", 5),
     };
-    static constexpr detail::message_info info{proto_name, fields, 5, oneofs, 1, sizeof(track_egress_request)};
+    static constexpr std::uint8_t key_slots[16] = {1, 1, 2, 2, 0, 0, 4, 3, 0, 0, 0, 5, 4, 0, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 5, oneofs, 1, sizeof(track_egress_request), key_slots, 0x78DDE6E5FD29F055u, 4};
 };
 
 /// livekit.StreamInfo
@@ -1991,7 +2076,10 @@ struct message_traits<stream_info> {
             detail::make_field<&stream_info::last_retry_at>("lastRetryAt", "last_retry_at", 7),
             detail::make_field<&stream_info::retries>("retries", "retries", 8),
     };
-    static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0, sizeof(stream_info)};
+    static constexpr std::uint8_t key_slots[32] = {0, 0, 5, 3, 0, 0, 4, 0, 2, 0, 0, 0, 0, 0, 0, 0,
+                                                   6, 0, 0, 0, 0, 1, 7, 2, 8, 7, 0, 0, 0, 0, 0, 3};
+    static constexpr detail::message_info info{
+            proto_name, fields, 8, nullptr, 0, sizeof(stream_info), key_slots, 0x81AF155173F23D65u, 5};
 };
 
 /// livekit.FileInfo
@@ -2016,7 +2104,9 @@ struct message_traits<file_info> {
             detail::make_field<&file_info::size>("size", "size", 4),
             detail::make_field<&file_info::location>("location", "location", 5),
     };
-    static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0, sizeof(file_info)};
+    static constexpr std::uint8_t key_slots[16] = {0, 4, 2, 0, 0, 5, 2, 0, 0, 0, 6, 1, 3, 3, 0, 0};
+    static constexpr detail::message_info info{proto_name,          fields, 6, nullptr, 0, sizeof(file_info), key_slots,
+                                               0x9E3779B97F4A7C15u, 4};
 };
 
 /// livekit.SegmentsInfo
@@ -2048,7 +2138,10 @@ struct message_traits<segments_info> {
             detail::make_field<&segments_info::started_at>("startedAt", "started_at", 6),
             detail::make_field<&segments_info::ended_at>("endedAt", "ended_at", 7),
     };
-    static constexpr detail::message_info info{proto_name, fields, 9, nullptr, 0, sizeof(segments_info)};
+    static constexpr std::uint8_t key_slots[32] = {0, 8, 0, 0, 0, 5, 6, 2, 0, 7, 0, 0, 0, 0, 3, 0,
+                                                   0, 5, 0, 0, 0, 0, 1, 0, 8, 9, 7, 9, 4, 1, 6, 2};
+    static constexpr detail::message_info info{
+            proto_name, fields, 9, nullptr, 0, sizeof(segments_info), key_slots, 0x8BC9953A2B9FADC3u, 5};
 };
 
 /// livekit.ImagesInfo
@@ -2069,7 +2162,9 @@ struct message_traits<images_info> {
             detail::make_field<&images_info::started_at>("startedAt", "started_at", 2),
             detail::make_field<&images_info::ended_at>("endedAt", "ended_at", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(images_info)};
+    static constexpr std::uint8_t key_slots[16] = {0, 1, 3, 0, 0, 0, 3, 2, 2, 0, 0, 1, 4, 4, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 4, nullptr, 0, sizeof(images_info), key_slots, 0x9E3779B97F4A7C15u, 4};
 };
 
 /// livekit.StreamInfoList
@@ -2084,7 +2179,9 @@ struct message_traits<stream_info_list> {
     static constexpr detail::field_info fields[1] = {
             detail::make_field<&stream_info_list::info>("info", "info", 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 1, nullptr, 0, sizeof(stream_info_list)};
+    static constexpr std::uint8_t key_slots[4] = {0, 0, 0, 1};
+    static constexpr detail::message_info info{
+            proto_name, fields, 1, nullptr, 0, sizeof(stream_info_list), key_slots, 0x9E3779B97F4A7C15u, 2};
 };
 
 /// livekit.EgressInfo
@@ -2205,7 +2302,14 @@ struct message_traits<egress_info> {
             detail::make_field<&egress_info::file>("file", "file", 8, 2),
             detail::make_field<&egress_info::segments>("segments", "segments", 12, 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 28, oneofs, 2, sizeof(egress_info)};
+    static constexpr std::uint8_t key_slots[128] = {
+            3,  0, 11, 23, 8, 0, 0, 0,  16, 25, 0, 13, 0, 10, 16, 0,  0, 0,  19, 0, 4,  2, 18, 11, 0,  0,
+            0,  0, 0,  0,  0, 7, 0, 22, 0,  0,  0, 0,  0, 1,  0,  4,  7, 15, 0,  0, 27, 0, 0,  0,  0,  0,
+            19, 0, 14, 24, 0, 0, 0, 26, 0,  0,  0, 18, 0, 14, 0,  6,  0, 12, 0,  0, 2,  0, 28, 0,  17, 0,
+            0,  0, 20, 0,  0, 9, 0, 0,  0,  0,  0, 17, 0, 0,  0,  21, 0, 8,  0,  0, 0,  0, 0,  1,  0,  0,
+            0,  6, 24, 21, 0, 0, 0, 0,  0,  0,  0, 0,  0, 0,  0,  0,  3, 5,  0,  0, 25, 0, 23, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 28, oneofs, 2, sizeof(egress_info), key_slots, 0x2A6126F649E17DEDu, 7};
 };
 
 /// livekit.IngressAudioEncodingOptions
@@ -2226,8 +2330,10 @@ struct message_traits<ingress_audio_encoding_options> {
             detail::make_field<&ingress_audio_encoding_options::disable_dtx>("disableDtx", "disable_dtx", 3),
             detail::make_field<&ingress_audio_encoding_options::channels>("channels", "channels", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4,
-                                               nullptr,    0,      sizeof(ingress_audio_encoding_options)};
+    static constexpr std::uint8_t key_slots[16] = {3, 0, 2, 0, 0, 0, 4, 0, 3, 0, 0, 1, 0, 1, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name,          fields, 4, nullptr, 0, sizeof(ingress_audio_encoding_options), key_slots,
+            0x9E3779B97F4A7C15u, 4};
 };
 
 /// livekit.IngressAudioOptions
@@ -2264,7 +2370,9 @@ struct message_traits<ingress_audio_options> {
             detail::make_field<&ingress_audio_options::preset>("preset", "preset", 3, 1),
             detail::make_field<&ingress_audio_options::options>("options", "options", 4, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(ingress_audio_options)};
+    static constexpr std::uint8_t key_slots[8] = {1, 0, 0, 3, 2, 0, 4, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 4, oneofs, 1, sizeof(ingress_audio_options), key_slots, 0x9E3779B97F4A7C15u, 3};
 };
 
 /// livekit.VideoLayer
@@ -2293,7 +2401,10 @@ struct message_traits<video_layer> {
             detail::make_field<&video_layer::rid>("rid", "rid", 7),
             detail::make_field<&video_layer::repair_ssrc>("repairSsrc", "repair_ssrc", 8),
     };
-    static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0, sizeof(video_layer)};
+    static constexpr std::uint8_t key_slots[32] = {0, 8, 0, 3, 5, 8, 0, 0, 6, 6, 0, 0, 0, 0, 0, 4,
+                                                   0, 0, 0, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7};
+    static constexpr detail::message_info info{
+            proto_name, fields, 8, nullptr, 0, sizeof(video_layer), key_slots, 0xDAA66D2C7DDF743Fu, 5};
 };
 
 /// livekit.IngressVideoEncodingOptions
@@ -2312,8 +2423,10 @@ struct message_traits<ingress_video_encoding_options> {
             detail::make_field<&ingress_video_encoding_options::frame_rate>("frameRate", "frame_rate", 2),
             detail::make_field<&ingress_video_encoding_options::layers>("layers", "layers", 3),
     };
-    static constexpr detail::message_info info{proto_name, fields, 3,
-                                               nullptr,    0,      sizeof(ingress_video_encoding_options)};
+    static constexpr std::uint8_t key_slots[16] = {0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 3, 2, 1, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name,          fields, 3, nullptr, 0, sizeof(ingress_video_encoding_options), key_slots,
+            0xDAA66D2C7DDF743Fu, 4};
 };
 
 /// livekit.IngressVideoOptions
@@ -2350,7 +2463,9 @@ struct message_traits<ingress_video_options> {
             detail::make_field<&ingress_video_options::preset>("preset", "preset", 3, 1),
             detail::make_field<&ingress_video_options::options>("options", "options", 4, 1),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, oneofs, 1, sizeof(ingress_video_options)};
+    static constexpr std::uint8_t key_slots[8] = {1, 0, 0, 3, 2, 0, 4, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 4, oneofs, 1, sizeof(ingress_video_options), key_slots, 0x9E3779B97F4A7C15u, 3};
 };
 
 /// livekit.InputVideoState
@@ -2373,7 +2488,9 @@ struct message_traits<input_video_state> {
             detail::make_field<&input_video_state::height>("height", "height", 4),
             detail::make_field<&input_video_state::framerate>("framerate", "framerate", 5),
     };
-    static constexpr detail::message_info info{proto_name, fields, 5, nullptr, 0, sizeof(input_video_state)};
+    static constexpr std::uint8_t key_slots[16] = {1, 0, 0, 0, 4, 5, 0, 0, 0, 1, 2, 0, 0, 3, 0, 2};
+    static constexpr detail::message_info info{
+            proto_name, fields, 5, nullptr, 0, sizeof(input_video_state), key_slots, 0x8FF34785799E5CBDu, 4};
 };
 
 /// livekit.InputAudioState
@@ -2394,7 +2511,9 @@ struct message_traits<input_audio_state> {
             detail::make_field<&input_audio_state::channels>("channels", "channels", 3),
             detail::make_field<&input_audio_state::sample_rate>("sampleRate", "sample_rate", 4),
     };
-    static constexpr detail::message_info info{proto_name, fields, 4, nullptr, 0, sizeof(input_audio_state)};
+    static constexpr std::uint8_t key_slots[16] = {0, 4, 0, 0, 0, 1, 2, 4, 0, 0, 0, 3, 1, 2, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 4, nullptr, 0, sizeof(input_audio_state), key_slots, 0x538454127B096493u, 4};
 };
 
 /// livekit.SimulcastCodecInfo
@@ -2419,7 +2538,10 @@ struct message_traits<simulcast_codec_info> {
             detail::make_field<&simulcast_codec_info::video_layer_mode>("videoLayerMode", "video_layer_mode", 5),
             detail::make_field<&simulcast_codec_info::sdp_cid>("sdpCid", "sdp_cid", 6),
     };
-    static constexpr detail::message_info info{proto_name, fields, 6, nullptr, 0, sizeof(simulcast_codec_info)};
+    static constexpr std::uint8_t key_slots[32] = {6, 0, 0, 0, 0, 0, 2, 0, 0, 3, 1, 0, 1, 0, 0, 5,
+                                                   0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 6, nullptr, 0, sizeof(simulcast_codec_info), key_slots, 0x9E3779B97F4A7C15u, 5};
 };
 
 /// livekit.TimedVersion
@@ -2436,7 +2558,9 @@ struct message_traits<timed_version> {
             detail::make_field<&timed_version::unix_micro>("unixMicro", "unix_micro", 1),
             detail::make_field<&timed_version::ticks>("ticks", "ticks", 2),
     };
-    static constexpr detail::message_info info{proto_name, fields, 2, nullptr, 0, sizeof(timed_version)};
+    static constexpr std::uint8_t key_slots[8] = {0, 1, 0, 0, 2, 0, 0, 1};
+    static constexpr detail::message_info info{
+            proto_name, fields, 2, nullptr, 0, sizeof(timed_version), key_slots, 0x9E3779B97F4A7C15u, 3};
 };
 
 /// livekit.TrackInfo
@@ -2497,7 +2621,12 @@ struct message_traits<track_info> {
             detail::make_field<&track_info::packet_trailer_features>("packetTrailerFeatures", "packet_trailer_features",
                                                                      21),
     };
-    static constexpr detail::message_info info{proto_name, fields, 21, nullptr, 0, sizeof(track_info)};
+    static constexpr std::uint8_t key_slots[64] = {0,  0,  0, 8,  0, 9,  5, 4,  0,  0,  0,  0,  0, 0,  0,  0,
+                                                   0,  0,  0, 8,  0, 0,  0, 21, 0,  18, 15, 1,  0, 0,  0,  0,
+                                                   0,  20, 0, 0,  0, 0,  0, 13, 0,  15, 19, 0,  0, 10, 21, 2,
+                                                   17, 0,  0, 12, 3, 19, 7, 20, 16, 0,  11, 11, 0, 14, 0,  6};
+    static constexpr detail::message_info info{
+            proto_name, fields, 21, nullptr, 0, sizeof(track_info), key_slots, 0x2C93B1EE2CB47073u, 6};
 };
 
 /// livekit.IngressState
@@ -2532,7 +2661,10 @@ struct message_traits<ingress_state> {
             detail::make_field<&ingress_state::resource_id>("resourceId", "resource_id", 9),
             detail::make_field<&ingress_state::tracks>("tracks", "tracks", 6),
     };
-    static constexpr detail::message_info info{proto_name, fields, 10, nullptr, 0, sizeof(ingress_state)};
+    static constexpr std::uint8_t key_slots[32] = {0, 0, 0, 1, 0, 0, 0, 2,  9, 0, 7, 0, 0, 5, 3, 5,
+                                                   0, 0, 7, 4, 0, 0, 0, 10, 0, 9, 8, 0, 8, 6, 0, 6};
+    static constexpr detail::message_info info{
+            proto_name, fields, 10, nullptr, 0, sizeof(ingress_state), key_slots, 0x454021DE755D453Bu, 5};
 };
 
 /// livekit.IngressInfo
@@ -2579,7 +2711,11 @@ struct message_traits<ingress_info> {
             detail::make_field<&ingress_info::state>("state", "state", 12),
             detail::make_field<&ingress_info::enabled>("enabled", "enabled", 16),
     };
-    static constexpr detail::message_info info{proto_name, fields, 16, nullptr, 0, sizeof(ingress_info)};
+    static constexpr std::uint8_t key_slots[64] = {
+            10, 8, 7, 0, 15, 1, 0, 0, 2, 0, 5, 0,  7, 11, 0, 0, 0,  12, 13, 0, 0, 12, 0, 0, 6, 3,  0,  3, 5, 0, 0, 0,
+            0,  0, 6, 0, 0,  0, 0, 0, 0, 1, 9, 11, 0, 0,  0, 0, 13, 10, 0,  0, 0, 0,  0, 0, 0, 16, 14, 0, 0, 4, 0, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 16, nullptr, 0, sizeof(ingress_info), key_slots, 0xD8919406D6E01CC3u, 6};
 };
 
 /// livekit.Room
@@ -2621,7 +2757,11 @@ struct message_traits<room> {
             detail::make_field<&room::active_recording>("activeRecording", "active_recording", 10),
             detail::make_field<&room::version>("version", "version", 13),
     };
-    static constexpr detail::message_info info{proto_name, fields, 14, nullptr, 0, sizeof(room)};
+    static constexpr std::uint8_t key_slots[64] = {
+            12, 3, 0, 0, 0, 0,  3, 0, 0, 5, 0, 0, 0, 1, 6, 14, 4, 0, 0, 0, 0,  0, 0, 0,  13, 0, 0, 0, 0, 2,  0, 0,
+            11, 0, 0, 0, 0, 10, 5, 0, 9, 0, 0, 0, 0, 0, 6, 7,  9, 7, 4, 0, 12, 8, 0, 13, 0,  0, 0, 0, 8, 11, 0, 0};
+    static constexpr detail::message_info info{proto_name,          fields, 14, nullptr, 0, sizeof(room), key_slots,
+                                               0x645B2941027FCA85u, 6};
 };
 
 /// livekit.ParticipantPermission
@@ -2659,7 +2799,11 @@ struct message_traits<participant_permission> {
             detail::make_field<&participant_permission::can_manage_agent_session>("canManageAgentSession",
                                                                                   "can_manage_agent_session", 13),
     };
-    static constexpr detail::message_info info{proto_name, fields, 10, nullptr, 0, sizeof(participant_permission)};
+    static constexpr std::uint8_t key_slots[64] = {6, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 10, 0, 10, 0,
+                                                   0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 9, 0, 0, 1,  0, 3,  0,
+                                                   9, 0, 0, 0, 3, 0, 4, 0, 4, 2, 0, 0, 0, 0, 0, 0, 7, 0, 0,  5};
+    static constexpr detail::message_info info{
+            proto_name, fields, 10, nullptr, 0, sizeof(participant_permission), key_slots, 0xA708A824F612C927u, 6};
 };
 
 /// livekit.ParticipantInfo
@@ -2714,7 +2858,12 @@ struct message_traits<participant_info> {
             detail::make_field<&participant_info::client_protocol>("clientProtocol", "client_protocol", 20),
             detail::make_field<&participant_info::capabilities>("capabilities", "capabilities", 21),
     };
-    static constexpr detail::message_info info{proto_name, fields, 19, nullptr, 0, sizeof(participant_info)};
+    static constexpr std::uint8_t key_slots[64] = {0, 2, 4,  14, 17, 13, 0, 0, 0, 0,  16, 0,  0, 19, 12, 7,
+                                                   6, 3, 11, 9,  18, 17, 0, 0, 0, 18, 0,  10, 6, 0,  0,  0,
+                                                   0, 0, 0,  0,  0,  15, 8, 0, 0, 0,  0,  0,  7, 0,  1,  15,
+                                                   0, 0, 0,  0,  0,  0,  0, 5, 0, 0,  16, 0,  0, 0,  0,  12};
+    static constexpr detail::message_info info{
+            proto_name, fields, 19, nullptr, 0, sizeof(participant_info), key_slots, 0xE53EB6EA1057D3BBu, 6};
 };
 
 /// livekit.JobState
@@ -2743,7 +2892,10 @@ struct message_traits<job_state> {
             detail::make_field<&job_state::worker_id>("workerId", "worker_id", 7),
             detail::make_field<&job_state::agent_id>("agentId", "agent_id", 8),
     };
-    static constexpr detail::message_info info{proto_name, fields, 8, nullptr, 0, sizeof(job_state)};
+    static constexpr std::uint8_t key_slots[32] = {7, 0, 6, 0, 7, 0, 0, 0, 3, 2, 6, 0, 0, 0, 0, 0,
+                                                   5, 4, 0, 0, 4, 0, 8, 0, 0, 3, 8, 0, 0, 0, 1, 5};
+    static constexpr detail::message_info info{proto_name,          fields, 8, nullptr, 0, sizeof(job_state), key_slots,
+                                               0x3C6EF372FE94F82Bu, 5};
 };
 
 /// livekit.Job
@@ -2783,7 +2935,11 @@ struct message_traits<job> {
             detail::make_field<&job::attributes>("attributes", "attributes", 12),
             detail::make_field<&job::enable_redaction>("enableRedaction", "enable_redaction", 13),
     };
-    static constexpr detail::message_info info{proto_name, fields, 13, nullptr, 0, sizeof(job)};
+    static constexpr std::uint8_t key_slots[64] = {
+            0, 0, 0, 11, 10, 0, 3, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0,  0, 13, 6, 0,
+            0, 0, 0, 8,  0,  8, 0, 10, 0, 7, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 2, 0, 1, 0, 0, 13, 0, 4,  0, 0};
+    static constexpr detail::message_info info{proto_name,          fields, 13, nullptr, 0, sizeof(job), key_slots,
+                                               0x5C55827DF1D1B1A5u, 6};
 };
 
 /// livekit.WebhookEvent
@@ -2824,7 +2980,10 @@ struct message_traits<webhook_event> {
             detail::make_field<&webhook_event::num_dropped>("numDropped", "num_dropped", 11),
             detail::make_field<&webhook_event::room_end_reason>("roomEndReason", "room_end_reason", 13),
     };
-    static constexpr detail::message_info info{proto_name, fields, 11, nullptr, 0, sizeof(webhook_event)};
+    static constexpr std::uint8_t key_slots[32] = {0, 4, 0, 1, 0, 10, 0, 0, 6, 0, 0, 11, 9, 0, 9,  10,
+                                                   7, 5, 0, 2, 0, 0,  5, 0, 0, 0, 8, 4,  0, 3, 11, 0};
+    static constexpr detail::message_info info{
+            proto_name, fields, 11, nullptr, 0, sizeof(webhook_event), key_slots, 0x32D23D5F21B276E9u, 5};
 };
 
 }  // namespace lkwebhook
