@@ -14,30 +14,11 @@
 #include "support/catch.hpp"
 
 // Counts heap allocations so the "no allocation once warm" promise is tested.
+#include "support/counting_new.hpp"
+
 namespace {
-std::atomic<long> allocations{0};
-}
-namespace {
-void* counted_alloc(std::size_t size) noexcept {
-    allocations.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(size == 0 ? 1 : size);
-}
-void* counted_alloc_or_throw(std::size_t size) {
-    if (void* p = counted_alloc(size)) return p;
-    throw std::bad_alloc();
-}
+std::atomic<long>& allocations = lkwebhook::test::operator_new_calls;
 }  // namespace
-// Every replaceable form, so sanitizers see matching new/delete pairs.
-void* operator new(std::size_t size) { return counted_alloc_or_throw(size); }
-void* operator new[](std::size_t size) { return counted_alloc_or_throw(size); }
-void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted_alloc(size); }
-void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted_alloc(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 using namespace lkwebhook;
 

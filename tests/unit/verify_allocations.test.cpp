@@ -20,12 +20,13 @@
 #include <thread>
 
 #include "support/catch.hpp"
+#include "support/counting_new.hpp"
 #include "support/token_forge.hpp"
 #include "support/vectors.hpp"
 
 namespace {
 
-std::atomic<long> g_new_calls{0};
+std::atomic<long>& g_new_calls = lkwebhook::test::operator_new_calls;
 std::atomic<long> g_ssl_allocs{0};
 thread_local bool t_fail_ssl_allocs = false;
 
@@ -44,30 +45,8 @@ void ssl_free(void* p, const char*, int) { std::free(p); }
 // Runs before main(), hence before OpenSSL's first allocation.
 const int g_ssl_hooks_installed = CRYPTO_set_mem_functions(ssl_malloc, ssl_realloc, ssl_free);
 
-void* counted_alloc(std::size_t n) {
-    g_new_calls.fetch_add(1, std::memory_order_relaxed);
-    if (n == 0) n = 1;
-    return std::malloc(n);
-}
-
 }  // namespace
 
-void* operator new(std::size_t n) {
-    if (void* p = counted_alloc(n)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) {
-    if (void* p = counted_alloc(n)) return p;
-    throw std::bad_alloc();
-}
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 namespace kat1 = lkwebhook::test::kat1;
 using lkwebhook::errc;
