@@ -54,27 +54,27 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::string_view usage =
-    "usage: lkwebhook-beast-server [options]\n"
-    "\n"
-    "Receives LiveKit webhooks on POST PATH with Boost.Beast; verifies on the I/O thread,\n"
-    "acknowledges at once and dispatches from worker threads (lkwebhook::async_dispatcher).\n"
-    "Keys come from LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or from --keys-file.\n"
-    "\n"
-    "  --bind ADDRESS        listen address (default 127.0.0.1)\n"
-    "  --port N              listen port (default 8080; 0 picks a free port)\n"
-    "  --path PATH           webhook path (default /voice/livekit/webhooks)\n"
-    "  --keys-file FILE      livekit-server key file (`key: secret` lines)\n"
-    "  --max-body-bytes N    largest accepted body (default 1048576); larger ones get 413\n"
-    "  --leeway SECONDS      clock-skew leeway for nbf/exp (default 60)\n"
-    "  --threads N           I/O threads (default 1)\n"
-    "  --workers N           dispatcher worker threads (default 2)\n"
-    "  --queue N             dispatcher queue capacity (default 10000); full -> 503 + Retry-After\n"
-    "  --dispatch-log FILE   append `<event id> <event name>` for every event handed to the correlator\n"
-    "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1\n"
-    "  --fail-status CODE    the status --fail-first answers with (default 503; Retry-After only on 429/503)\n"
-    "  --quiet               no per-request log lines\n"
-    "\n"
-    "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
+        "usage: lkwebhook-beast-server [options]\n"
+        "\n"
+        "Receives LiveKit webhooks on POST PATH with Boost.Beast; verifies on the I/O thread,\n"
+        "acknowledges at once and dispatches from worker threads (lkwebhook::async_dispatcher).\n"
+        "Keys come from LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or from --keys-file.\n"
+        "\n"
+        "  --bind ADDRESS        listen address (default 127.0.0.1)\n"
+        "  --port N              listen port (default 8080; 0 picks a free port)\n"
+        "  --path PATH           webhook path (default /voice/livekit/webhooks)\n"
+        "  --keys-file FILE      livekit-server key file (`key: secret` lines)\n"
+        "  --max-body-bytes N    largest accepted body (default 1048576); larger ones get 413\n"
+        "  --leeway SECONDS      clock-skew leeway for nbf/exp (default 60)\n"
+        "  --threads N           I/O threads (default 1)\n"
+        "  --workers N           dispatcher worker threads (default 2)\n"
+        "  --queue N             dispatcher queue capacity (default 10000); full -> 503 + Retry-After\n"
+        "  --dispatch-log FILE   append `<event id> <event name>` for every event handed to the correlator\n"
+        "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1\n"
+        "  --fail-status CODE    the status --fail-first answers with (default 503; Retry-After only on 429/503)\n"
+        "  --quiet               no per-request log lines\n"
+        "\n"
+        "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
 
 struct server_options {
     std::string bind = "127.0.0.1";
@@ -204,9 +204,9 @@ private:
             if (!app_.options.quiet)
                 app_.log.line(body ? "[webhook] 413 body_too_large: refused while reading, before verification"
                                    : "[http] 431 header block over 8 KiB");
-            return write(make_response(head, body ? http::status::payload_too_large
-                                                  : http::status::request_header_fields_too_large,
-                                       body ? "payload too large\n" : "request header fields too large\n"));
+            return write(make_response(
+                    head, body ? http::status::payload_too_large : http::status::request_header_fields_too_large,
+                    body ? "payload too large\n" : "request header fields too large\n"));
         }
         if (ec) return close();
         request req = parser_->release();
@@ -241,10 +241,12 @@ private:
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
-    listener(asio::io_context& ioc, tcp::acceptor acceptor, app& a) : ioc_(ioc), acceptor_(std::move(acceptor)), app_(a) {}
+    listener(asio::io_context& ioc, tcp::acceptor acceptor, app& a)
+        : ioc_(ioc), acceptor_(std::move(acceptor)), app_(a) {}
 
     void accept() {
-        acceptor_.async_accept(asio::make_strand(ioc_), beast::bind_front_handler(&listener::on_accept, shared_from_this()));
+        acceptor_.async_accept(asio::make_strand(ioc_),
+                               beast::bind_front_handler(&listener::on_accept, shared_from_this()));
     }
     void stop() {
         beast::error_code ignored;
@@ -295,15 +297,18 @@ int main(int argc, char** argv) {
         } else if (arg == "--leeway" && has_value) {
             if (!parse_number(argv[++i], opt.leeway_seconds)) return bad("--leeway needs seconds");
         } else if (arg == "--threads" && has_value) {
-            if (!parse_number(argv[++i], opt.threads) || opt.threads < 1 || opt.threads > 256) return bad("--threads needs 1..256");
+            if (!parse_number(argv[++i], opt.threads) || opt.threads < 1 || opt.threads > 256)
+                return bad("--threads needs 1..256");
         } else if (arg == "--workers" && has_value) {
-            if (!parse_number(argv[++i], opt.workers) || opt.workers < 1 || opt.workers > 256) return bad("--workers needs 1..256");
+            if (!parse_number(argv[++i], opt.workers) || opt.workers < 1 || opt.workers > 256)
+                return bad("--workers needs 1..256");
         } else if (arg == "--queue" && has_value) {
             if (!parse_number(argv[++i], opt.queue) || opt.queue < 1) return bad("--queue needs a positive count");
         } else if (arg == "--dispatch-log" && has_value) {
             opt.dispatch_log = argv[++i];
         } else if (arg == "--fail-first" && has_value) {
-            if (!parse_number(argv[++i], opt.fail_first) || opt.fail_first < 0) return bad("--fail-first needs a count");
+            if (!parse_number(argv[++i], opt.fail_first) || opt.fail_first < 0)
+                return bad("--fail-first needs a count");
         } else if (arg == "--fail-status" && has_value) {
             if (!parse_number(argv[++i], opt.fail_status) || opt.fail_status < 400 || opt.fail_status > 599)
                 return bad("--fail-status needs 400..599");

@@ -61,52 +61,52 @@ namespace lkwebhook::cli {
 namespace {
 
 constexpr std::string_view send_usage =
-    "usage: lkwebhook send [options] URL\n"
-    "\n"
-    "POSTs a webhook to URL (http:// only) exactly as a LiveKit server does: the raw body,\n"
-    "`Authorization: <jwt>` (no Bearer), `Content-Type: application/webhook+json`,\n"
-    "`User-Agent: LiveKit`; retries on connection errors, 429 and 5xx (not 501) with LiveKit's\n"
-    "backoff (1 s, 2 s, 4 s, 8 s; 5 attempts), honouring Retry-After; prints every attempt.\n"
-    "\n"
-    "Body (exactly one):\n"
-    "  --body FILE              send the exact bytes of FILE ('-' reads standard input)\n"
-    "  --event NAME             send a realistic sample event: room_started, room_finished,\n"
-    "                           participant_joined, participant_left, participant_connection_aborted,\n"
-    "                           track_published, track_unpublished, egress_started, egress_updated,\n"
-    "                           egress_ended, ingress_started, ingress_ended, agent_job_started,\n"
-    "                           agent_job_ended\n"
-    "Sample event fields (all optional):\n"
-    "  --room NAME              room name (default demo-room)\n"
-    "  --room-sid SID           room sid (default derived from the room name)\n"
-    "  --room-created-at UNIX   room creation time (default: the event time)\n"
-    "  --num-participants N     room.numParticipants\n"
-    "  --identity ID            participant identity (default alice)\n"
-    "  --participant-sid SID    participant sid (default derived from identity and room)\n"
-    "  --name TEXT              participant display name (default: the identity)\n"
-    "  --joined-at UNIX         participant joinedAt (default: the event time)\n"
-    "  --track-sid SID          track sid (default derived)\n"
-    "  --track-source SOURCE    microphone (default), camera or screen_share\n"
-    "  --egress-id ID, --ingress-id ID, --job-id ID\n"
-    "  --id EV_ID               event id (default: a fresh random EV_ id)\n"
-    "  --created-at UNIX        event createdAt (default: now)\n"
-    "  --comma-space            write \", \" between members, as some server builds do\n"
-    "Signing:\n"
-    "  --api-key KEY            default $LIVEKIT_API_KEY\n"
-    "  --api-secret SECRET      default $LIVEKIT_API_SECRET\n"
-    "  --now UNIX               signing time (default: the current time)\n"
-    "  --valid-for SECONDS      token lifetime (default 300, as LiveKit)\n"
-    "  --authorization VALUE    send VALUE verbatim instead of signing (replay a captured request)\n"
-    "  --no-authorization       send no Authorization header at all\n"
-    "Delivery:\n"
-    "  --attempts N             attempts in total (default 5, as LiveKit)\n"
-    "  --backoff-scale F        multiply every wait by F (default 1; e.g. 0.01 in tests)\n"
-    "  --timeout SECONDS        connect and response timeout per attempt (default 10)\n"
-    "  --save-body FILE         also write the exact body bytes to FILE\n"
-    "  --dry-run                print the request instead of sending it (URL may be omitted)\n"
-    "  --quiet                  print only the final result line\n"
-    "\n"
-    "Output: one line per attempt (`attempt N/M: ...`) and a final `result: ...` line.\n"
-    "Exit status: 0 when the endpoint answered 2xx, 1 otherwise, 2 on usage errors.\n";
+        "usage: lkwebhook send [options] URL\n"
+        "\n"
+        "POSTs a webhook to URL (http:// only) exactly as a LiveKit server does: the raw body,\n"
+        "`Authorization: <jwt>` (no Bearer), `Content-Type: application/webhook+json`,\n"
+        "`User-Agent: LiveKit`; retries on connection errors, 429 and 5xx (not 501) with LiveKit's\n"
+        "backoff (1 s, 2 s, 4 s, 8 s; 5 attempts), honouring Retry-After; prints every attempt.\n"
+        "\n"
+        "Body (exactly one):\n"
+        "  --body FILE              send the exact bytes of FILE ('-' reads standard input)\n"
+        "  --event NAME             send a realistic sample event: room_started, room_finished,\n"
+        "                           participant_joined, participant_left, participant_connection_aborted,\n"
+        "                           track_published, track_unpublished, egress_started, egress_updated,\n"
+        "                           egress_ended, ingress_started, ingress_ended, agent_job_started,\n"
+        "                           agent_job_ended\n"
+        "Sample event fields (all optional):\n"
+        "  --room NAME              room name (default demo-room)\n"
+        "  --room-sid SID           room sid (default derived from the room name)\n"
+        "  --room-created-at UNIX   room creation time (default: the event time)\n"
+        "  --num-participants N     room.numParticipants\n"
+        "  --identity ID            participant identity (default alice)\n"
+        "  --participant-sid SID    participant sid (default derived from identity and room)\n"
+        "  --name TEXT              participant display name (default: the identity)\n"
+        "  --joined-at UNIX         participant joinedAt (default: the event time)\n"
+        "  --track-sid SID          track sid (default derived)\n"
+        "  --track-source SOURCE    microphone (default), camera or screen_share\n"
+        "  --egress-id ID, --ingress-id ID, --job-id ID\n"
+        "  --id EV_ID               event id (default: a fresh random EV_ id)\n"
+        "  --created-at UNIX        event createdAt (default: now)\n"
+        "  --comma-space            write \", \" between members, as some server builds do\n"
+        "Signing:\n"
+        "  --api-key KEY            default $LIVEKIT_API_KEY\n"
+        "  --api-secret SECRET      default $LIVEKIT_API_SECRET\n"
+        "  --now UNIX               signing time (default: the current time)\n"
+        "  --valid-for SECONDS      token lifetime (default 300, as LiveKit)\n"
+        "  --authorization VALUE    send VALUE verbatim instead of signing (replay a captured request)\n"
+        "  --no-authorization       send no Authorization header at all\n"
+        "Delivery:\n"
+        "  --attempts N             attempts in total (default 5, as LiveKit)\n"
+        "  --backoff-scale F        multiply every wait by F (default 1; e.g. 0.01 in tests)\n"
+        "  --timeout SECONDS        connect and response timeout per attempt (default 10)\n"
+        "  --save-body FILE         also write the exact body bytes to FILE\n"
+        "  --dry-run                print the request instead of sending it (URL may be omitted)\n"
+        "  --quiet                  print only the final result line\n"
+        "\n"
+        "Output: one line per attempt (`attempt N/M: ...`) and a final `result: ...` line.\n"
+        "Exit status: 0 when the endpoint answered 2xx, 1 otherwise, 2 on usage errors.\n";
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -147,7 +147,7 @@ std::string env_or_empty(const char* name) {
 
 std::int64_t unix_now() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
+            .count();
 }
 
 // The alphabet of LiveKit's short ids ("shortuuid": digits 2-9, letters without I, O, l).
@@ -306,9 +306,20 @@ struct sample_options {
 };
 
 constexpr std::string_view sample_event_names[] = {
-    "room_started",    "room_finished",   "participant_joined", "participant_left", "participant_connection_aborted",
-    "track_published", "track_unpublished", "egress_started",   "egress_updated",   "egress_ended",
-    "ingress_started", "ingress_ended",   "agent_job_started",  "agent_job_ended",
+        "room_started",
+        "room_finished",
+        "participant_joined",
+        "participant_left",
+        "participant_connection_aborted",
+        "track_published",
+        "track_unpublished",
+        "egress_started",
+        "egress_updated",
+        "egress_ended",
+        "ingress_started",
+        "ingress_ended",
+        "agent_job_started",
+        "agent_job_ended",
 };
 
 // The room as room_* and participant_* events carry it: the full Room of a self-hosted server
@@ -369,7 +380,8 @@ void write_track(json_writer& w, const sample_options& o) {
             std::string_view quality;
             int width, height, bitrate;
             std::string_view rid;
-        } layers[] = {{"", 320, 180, 150000, "q"}, {"MEDIUM", 640, 360, 500000, "h"}, {"HIGH", 1280, 720, 1700000, "f"}};
+        } layers[] = {
+                {"", 320, 180, 150000, "q"}, {"MEDIUM", 640, 360, 500000, "h"}, {"HIGH", 1280, 720, 1700000, "f"}};
         for (const auto& layer : layers) {
             w.begin_object();
             w.member_enum("quality", layer.quality);
@@ -576,9 +588,9 @@ std::string sample_event_body(sample_options o, std::int64_t now) {
 // The HTTP/1.1 client
 
 struct url_parts {
-    std::string host;       // without brackets
-    std::string port;       // decimal
-    std::string target;     // path and query, at least "/"
+    std::string host;    // without brackets
+    std::string port;    // decimal
+    std::string target;  // path and query, at least "/"
     std::string host_header;
 };
 
@@ -747,8 +759,7 @@ struct http_response {
 
     [[nodiscard]] std::optional<std::string_view> header(std::string_view name) const {
         for (const auto& [key, value] : headers) {
-            if (key.size() == name.size() &&
-                std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+            if (key.size() == name.size() && std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
                     return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
                 })) {
                 return std::string_view(value);
@@ -820,8 +831,9 @@ bool read_response(int fd, steady::time_point deadline, http_response& response,
             return false;
         }
         if (!reader.fill(why)) {
-            if (reader.eof()) why = buf.empty() ? "the server closed the connection without answering"
-                                                : "the server closed the connection mid-response";
+            if (reader.eof())
+                why = buf.empty() ? "the server closed the connection without answering"
+                                  : "the server closed the connection mid-response";
             return false;
         }
     }
@@ -847,7 +859,8 @@ bool read_response(int fd, steady::time_point deadline, http_response& response,
         rest = eol == std::string_view::npos ? std::string_view{} : rest.substr(eol + 2);
         const auto colon = line.find(':');
         if (colon == std::string_view::npos) continue;
-        response.headers.emplace_back(std::string(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+        response.headers.emplace_back(std::string(trim(line.substr(0, colon))),
+                                      std::string(trim(line.substr(colon + 1))));
     }
     std::string body = buf.substr(head_end + 4);
     buf.clear();
@@ -889,8 +902,8 @@ bool read_response(int fd, steady::time_point deadline, http_response& response,
     if (auto cl = response.header("Content-Length")) {
         if (!parse_int64(*cl, length) || length < 0) length = -1;
     }
-    const std::size_t want = length >= 0 ? std::min<std::size_t>(static_cast<std::size_t>(length), max_read_body)
-                                         : max_read_body;
+    const std::size_t want =
+            length >= 0 ? std::min<std::size_t>(static_cast<std::size_t>(length), max_read_body) : max_read_body;
     keep(body);
     std::size_t got = body.size();
     while (got < want) {
@@ -903,9 +916,9 @@ bool read_response(int fd, steady::time_point deadline, http_response& response,
 }
 
 struct attempt_result {
-    bool responded = false;   // false: a connection-level failure
+    bool responded = false;  // false: a connection-level failure
     http_response response;
-    std::string error;        // when !responded
+    std::string error;  // when !responded
 };
 
 attempt_result post_once(const url_parts& url, std::string_view body, const std::optional<std::string>& authorization,
@@ -1068,7 +1081,8 @@ int send_command(int argc, char** argv) {
             if (!int_value(number) || number < 0) return usage_error("--now needs unix seconds");
             now = number;
         } else if (arg == "--valid-for") {
-            if (!int_value(valid_for) || valid_for <= 0) return usage_error("--valid-for needs a positive number of seconds");
+            if (!int_value(valid_for) || valid_for <= 0)
+                return usage_error("--valid-for needs a positive number of seconds");
         } else if (arg == "--authorization") {
             if (!value(text)) return usage_error("--authorization needs a value");
             authorization_override = text;
@@ -1141,8 +1155,9 @@ int send_command(int argc, char** argv) {
         authorization = authorization_override;
     } else if (!no_authorization) {
         if (api_key.empty() || api_secret.empty())
-            return usage_error("no API key/secret: pass --api-key and --api-secret or set LIVEKIT_API_KEY and "
-                               "LIVEKIT_API_SECRET");
+            return usage_error(
+                    "no API key/secret: pass --api-key and --api-secret or set LIVEKIT_API_KEY and "
+                    "LIVEKIT_API_SECRET");
         sign_options options;
         options.valid_for = std::chrono::seconds(valid_for);
         options.now_unix = sign_time;
@@ -1220,8 +1235,8 @@ int send_command(int argc, char** argv) {
             break;
         }
         // go-retryablehttp's DefaultBackoff: Retry-After of a 429/503, else 1 s * 2^n capped at 30 s.
-        std::chrono::milliseconds wait = retry_after.value_or(
-            std::chrono::milliseconds(std::min<std::int64_t>(1000LL << std::min<std::int64_t>(attempt - 1, 20), 30000)));
+        std::chrono::milliseconds wait = retry_after.value_or(std::chrono::milliseconds(
+                std::min<std::int64_t>(1000LL << std::min<std::int64_t>(attempt - 1, 20), 30000)));
         const auto actual = scaled(wait);
         line << " -> retrying in " << format_seconds(wait);
         if (retry_after) line << " (Retry-After)";

@@ -33,19 +33,19 @@ namespace lkwebhook::cli {
 namespace {
 
 constexpr std::string_view sign_usage =
-    "usage: lkwebhook sign [--api-key KEY] [--api-secret SECRET] [--now UNIX_SECONDS]\n"
-    "                      [--valid-for SECONDS] [BODY_FILE]\n"
-    "\n"
-    "Prints the Authorization header value a LiveKit server would send with the body read\n"
-    "byte-exact from BODY_FILE (or standard input): a bare HS256 JWT (no `Bearer `) whose\n"
-    "claims are iss, exp, nbf, iat and sha256 (base64 SHA-256 of the body).\n"
-    "\n"
-    "  --api-key KEY        the API key, the token's iss (default $LIVEKIT_API_KEY)\n"
-    "  --api-secret SECRET  its secret (default $LIVEKIT_API_SECRET)\n"
-    "  --now UNIX_SECONDS   signing time, nbf and iat (default: the current time)\n"
-    "  --valid-for SECONDS  exp - nbf (default 300, as LiveKit)\n"
-    "\n"
-    "Exit status: 0 on success, 2 on usage errors.\n";
+        "usage: lkwebhook sign [--api-key KEY] [--api-secret SECRET] [--now UNIX_SECONDS]\n"
+        "                      [--valid-for SECONDS] [BODY_FILE]\n"
+        "\n"
+        "Prints the Authorization header value a LiveKit server would send with the body read\n"
+        "byte-exact from BODY_FILE (or standard input): a bare HS256 JWT (no `Bearer `) whose\n"
+        "claims are iss, exp, nbf, iat and sha256 (base64 SHA-256 of the body).\n"
+        "\n"
+        "  --api-key KEY        the API key, the token's iss (default $LIVEKIT_API_KEY)\n"
+        "  --api-secret SECRET  its secret (default $LIVEKIT_API_SECRET)\n"
+        "  --now UNIX_SECONDS   signing time, nbf and iat (default: the current time)\n"
+        "  --valid-for SECONDS  exp - nbf (default 300, as LiveKit)\n"
+        "\n"
+        "Exit status: 0 on success, 2 on usage errors.\n";
 
 bool parse_int64(std::string_view text, std::int64_t& out) {
     if (text.empty()) return false;
@@ -98,8 +98,9 @@ int sign_command(int argc, char** argv) {
         }
     }
     if (api_key.empty() || api_secret.empty())
-        return usage_error("no API key/secret: pass --api-key and --api-secret or set LIVEKIT_API_KEY and "
-                           "LIVEKIT_API_SECRET");
+        return usage_error(
+                "no API key/secret: pass --api-key and --api-secret or set LIVEKIT_API_KEY and "
+                "LIVEKIT_API_SECRET");
 
     std::string body;
     if (!body_file || *body_file == "-") {

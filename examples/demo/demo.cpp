@@ -129,7 +129,7 @@ private:
 struct step_result {
     std::vector<std::string> send_lines;
     int send_exit = -1;
-    std::optional<int> server_status;   // from the server's `[webhook] STATUS NAME` line
+    std::optional<int> server_status;  // from the server's `[webhook] STATUS NAME` line
     std::string server_outcome;
     std::vector<std::string> server_lines;
 };
@@ -172,9 +172,8 @@ std::vector<std::string> credentials_env() {
 bool demo::start_server() {
     // --fail-first 1: the first webhook gets 503 + Retry-After, as from an instance that is
     // still starting, so that the demo shows LiveKit's retry.
-    server_.emplace(
-        std::vector<std::string>{server_binary_, "--bind", "127.0.0.1", "--port", "0", "--fail-first", "1"},
-        credentials_env());
+    server_.emplace(std::vector<std::string>{server_binary_, "--bind", "127.0.0.1", "--port", "0", "--fail-first", "1"},
+                    credentials_env());
     if (!server_->started()) return false;
     const auto deadline = steady::now() + std::chrono::seconds(20);
     while (auto line = server_->read_line(deadline)) {
@@ -208,7 +207,8 @@ void demo::collect_server_lines(step_result& r, std::chrono::milliseconds wait_f
             const auto space = rest.find(' ');
             if (space != std::string::npos) {
                 const auto end = rest.find_first_of(" :", space + 1);
-                r.server_outcome = rest.substr(space + 1, end == std::string::npos ? std::string::npos : end - space - 1);
+                r.server_outcome =
+                        rest.substr(space + 1, end == std::string::npos ? std::string::npos : end - space - 1);
             }
             // The ledger's lines for this event are written before the [webhook] line; a short
             // grace period collects anything that follows it (e.g. a summary).
@@ -321,7 +321,8 @@ int demo::run() {
 
     step("The room starts (our server is still starting: it answers 503 + Retry-After once)");
     {
-        const step_result r = send(with({"--event", "room_started", "--id", "EV_demoRoomStart", "--created-at", at(0)}));
+        const step_result r =
+                send(with({"--event", "room_started", "--id", "EV_demoRoomStart", "--created-at", at(0)}));
         bool retried = false;
         for (const auto& line : r.send_lines)
             if (line.rfind("attempt 1/5: HTTP 503", 0) == 0 && line.find("Retry-After") != std::string::npos)
@@ -348,11 +349,11 @@ int demo::run() {
            200, "ok", "Bob is present too");
 
     step("Alice publishes her microphone, Bob his camera");
-    expect(send(with({"--event", "track_published", "--identity", "alice@example.com", "--track-source",
-                      "microphone", "--id", "EV_demoAliceMic1", "--created-at", at(10)})),
+    expect(send(with({"--event", "track_published", "--identity", "alice@example.com", "--track-source", "microphone",
+                      "--id", "EV_demoAliceMic1", "--created-at", at(10)})),
            200, "ok", "track events reach the correlator (participant stub + track)");
-    expect(send(with({"--event", "track_published", "--identity", "bob@example.com", "--track-source", "camera",
-                      "--id", "EV_demoBobCamera", "--created-at", at(11)})),
+    expect(send(with({"--event", "track_published", "--identity", "bob@example.com", "--track-source", "camera", "--id",
+                      "EV_demoBobCamera", "--created-at", at(11)})),
            200, "ok", "");
 
     step("Bob leaves");
@@ -362,8 +363,8 @@ int demo::run() {
            200, "ok", "Bob's stay is recorded");
 
     step("The room finishes (the ledger closes the call and writes its summary)");
-    const std::vector<std::string> finished = with({"--event", "room_finished", "--id", "EV_demoRoomDone",
-                                                    "--created-at", at(55), "--now", at(56)});
+    const std::vector<std::string> finished =
+            with({"--event", "room_finished", "--id", "EV_demoRoomDone", "--created-at", at(55), "--now", at(56)});
     expect(send(finished), 200, "ok", "the call is over: summary below");
 
     step("A retried duplicate: the same room_finished again (same id, same body, same token)");
@@ -388,8 +389,7 @@ int demo::run() {
         child_process dry({cli_, "send", "--event", "participant_joined", "--room", room, "--identity",
                            "carol@example.com", "--name", "Carol", "--id", "EV_demoCarolJoin", "--save-body", original,
                            "--dry-run", "--api-key", api_key, "--api-secret", api_secret});
-        while (dry.read_line(steady::now() + std::chrono::seconds(20))) {
-        }
+        while (dry.read_line(steady::now() + std::chrono::seconds(20))) {}
         dry.wait();
     }
     const std::string token = sign_body(original);
@@ -404,9 +404,8 @@ int demo::run() {
     }
     std::cout << "   $ TOKEN=$(lkwebhook sign original.json)   # what LiveKit signed: the original body\n";
     std::cout << "   (then \"Carol\" -> \"Mallory\" in the body; the token is sent unchanged)\n";
-    expect(send({"--body", altered, "--authorization", token}, "--body altered.json --authorization \"$TOKEN\""),
-           401, "body_hash_mismatch",
-           "the signature is genuine, but it signs other bytes: rejected (hash the raw body!)");
+    expect(send({"--body", altered, "--authorization", token}, "--body altered.json --authorization \"$TOKEN\""), 401,
+           "body_hash_mismatch", "the signature is genuine, but it signs other bytes: rejected (hash the raw body!)");
 
     std::cout << "Call summary produced by the session ledger\n"
                  "-------------------------------------------\n";
@@ -419,14 +418,16 @@ int demo::run() {
         // One call, two participants, both named; Alice, still present at the end, left with the room.
         std::string all;
         for (const auto& line : summary_lines_) all += line + "\n";
-        const bool as_shown = summary_lines_.size() == 3 && all.find("completed: 55 s, 2 participant(s)") != std::string::npos &&
+        const bool as_shown = summary_lines_.size() == 3 &&
+                              all.find("completed: 55 s, 2 participant(s)") != std::string::npos &&
                               all.find("alice@example.com") != std::string::npos &&
                               all.find("bob@example.com") != std::string::npos &&
                               all.find("joined at +9 s, left at +40 s") != std::string::npos &&
                               all.find("joined at +5 s, left at +55 s") != std::string::npos;
         if (!as_shown) {
             ++failures_;
-            std::cout << "   !! NOT AS EXPECTED: the summary is not one 55 s call with Alice (5-55 s) and Bob (9-40 s)\n";
+            std::cout
+                    << "   !! NOT AS EXPECTED: the summary is not one 55 s call with Alice (5-55 s) and Bob (9-40 s)\n";
         }
     }
 
@@ -484,8 +485,8 @@ int demo::run() {
     // "Webhook never fires": what LiveKit does when nothing answers at the URL it was given.
     std::cout << "\nAnd when the endpoint is down (the server is stopped now): LiveKit's 5 attempts\n";
     {
-        std::vector<std::string> argv{cli_, "send", "--event", "room_started", "--room", "standup-43",
-                                      "--backoff-scale", "0.05", url_};
+        std::vector<std::string> argv{
+                cli_, "send", "--event", "room_started", "--room", "standup-43", "--backoff-scale", "0.05", url_};
         std::cout << "   $ lkwebhook send --event room_started --room standup-43 URL\n";
         child_process sender(argv, credentials_env());
         std::vector<std::string> lines;
@@ -500,7 +501,8 @@ int demo::run() {
                          "      wait behind it: an endpoint that is down or slow loses webhooks silently.\n";
         } else {
             ++failures_;
-            std::cout << "   !! NOT AS EXPECTED: the sender did not give up after 5 attempts (exit " << exit_code << ")\n";
+            std::cout << "   !! NOT AS EXPECTED: the sender did not give up after 5 attempts (exit " << exit_code
+                      << ")\n";
         }
     }
 

@@ -81,9 +81,10 @@ inline std::string describe_room(const lkwebhook::room_state& room) {
 inline std::string describe_summary(const lkwebhook::call_summary& s) {
     std::ostringstream out;
     const auto& room = s.room;
-    out << "call " << printable(room.name) << " (" << printable(room.sid) << ") " << lkwebhook::to_string(room.disposition)
-        << ": " << s.duration_seconds << " s, " << s.participant_count << " participant(s), at most "
-        << s.peak_participants << " at once, " << s.aborted_count << " aborted connection(s)";
+    out << "call " << printable(room.name) << " (" << printable(room.sid) << ") "
+        << lkwebhook::to_string(room.disposition) << ": " << s.duration_seconds << " s, " << s.participant_count
+        << " participant(s), at most " << s.peak_participants << " at once, " << s.aborted_count
+        << " aborted connection(s)";
     for (const auto& p : room.participants) {
         out << "\n  " << printable(p.identity) << " (" << printable(p.sid) << "): ";
         if (p.joined) {
@@ -135,12 +136,15 @@ public:
                 case lkwebhook::event_type::participant_connection_aborted: what += "never connected; "; break;
                 case lkwebhook::event_type::track_published:
                 case lkwebhook::event_type::track_unpublished:
-                    what += std::string(ev.type() == lkwebhook::event_type::track_published ? "published " : "unpublished ") +
-                            (ev.track ? std::string(lkwebhook::to_string(ev.track->source)) : std::string("a track")) + "; ";
+                    what += std::string(ev.type() == lkwebhook::event_type::track_published ? "published "
+                                                                                            : "unpublished ") +
+                            (ev.track ? std::string(lkwebhook::to_string(ev.track->source)) : std::string("a track")) +
+                            "; ";
                     break;
                 default: what = ev.event + "; ";
             }
-            log_.line("[ledger] " + printable(room->name) + ": " + what + describe_room(*room).substr(printable(room->name).size() + 2));
+            log_.line("[ledger] " + printable(room->name) + ": " + what +
+                      describe_room(*room).substr(printable(room->name).size() + 2));
         }
         return lkwebhook::handler_result::ok();
     }

@@ -47,25 +47,25 @@
 namespace {
 
 constexpr std::string_view usage =
-    "usage: lkwebhook-httplib-server [options]\n"
-    "\n"
-    "Receives LiveKit webhooks on POST PATH, verifies and dispatches them with lkwebhook.\n"
-    "Keys come from LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or from --keys-file.\n"
-    "\n"
-    "  --bind ADDRESS        listen address (default 127.0.0.1; 0.0.0.0 for every interface)\n"
-    "  --port N              listen port (default 8080; 0 picks a free port)\n"
-    "  --path PATH           webhook path (default /voice/livekit/webhooks)\n"
-    "  --keys-file FILE      livekit-server key file (`key: secret` lines) instead of the environment\n"
-    "  --max-body-bytes N    largest accepted body (default 1048576); larger ones get 413\n"
-    "  --leeway SECONDS      clock-skew leeway for the token's nbf/exp (default 60)\n"
-    "  --threads N           request threads (default 8); cpp-httplib holds one per open\n"
-    "                        keep-alive connection, so this also bounds concurrent connections\n"
-    "  --dispatch-log FILE   append `<event id> <event name>` for every event handed to the correlator\n"
-    "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1 (to watch LiveKit retry)\n"
-    "  --fail-status CODE    the status --fail-first answers with (default 503; Retry-After only on 429/503)\n"
-    "  --quiet               no per-request log lines\n"
-    "\n"
-    "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
+        "usage: lkwebhook-httplib-server [options]\n"
+        "\n"
+        "Receives LiveKit webhooks on POST PATH, verifies and dispatches them with lkwebhook.\n"
+        "Keys come from LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or from --keys-file.\n"
+        "\n"
+        "  --bind ADDRESS        listen address (default 127.0.0.1; 0.0.0.0 for every interface)\n"
+        "  --port N              listen port (default 8080; 0 picks a free port)\n"
+        "  --path PATH           webhook path (default /voice/livekit/webhooks)\n"
+        "  --keys-file FILE      livekit-server key file (`key: secret` lines) instead of the environment\n"
+        "  --max-body-bytes N    largest accepted body (default 1048576); larger ones get 413\n"
+        "  --leeway SECONDS      clock-skew leeway for the token's nbf/exp (default 60)\n"
+        "  --threads N           request threads (default 8); cpp-httplib holds one per open\n"
+        "                        keep-alive connection, so this also bounds concurrent connections\n"
+        "  --dispatch-log FILE   append `<event id> <event name>` for every event handed to the correlator\n"
+        "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1 (to watch LiveKit retry)\n"
+        "  --fail-status CODE    the status --fail-first answers with (default 503; Retry-After only on 429/503)\n"
+        "  --quiet               no per-request log lines\n"
+        "\n"
+        "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
 
 struct server_options {
     std::string bind = "127.0.0.1";
@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
         } else if (arg == "--bind" && has_value) {
             opt.bind = argv[++i];
         } else if (arg == "--port" && has_value) {
-            if (!parse_number(argv[++i], opt.port) || opt.port < 0 || opt.port > 65535) return bad("--port needs 0..65535");
+            if (!parse_number(argv[++i], opt.port) || opt.port < 0 || opt.port > 65535)
+                return bad("--port needs 0..65535");
         } else if (arg == "--path" && has_value) {
             opt.path = argv[++i];
             if (opt.path.empty() || opt.path.front() != '/') return bad("--path must start with /");
@@ -122,7 +123,8 @@ int main(int argc, char** argv) {
         } else if (arg == "--dispatch-log" && has_value) {
             opt.dispatch_log = argv[++i];
         } else if (arg == "--fail-first" && has_value) {
-            if (!parse_number(argv[++i], opt.fail_first) || opt.fail_first < 0) return bad("--fail-first needs a count");
+            if (!parse_number(argv[++i], opt.fail_first) || opt.fail_first < 0)
+                return bad("--fail-first needs a count");
         } else if (arg == "--fail-status" && has_value) {
             if (!parse_number(argv[++i], opt.fail_status) || opt.fail_status < 400 || opt.fail_status > 599)
                 return bad("--fail-status needs 400..599");
@@ -201,7 +203,8 @@ int main(int argc, char** argv) {
             res.set_content("length required\n", "text/plain");
             return httplib::Server::HandlerResponse::Handled;
         }
-        if (const auto encoding = req.get_header_value("Content-Encoding"); !encoding.empty() && encoding != "identity") {
+        if (const auto encoding = req.get_header_value("Content-Encoding");
+            !encoding.empty() && encoding != "identity") {
             res.status = 415;  // the signature covers the bytes as sent; never inflate them first
             res.set_content("unsupported content encoding\n", "text/plain");
             return httplib::Server::HandlerResponse::Handled;
@@ -229,7 +232,7 @@ int main(int argc, char** argv) {
 
         // req.body is the raw request body: cpp-httplib does not parse or re-encode it.
         const lkwebhook::outcome o =
-            lkwebhook::verify_and_dispatch(req.body, authorization, *keys, registry, store, dispatch);
+                lkwebhook::verify_and_dispatch(req.body, authorization, *keys, registry, store, dispatch);
 
         res.status = o.status;
         if (o.retry_after) res.set_header("Retry-After", std::to_string(o.retry_after->count()));
@@ -239,7 +242,8 @@ int main(int argc, char** argv) {
         if (verbose) log.line(examples::describe_outcome(o));
     });
 
-    server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
+    server.Get("/healthz",
+               [](const httplib::Request&, httplib::Response& res) { res.set_content("ok\n", "text/plain"); });
     server.Get("/metrics", [&metrics](const httplib::Request&, httplib::Response& res) {
         res.set_content(lkwebhook::to_prometheus(metrics), "text/plain; version=0.0.4");
     });
@@ -280,4 +284,3 @@ int main(int argc, char** argv) {
     log.line(std::string(listened ? "stopped" : "stopped after an error"));
     return listened ? 0 : 1;
 }
-

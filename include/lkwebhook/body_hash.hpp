@@ -52,8 +52,9 @@ private:
                                                   diagnosis* why = nullptr) noexcept {
     if (!claim || claim->empty()) {
         if (why != nullptr)
-            why->append("the token has no sha256 claim (or a non-string or empty one), so it signs no body; "
-                        "a participant access token is not a webhook token");
+            why->append(
+                    "the token has no sha256 claim (or a non-string or empty one), so it signs no body; "
+                    "a participant access token is not a webhook token");
         return errc::missing_body_hash;
     }
     auto computed = compute_body_hash(body);
@@ -68,9 +69,9 @@ private:
     if (!equal) {
         if (why != nullptr)
             why->append("the SHA-256 of the ")
-                .append(body.size())
-                .append("-byte body does not match the token's sha256 claim: pass the raw request bytes; check "
-                        "body-parser middleware, proxies, API gateways, curl -d (use --data-binary)");
+                    .append(body.size())
+                    .append("-byte body does not match the token's sha256 claim: pass the raw request bytes; check "
+                            "body-parser middleware, proxies, API gateways, curl -d (use --data-binary)");
         return errc::body_hash_mismatch;
     }
     return {};

@@ -26,7 +26,9 @@ concept Clock = requires(const C& c) {
 
 /// The real wall clock (std::chrono::system_clock). Stateless and thread-safe.
 struct system_clock_source {
-    [[nodiscard]] std::chrono::system_clock::time_point now() const noexcept { return std::chrono::system_clock::now(); }
+    [[nodiscard]] std::chrono::system_clock::time_point now() const noexcept {
+        return std::chrono::system_clock::now();
+    }
 };
 
 /// A clock stopped at `unix_seconds`, for tests and for replaying recorded

@@ -57,7 +57,8 @@ namespace lkwebhook {
 /// Providers used from several threads must be safe for concurrent reads.
 template <class K>
 concept KeyProvider = requires(const K& k, std::string_view key_id) {
-    { k.find_secret(key_id) } noexcept -> std::same_as<std::optional<std::string_view>>;
+    { k.find_secret(key_id) }
+    noexcept->std::same_as<std::optional<std::string_view>>;
     { k.size() } -> std::convertible_to<std::size_t>;
 };
 
@@ -126,8 +127,8 @@ public:
             for (const key_entry& e : s.entries_) {
                 if (e.secret.size() < recommended_secret_bytes) {
                     why->append("warning: the secret of API key ")
-                        .append_escaped(e.key_id)
-                        .append(" is shorter than 32 bytes; use a longer one in production");
+                            .append_escaped(e.key_id)
+                            .append(" is shorter than 32 bytes; use a longer one in production");
                     break;  // one warning (C7)
                 }
             }
@@ -239,7 +240,8 @@ inline bool yaml_plain_start_ok(std::string_view s) noexcept {
 /// Parses one YAML flow scalar (quoted or plain) starting at `line[pos]`.
 /// For keys, `is_key` stops a plain scalar at ": "; for values the rest of the
 /// line (minus a " #" comment) is the scalar. Returns false with a reason.
-inline bool yaml_scalar(std::string_view line, std::size_t& pos, bool is_key, std::string& out, std::string_view& reason) {
+inline bool yaml_scalar(std::string_view line, std::size_t& pos, bool is_key, std::string& out,
+                        std::string_view& reason) {
     out.clear();
     if (pos >= line.size()) {
         reason = "missing value";
@@ -369,7 +371,8 @@ inline bool yaml_scalar(std::string_view line, std::size_t& pos, bool is_key, st
 /// space (a plain scalar, not a mapping), duplicate keys, empty or null
 /// secrets, tabs in indentation, nested or multi-line values, flow/anchor/tag
 /// syntax. Line numbers, never secrets, appear in the diagnosis.
-inline result<std::vector<std::pair<std::string, std::string>>> parse_key_file_text(std::string_view text, diagnosis* why) {
+inline result<std::vector<std::pair<std::string, std::string>>> parse_key_file_text(std::string_view text,
+                                                                                    diagnosis* why) {
     std::vector<std::pair<std::string, std::string>> pairs;
     const auto fail = [&](std::size_t line_no, std::string_view reason) {
         cleanse_pairs(pairs);
@@ -403,12 +406,14 @@ inline result<std::vector<std::pair<std::string, std::string>>> parse_key_file_t
         }
         if (content == "...") break;
         if (indent == std::string_view::npos) indent = pos;
-        if (pos != indent) return fail(line_no, "inconsistent indentation (nested or multi-line values are not supported)");
+        if (pos != indent)
+            return fail(line_no, "inconsistent indentation (nested or multi-line values are not supported)");
         std::string key;
         std::string value;
         std::string_view reason;
         if (!yaml_scalar(line, pos, true, key, reason)) return fail(line_no, reason);
-        if (pos >= line.size() || line[pos] != ':' || (pos + 1 < line.size() && line[pos + 1] != ' ' && line[pos + 1] != '\t'))
+        if (pos >= line.size() || line[pos] != ':' ||
+            (pos + 1 < line.size() && line[pos + 1] != ' ' && line[pos + 1] != '\t'))
             return fail(line_no, "expected \"key: secret\" (with a space after the colon)");
         ++pos;
         while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) ++pos;
@@ -423,7 +428,8 @@ inline result<std::vector<std::pair<std::string, std::string>>> parse_key_file_t
         if (value.empty()) return fail(line_no, "empty secret");
         for (const auto& [k, s] : pairs) {
             if (k == key) {
-                if (why != nullptr) why->append("key file line ").append(line_no).append(": duplicate API key ").append_escaped(key);
+                if (why != nullptr)
+                    why->append("key file line ").append(line_no).append(": duplicate API key ").append_escaped(key);
                 cleanse_pairs(pairs);
                 return errc::invalid_config;
             }
@@ -448,7 +454,8 @@ class static_key {
 public:
     /// invalid_config when `key_id` or `secret` is empty; `why` gets the
     /// reason, or a warning for a secret shorter than 32 bytes on success.
-    [[nodiscard]] static result<static_key> make(std::string_view key_id, std::string_view secret, diagnosis* why = nullptr) {
+    [[nodiscard]] static result<static_key> make(std::string_view key_id, std::string_view secret,
+                                                 diagnosis* why = nullptr) {
         const key_pair pair{key_id, secret};
         auto storage = detail::key_storage::make(std::span<const key_pair>(&pair, 1), why);
         if (!storage) return storage.error();
@@ -463,7 +470,9 @@ public:
         return e->secret;
     }
     /// Like find_secret, with a view of our own copy of the key id.
-    [[nodiscard]] std::optional<key_entry> find_entry(std::string_view key_id) const noexcept { return storage_.find(key_id); }
+    [[nodiscard]] std::optional<key_entry> find_entry(std::string_view key_id) const noexcept {
+        return storage_.find(key_id);
+    }
     /// Always 1.
     [[nodiscard]] std::size_t size() const noexcept { return storage_.size(); }
     /// The key id (public).
@@ -550,7 +559,9 @@ public:
         return e->secret;
     }
     /// Like find_secret, with a view of our own copy of the key id.
-    [[nodiscard]] std::optional<key_entry> find_entry(std::string_view key_id) const noexcept { return storage_.find(key_id); }
+    [[nodiscard]] std::optional<key_entry> find_entry(std::string_view key_id) const noexcept {
+        return storage_.find(key_id);
+    }
     /// Number of configured keys.
     [[nodiscard]] std::size_t size() const noexcept { return storage_.size(); }
     /// The configured key ids (public), sorted byte-wise.
@@ -589,8 +600,8 @@ private:
             ok = false;
             if (why != nullptr)
                 why->append("the key file is accessible by others (mode ")
-                    .append(static_cast<std::size_t>(st.st_mode & 0777))
-                    .append(" decimal); livekit-server refuses it too: chmod o-rwx");
+                        .append(static_cast<std::size_t>(st.st_mode & 0777))
+                        .append(" decimal); livekit-server refuses it too: chmod o-rwx");
         } else if (static_cast<std::size_t>(st.st_size) > max_file) {
             ok = false;
             if (why != nullptr) why->append("the key file is larger than 1 MiB");

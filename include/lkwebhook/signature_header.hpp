@@ -36,7 +36,8 @@ namespace lkwebhook {
 template <KeyProvider Keys>
 [[nodiscard]] result<void> verify_signature_header(std::string_view body, std::string_view header_value,
                                                    std::string_view key_id, const Keys& keys,
-                                                   const verify_options& options = {}, diagnosis* why = nullptr) noexcept {
+                                                   const verify_options& options = {},
+                                                   diagnosis* why = nullptr) noexcept {
     if (why != nullptr) why->clear();
     if (auto valid = validate(options, why); !valid) return valid.error();
     const std::string_view value = trim_ows(header_value);
@@ -45,12 +46,19 @@ template <KeyProvider Keys>
         return errc::missing_authorization;
     }
     if (body.size() > options.max_body_bytes) {
-        if (why != nullptr) why->append("the body is ").append(body.size()).append(" bytes, over the limit of ").append(options.max_body_bytes);
+        if (why != nullptr)
+            why->append("the body is ")
+                    .append(body.size())
+                    .append(" bytes, over the limit of ")
+                    .append(options.max_body_bytes);
         return errc::body_too_large;
     }
     detail::digest_bytes received{};
     if (value.size() != 2 * received.size()) {
-        if (why != nullptr) why->append("X-LiveKit-Signature has ").append(value.size()).append(" characters, expected 64 lowercase hex digits");
+        if (why != nullptr)
+            why->append("X-LiveKit-Signature has ")
+                    .append(value.size())
+                    .append(" characters, expected 64 lowercase hex digits");
         return errc::malformed_token;
     }
     for (std::size_t i = 0; i < received.size(); ++i) {
@@ -62,7 +70,8 @@ template <KeyProvider Keys>
         const int hi = nibble(value[2 * i]);
         const int lo = nibble(value[2 * i + 1]);
         if (hi < 0 || lo < 0) {
-            if (why != nullptr) why->append("X-LiveKit-Signature is not 64 lowercase hex digits (offset ").append(2 * i).append(")");
+            if (why != nullptr)
+                why->append("X-LiveKit-Signature is not 64 lowercase hex digits (offset ").append(2 * i).append(")");
             return errc::malformed_token;
         }
         received[i] = static_cast<unsigned char>(hi << 4 | lo);
@@ -70,8 +79,11 @@ template <KeyProvider Keys>
     const std::optional<std::string_view> secret = key_id.empty() ? std::nullopt : keys.find_secret(key_id);
     if (!secret || secret->empty()) {
         if (why != nullptr)
-            why->append("API key ").append_escaped(key_id).append(" is not among the ").append(static_cast<std::size_t>(keys.size()))
-                .append(" configured key(s)");
+            why->append("API key ")
+                    .append_escaped(key_id)
+                    .append(" is not among the ")
+                    .append(static_cast<std::size_t>(keys.size()))
+                    .append(" configured key(s)");
         return errc::unknown_api_key;
     }
     detail::digest_bytes expected{};
@@ -83,9 +95,11 @@ template <KeyProvider Keys>
     detail::cleanse(expected.data(), expected.size());
     if (!equal) {
         if (why != nullptr)
-            why->append("X-LiveKit-Signature does not match the HMAC-SHA256 of the ").append(body.size())
-                .append("-byte body under API key ").append_escaped(key_id)
-                .append(": wrong secret, or the body was changed (pass the raw bytes)");
+            why->append("X-LiveKit-Signature does not match the HMAC-SHA256 of the ")
+                    .append(body.size())
+                    .append("-byte body under API key ")
+                    .append_escaped(key_id)
+                    .append(": wrong secret, or the body was changed (pass the raw bytes)");
         return errc::bad_signature;
     }
     return {};

@@ -63,14 +63,26 @@ inline bool append_go_json_string(std::string& out, std::string_view s) {
             std::size_t extra = 0;
             unsigned char lo = 0x80;
             unsigned char hi = 0xBF;
-            if (c >= 0xC2 && c <= 0xDF) extra = 1;
-            else if (c == 0xE0) { extra = 2; lo = 0xA0; }
-            else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) extra = 2;
-            else if (c == 0xED) { extra = 2; hi = 0x9F; }
-            else if (c == 0xF0) { extra = 3; lo = 0x90; }
-            else if (c >= 0xF1 && c <= 0xF3) extra = 3;
-            else if (c == 0xF4) { extra = 3; hi = 0x8F; }
-            else return false;
+            if (c >= 0xC2 && c <= 0xDF)
+                extra = 1;
+            else if (c == 0xE0) {
+                extra = 2;
+                lo = 0xA0;
+            } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
+                extra = 2;
+            else if (c == 0xED) {
+                extra = 2;
+                hi = 0x9F;
+            } else if (c == 0xF0) {
+                extra = 3;
+                lo = 0x90;
+            } else if (c >= 0xF1 && c <= 0xF3)
+                extra = 3;
+            else if (c == 0xF4) {
+                extra = 3;
+                hi = 0x8F;
+            } else
+                return false;
             if (i + extra >= s.size()) return false;
             const auto c1 = static_cast<unsigned char>(s[i + 1]);
             if (c1 < lo || c1 > hi) return false;
@@ -78,7 +90,8 @@ inline bool append_go_json_string(std::string& out, std::string_view s) {
                 const auto ck = static_cast<unsigned char>(s[i + k]);
                 if (ck < 0x80 || ck > 0xBF) return false;
             }
-            if (c == 0xE2 && c1 == 0x80 && (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
+            if (c == 0xE2 && c1 == 0x80 &&
+                (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
                 out.append(static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
             } else {
                 out.append(s.substr(i, extra + 1));
@@ -103,11 +116,12 @@ inline void append_base64url(std::string& out, std::string_view bytes) {
 /// key id or secret, a key id that is not valid UTF-8, a non-positive
 /// validity, or times outside [0, 253402300799]; internal_error when OpenSSL
 /// fails. May throw std::bad_alloc (it returns a std::string).
-[[nodiscard]] inline result<std::string> sign(std::string_view body, std::string_view api_key, std::string_view api_secret,
-                                              const sign_options& options = {}) {
-    if (api_key.empty() || api_secret.empty() || options.valid_for <= std::chrono::seconds{0}) return errc::invalid_config;
+[[nodiscard]] inline result<std::string> sign(std::string_view body, std::string_view api_key,
+                                              std::string_view api_secret, const sign_options& options = {}) {
+    if (api_key.empty() || api_secret.empty() || options.valid_for <= std::chrono::seconds{0})
+        return errc::invalid_config;
     const std::int64_t now = options.now_unix.value_or(static_cast<std::int64_t>(
-        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()));
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count()));
     const std::int64_t valid_for = static_cast<std::int64_t>(options.valid_for.count());
     if (now < 0 || now > max_numeric_date || valid_for > max_numeric_date - now) return errc::invalid_config;
     const std::int64_t exp = now + valid_for;

@@ -77,7 +77,9 @@ struct token_segments {
         }
         if (match && value[6] == ' ') {
             if (!allow_bearer_prefix)
-                return fail("the value starts with a \"Bearer\" scheme, which allow_bearer_prefix disables (LiveKit sends the bare token)");
+                return fail(
+                        "the value starts with a \"Bearer\" scheme, which allow_bearer_prefix disables (LiveKit sends "
+                        "the bare token)");
             std::size_t i = 6;
             while (i < value.size() && value[i] == ' ') ++i;
             value.remove_prefix(i);
@@ -98,8 +100,11 @@ struct token_segments {
                 constexpr char hex[] = "0123456789abcdef";
                 const auto b = static_cast<unsigned char>(c);
                 const char shown[4] = {'0', 'x', hex[b >> 4], hex[b & 0xf]};
-                why->append("byte ").append(std::string_view(shown, 4)).append(" at offset ").append(i)
-                    .append(" is outside the base64url token alphabet");
+                why->append("byte ")
+                        .append(std::string_view(shown, 4))
+                        .append(" at offset ")
+                        .append(i)
+                        .append(" is outside the base64url token alphabet");
                 if (c == ' ' || c == ',') why->append(" (a scheme word or folded headers?)");
             }
             return errc::malformed_token;
@@ -114,13 +119,15 @@ struct token_segments {
         return fail("the token has an empty segment (an unsecured JWS?)");
     // The scan above checked the alphabet; only lengths and trailing bits remain.
     if (!detail::base64url_tail_is_canonical(out.header)) return fail("the header segment is not canonical base64url");
-    if (!detail::base64url_tail_is_canonical(out.payload)) return fail("the payload segment is not canonical base64url");
+    if (!detail::base64url_tail_is_canonical(out.payload))
+        return fail("the payload segment is not canonical base64url");
     if (!detail::base64url_tail_is_canonical(out.signature))
         return fail("the signature segment is not canonical base64url (non-zero trailing bits?)");
     if (out.signature.size() != signature_chars) {
         if (why != nullptr)
-            why->append("the signature segment has ").append(out.signature.size())
-                .append(" characters, HS256 needs 43 (another algorithm?)");
+            why->append("the signature segment has ")
+                    .append(out.signature.size())
+                    .append(" characters, HS256 needs 43 (another algorithm?)");
         return errc::malformed_token;
     }
     return out;
@@ -130,7 +137,11 @@ namespace detail {
 
 inline void append_json_fault(diagnosis* why, std::string_view what, json_fault f) noexcept {
     if (why == nullptr) return;
-    why->append(what).append(" is not a strict JSON object: ").append(to_string(f.error)).append(" at byte ").append(f.offset);
+    why->append(what)
+            .append(" is not a strict JSON object: ")
+            .append(to_string(f.error))
+            .append(" at byte ")
+            .append(f.offset);
 }
 
 }  // namespace detail
@@ -145,7 +156,8 @@ inline void append_json_fault(diagnosis* why, std::string_view what, json_fault 
 [[nodiscard]] inline result<void> check_token_header(std::string_view header_b64, diagnosis* why = nullptr) noexcept {
     const std::size_t decoded_size = detail::base64url_decoded_size(header_b64.size());
     if (decoded_size > max_header_json_bytes) {
-        if (why != nullptr) why->append("the JOSE header decodes to ").append(decoded_size).append(" bytes, over the 1024-byte limit");
+        if (why != nullptr)
+            why->append("the JOSE header decodes to ").append(decoded_size).append(" bytes, over the 1024-byte limit");
         return errc::malformed_token;
     }
     std::array<unsigned char, max_header_json_bytes> buffer;
@@ -160,14 +172,15 @@ inline void append_json_fault(diagnosis* why, std::string_view what, json_fault 
     bool crit = false;
     bool b64 = false;
     const detail::json_fault fault =
-        detail::scan_json_object(json, max_header_depth, names, [&](const detail::json_value& key, const detail::json_value& value) noexcept {
-            if (detail::json_string_equals(key.raw, key.escaped, "alg"))
-                alg = value;
-            else if (detail::json_string_equals(key.raw, key.escaped, "crit"))
-                crit = true;
-            else if (detail::json_string_equals(key.raw, key.escaped, "b64"))
-                b64 = true;
-        });
+            detail::scan_json_object(json, max_header_depth, names,
+                                     [&](const detail::json_value& key, const detail::json_value& value) noexcept {
+                                         if (detail::json_string_equals(key.raw, key.escaped, "alg"))
+                                             alg = value;
+                                         else if (detail::json_string_equals(key.raw, key.escaped, "crit"))
+                                             crit = true;
+                                         else if (detail::json_string_equals(key.raw, key.escaped, "b64"))
+                                             b64 = true;
+                                     });
     if (fault) {
         detail::append_json_fault(why, "the JOSE header", fault);
         return errc::malformed_token;
@@ -208,11 +221,12 @@ public:
         fields_ = token_claims_fields{};
         const std::size_t decoded_size = detail::base64url_decoded_size(payload_b64.size());
         if (decoded_size > max_claims_json_bytes) {
-            if (why != nullptr) why->append("the claims decode to ").append(decoded_size).append(" bytes, over the 8192-byte limit");
+            if (why != nullptr)
+                why->append("the claims decode to ").append(decoded_size).append(" bytes, over the 8192-byte limit");
             return errc::malformed_token;
         }
         const std::ptrdiff_t n =
-            detail::decode_base64url(payload_b64, reinterpret_cast<unsigned char*>(buffer_.data()), buffer_.size());
+                detail::decode_base64url(payload_b64, reinterpret_cast<unsigned char*>(buffer_.data()), buffer_.size());
         if (n < 0) {
             if (why != nullptr) why->append("the payload segment is not canonical base64url");
             return errc::malformed_token;
@@ -220,21 +234,24 @@ public:
         const std::string_view json(buffer_.data(), static_cast<std::size_t>(n));
         std::array<detail::json_name_slot, detail::json_max_names(max_claims_json_bytes)> names;
         const detail::json_fault fault =
-            detail::scan_json_object(json, max_claims_depth, names, [&](const detail::json_value& key, const detail::json_value& value) noexcept {
-                const auto is = [&](std::string_view name) { return detail::json_string_equals(key.raw, key.escaped, name); };
-                if (is("iss"))
-                    fields_.iss = value;
-                else if (is("exp"))
-                    fields_.exp = value;
-                else if (is("nbf"))
-                    fields_.nbf = value;
-                else if (is("iat"))
-                    fields_.iat = value;
-                else if (is("aud"))
-                    fields_.aud_present = true;
-                else if (is("sha256"))
-                    fields_.sha256 = value;
-            });
+                detail::scan_json_object(json, max_claims_depth, names,
+                                         [&](const detail::json_value& key, const detail::json_value& value) noexcept {
+                                             const auto is = [&](std::string_view name) {
+                                                 return detail::json_string_equals(key.raw, key.escaped, name);
+                                             };
+                                             if (is("iss"))
+                                                 fields_.iss = value;
+                                             else if (is("exp"))
+                                                 fields_.exp = value;
+                                             else if (is("nbf"))
+                                                 fields_.nbf = value;
+                                             else if (is("iat"))
+                                                 fields_.iat = value;
+                                             else if (is("aud"))
+                                                 fields_.aud_present = true;
+                                             else if (is("sha256"))
+                                                 fields_.sha256 = value;
+                                         });
         if (fault) {
             fields_ = token_claims_fields{};
             detail::append_json_fault(why, "the claims", fault);
@@ -291,7 +308,8 @@ private:
                                                          diagnosis* why = nullptr) noexcept {
     detail::digest_bytes received{};
     if (token.signature.size() != signature_chars ||
-        detail::decode_base64url(token.signature, received.data(), received.size()) != static_cast<std::ptrdiff_t>(received.size())) {
+        detail::decode_base64url(token.signature, received.data(), received.size()) !=
+                static_cast<std::ptrdiff_t>(received.size())) {
         if (why != nullptr) why->append("the signature segment is not 43 canonical base64url characters");
         return errc::malformed_token;
     }
@@ -336,15 +354,15 @@ struct token_times {
 /// present; `aud` absent (E10); `exp > nbf` (E8). Errors: malformed_token.
 /// Call only after the signature verified: before that these are attacker
 /// bytes and their faults are not worth distinguishing.
-[[nodiscard]] inline result<token_times> read_token_times(const token_claims& claims, diagnosis* why = nullptr) noexcept {
+[[nodiscard]] inline result<token_times> read_token_times(const token_claims& claims,
+                                                          diagnosis* why = nullptr) noexcept {
     token_times t{};
     const auto fail = [&](std::string_view text) {
         if (why != nullptr) why->append(text);
         return result<token_times>{errc::malformed_token};
     };
     if (!claims.exp()) return fail("the token has no exp claim; webhook tokens must expire");
-    if (!read_numeric_date(*claims.exp(), t.exp))
-        return fail("exp is not an integer NumericDate in [0, 253402300799]");
+    if (!read_numeric_date(*claims.exp(), t.exp)) return fail("exp is not an integer NumericDate in [0, 253402300799]");
     if (claims.nbf()) {
         std::int64_t v = 0;
         if (!read_numeric_date(*claims.nbf(), v)) return fail("nbf is not an integer NumericDate in [0, 253402300799]");
@@ -366,28 +384,41 @@ struct token_times {
 /// (token_lifetime_too_long: E9). Valid tokens satisfy
 /// nbf - L <= now < exp + L (E7). All arithmetic in int64 seconds; inputs
 /// are range-checked NumericDates and a leeway within [0, 300] s.
-[[nodiscard]] inline result<void> check_token_window(const token_times& t, std::int64_t now, std::chrono::seconds leeway,
+[[nodiscard]] inline result<void> check_token_window(const token_times& t, std::int64_t now,
+                                                     std::chrono::seconds leeway,
                                                      std::optional<std::chrono::seconds> max_lifetime = std::nullopt,
                                                      diagnosis* why = nullptr) noexcept {
     const std::int64_t l = static_cast<std::int64_t>(leeway.count());
     if (now >= t.exp + l) {
         if (why != nullptr)
-            why->append("the token expired ").append(now - t.exp).append(" s ago (leeway ").append(l)
-                .append(" s); check clock skew between LiveKit and this host, or slow delivery (retries resend the same token)");
+            why->append("the token expired ")
+                    .append(now - t.exp)
+                    .append(" s ago (leeway ")
+                    .append(l)
+                    .append(" s); check clock skew between LiveKit and this host, or slow delivery (retries resend the "
+                            "same token)");
         return errc::token_expired;
     }
     if (t.nbf && now < *t.nbf - l) {
         if (why != nullptr)
-            why->append("the token is valid only from ").append(*t.nbf - now).append(" s in the future (leeway ").append(l)
-                .append(" s); check clock skew: this host's clock may be behind LiveKit's");
+            why->append("the token is valid only from ")
+                    .append(*t.nbf - now)
+                    .append(" s in the future (leeway ")
+                    .append(l)
+                    .append(" s); check clock skew: this host's clock may be behind LiveKit's");
         return errc::token_not_yet_valid;
     }
     if (max_lifetime) {
         const std::int64_t max = static_cast<std::int64_t>(max_lifetime->count());
         if (t.exp - now > max + l) {
             if (why != nullptr)
-                why->append("the token stays valid ").append(t.exp - now).append(" s from now, over the maximum of ").append(max)
-                    .append(" s plus ").append(l).append(" s leeway (a participant access token? LiveKit webhook tokens live 300 s)");
+                why->append("the token stays valid ")
+                        .append(t.exp - now)
+                        .append(" s from now, over the maximum of ")
+                        .append(max)
+                        .append(" s plus ")
+                        .append(l)
+                        .append(" s leeway (a participant access token? LiveKit webhook tokens live 300 s)");
             return errc::token_lifetime_too_long;
         }
     }

@@ -66,12 +66,13 @@ struct verify_options {
         if (why != nullptr) why->append(text);
         return result<void>{errc::invalid_config};
     };
-    if (o.leeway < std::chrono::seconds{0} || o.leeway > max_leeway) return fail("verify_options::leeway must be within [0, 300] s");
+    if (o.leeway < std::chrono::seconds{0} || o.leeway > max_leeway)
+        return fail("verify_options::leeway must be within [0, 300] s");
     if (o.max_authorization_bytes == 0 || o.max_authorization_bytes > hard_max_authorization_bytes)
         return fail("verify_options::max_authorization_bytes must be within [1, 16384]");
     if (o.max_body_bytes > hard_max_body_bytes) return fail("verify_options::max_body_bytes must be at most 64 MiB");
-    if (o.max_token_lifetime &&
-        (*o.max_token_lifetime <= std::chrono::seconds{0} || *o.max_token_lifetime > std::chrono::seconds{max_numeric_date}))
+    if (o.max_token_lifetime && (*o.max_token_lifetime <= std::chrono::seconds{0} ||
+                                 *o.max_token_lifetime > std::chrono::seconds{max_numeric_date}))
         return fail("verify_options::max_token_lifetime must be positive");
     return {};
 }
@@ -98,7 +99,8 @@ namespace detail {
 template <class Keys>
 [[nodiscard]] std::optional<key_entry> lookup_key(const Keys& keys, std::string_view iss) noexcept {
     if constexpr (requires {
-                      { keys.find_entry(iss) } noexcept -> std::same_as<std::optional<key_entry>>;
+                      { keys.find_entry(iss) }
+                      noexcept->std::same_as<std::optional<key_entry>>;
                   }) {
         auto e = keys.find_entry(iss);
         if (!e || e->secret.empty()) return std::nullopt;
@@ -153,19 +155,26 @@ template <KeyProvider Keys, Clock C = system_clock_source>
     const std::string_view trimmed = trim_ows(authorization);
     if (trimmed.empty()) {
         if (why != nullptr)
-            why->append(authorization.empty() ? "no Authorization header value" : "the Authorization value is only whitespace")
-                .append("; a proxy or HTTP stack may strip Authorization (LiveKit always sends it)");
+            why->append(authorization.empty() ? "no Authorization header value"
+                                              : "the Authorization value is only whitespace")
+                    .append("; a proxy or HTTP stack may strip Authorization (LiveKit always sends it)");
         return errc::missing_authorization;
     }
     // 1. O(1) size gates
     if (authorization.size() > options.max_authorization_bytes) {
         if (why != nullptr)
-            why->append("the Authorization value is ").append(authorization.size()).append(" bytes, over the limit of ")
-                .append(options.max_authorization_bytes);
+            why->append("the Authorization value is ")
+                    .append(authorization.size())
+                    .append(" bytes, over the limit of ")
+                    .append(options.max_authorization_bytes);
         return errc::malformed_token;
     }
     if (body.size() > options.max_body_bytes) {
-        if (why != nullptr) why->append("the body is ").append(body.size()).append(" bytes, over the limit of ").append(options.max_body_bytes);
+        if (why != nullptr)
+            why->append("the body is ")
+                    .append(body.size())
+                    .append(" bytes, over the limit of ")
+                    .append(options.max_body_bytes);
         return errc::body_too_large;
     }
     // 2. token syntax
@@ -180,30 +189,35 @@ template <KeyProvider Keys, Clock C = system_clock_source>
     if (!iss || iss->empty()) {
         if (why != nullptr)
             why->append(!claims.has_issuer_member() ? "the token has no iss claim (API key)"
-                        : !iss                    ? "the token's iss claim is not a string"
-                                                  : "the token's iss claim is empty");
+                        : !iss                      ? "the token's iss claim is not a string"
+                                                    : "the token's iss claim is empty");
         return errc::unknown_api_key;
     }
     const std::optional<key_entry> key = detail::lookup_key(keys, *iss);
     if (!key) {
         if (why != nullptr)
-            why->append("the token names API key ").append_escaped(*iss).append(", which is not among the ")
-                .append(static_cast<std::size_t>(keys.size())).append(" configured key(s)");
+            why->append("the token names API key ")
+                    .append_escaped(*iss)
+                    .append(", which is not among the ")
+                    .append(static_cast<std::size_t>(keys.size()))
+                    .append(" configured key(s)");
         return errc::unknown_api_key;
     }
     // 5. MAC
     if (auto mac = verify_token_signature(*token, key->secret, why); !mac) {
         if (mac.error() == errc::bad_signature && why != nullptr) {
             why->clear();
-            why->append("the signature does not verify with the secret configured for API key ").append_escaped(key->key_id)
-                .append(" (wrong secret, or the token was altered)");
+            why->append("the signature does not verify with the secret configured for API key ")
+                    .append_escaped(key->key_id)
+                    .append(" (wrong secret, or the token was altered)");
         }
         return mac.error();
     }
     // 6. time claims
     auto times = read_token_times(claims, why);
     if (!times) return times.error();
-    if (auto window = check_token_window(*times, unix_now(clock), options.leeway, options.max_token_lifetime, why); !window)
+    if (auto window = check_token_window(*times, unix_now(clock), options.leeway, options.max_token_lifetime, why);
+        !window)
         return window.error();
     // 7. body hash
     if (auto hash = check_body_hash(body, claims.body_hash(), why); !hash) return hash.error();

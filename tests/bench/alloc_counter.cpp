@@ -16,32 +16,32 @@ thread_local std::uint64_t crypto_allocations = 0;
 bool crypto_hooks = false;
 
 void* crypto_malloc(std::size_t n, const char*, int) {
-  ++crypto_allocations;
-  return std::malloc(n);
+    ++crypto_allocations;
+    return std::malloc(n);
 }
 void* crypto_realloc(void* p, std::size_t n, const char*, int) {
-  ++crypto_allocations;
-  return std::realloc(p, n);
+    ++crypto_allocations;
+    return std::realloc(p, n);
 }
 void crypto_free(void* p, const char*, int) { std::free(p); }
 
 // Runs before other static initialisers, so before OpenSSL's first allocation.
 __attribute__((constructor(101))) void install_crypto_hooks() {
-  crypto_hooks = CRYPTO_set_mem_functions(crypto_malloc, crypto_realloc, crypto_free) == 1;
+    crypto_hooks = CRYPTO_set_mem_functions(crypto_malloc, crypto_realloc, crypto_free) == 1;
 }
 
 void* allocate(std::size_t n) {
-  ++cpp_allocations;
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
+    ++cpp_allocations;
+    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+    throw std::bad_alloc();
 }
 
 void* allocate_aligned(std::size_t n, std::align_val_t a) {
-  ++cpp_allocations;
-  const auto alignment = static_cast<std::size_t>(a);
-  const std::size_t rounded = (n + alignment - 1) / alignment * alignment;
-  if (void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded)) return p;
-  throw std::bad_alloc();
+    ++cpp_allocations;
+    const auto alignment = static_cast<std::size_t>(a);
+    const std::size_t rounded = (n + alignment - 1) / alignment * alignment;
+    if (void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded)) return p;
+    throw std::bad_alloc();
 }
 
 }  // namespace
@@ -58,12 +58,12 @@ bool crypto_allocations_counted() noexcept { return crypto_hooks; }
 void* operator new(std::size_t n) { return bench::allocate(n); }
 void* operator new[](std::size_t n) { return bench::allocate(n); }
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-  ++bench::cpp_allocations;
-  return std::malloc(n == 0 ? 1 : n);
+    ++bench::cpp_allocations;
+    return std::malloc(n == 0 ? 1 : n);
 }
 void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-  ++bench::cpp_allocations;
-  return std::malloc(n == 0 ? 1 : n);
+    ++bench::cpp_allocations;
+    return std::malloc(n == 0 ? 1 : n);
 }
 void* operator new(std::size_t n, std::align_val_t a) { return bench::allocate_aligned(n, a); }
 void* operator new[](std::size_t n, std::align_val_t a) { return bench::allocate_aligned(n, a); }

@@ -10,9 +10,9 @@
 namespace bench {
 
 struct allocation_count {
-  std::uint64_t cpp = 0;     // operator new / new[] (all forms)
-  std::uint64_t crypto = 0;  // OpenSSL CRYPTO_malloc / CRYPTO_realloc
-  std::uint64_t total() const noexcept { return cpp + crypto; }
+    std::uint64_t cpp = 0;     // operator new / new[] (all forms)
+    std::uint64_t crypto = 0;  // OpenSSL CRYPTO_malloc / CRYPTO_realloc
+    std::uint64_t total() const noexcept { return cpp + crypto; }
 };
 
 // Allocations made by this thread since it started.

@@ -13,20 +13,20 @@
 namespace bench {
 
 struct signed_request {
-  std::string body;
-  std::string authorization;
+    std::string body;
+    std::string authorization;
 };
 
 struct workload {
-  std::string name;        // "small", "mid", "large", "huge"
-  std::string source;      // vector name or "generated"
-  std::string api_key;
-  std::string api_secret;
-  std::int64_t now = 0;    // the instant every token is valid at
-  signed_request original; // exactly the vector's request
-  // Copies of `original` whose event ids differ (so an idempotency store does
-  // real work), each signed with lkwebhook::sign at `now`.
-  std::vector<signed_request> variants;
+    std::string name;    // "small", "mid", "large", "huge"
+    std::string source;  // vector name or "generated"
+    std::string api_key;
+    std::string api_secret;
+    std::int64_t now = 0;     // the instant every token is valid at
+    signed_request original;  // exactly the vector's request
+    // Copies of `original` whose event ids differ (so an idempotency store does
+    // real work), each signed with lkwebhook::sign at `now`.
+    std::vector<signed_request> variants;
 };
 
 // Loads the workloads; variants_per_kib scales how many unique-id variants are

@@ -23,12 +23,12 @@ inline constexpr kind all_kinds[] = {kind::openssl_call, kind::crypto_alloc, kin
 const char* to_string(kind k) noexcept;
 
 struct counts {
-  long openssl_calls = 0;
-  long crypto_allocs = 0;
-  long cpp_allocs = 0;
-  long of(kind k) const noexcept {
-    return k == kind::openssl_call ? openssl_calls : k == kind::crypto_alloc ? crypto_allocs : cpp_allocs;
-  }
+    long openssl_calls = 0;
+    long crypto_allocs = 0;
+    long cpp_allocs = 0;
+    long of(kind k) const noexcept {
+        return k == kind::openssl_call ? openssl_calls : k == kind::crypto_alloc ? crypto_allocs : cpp_allocs;
+    }
 };
 
 // true when the OpenSSL allocation hooks were installed before OpenSSL allocated.

@@ -15,35 +15,35 @@
 #include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view body = fuzz::as_text(data, size);
+    const std::string_view body = fuzz::as_text(data, size);
 
-  static lkwebhook::decode_context reused_context;
-  static lkwebhook::webhook_event reused_event;
-  lkwebhook::diagnosis why;
-  const auto reused = lkwebhook::decode(body, reused_event, reused_context, &why);
-  LKWEBHOOK_FUZZ_CHECK(why.view().size() <= 256);
+    static lkwebhook::decode_context reused_context;
+    static lkwebhook::webhook_event reused_event;
+    lkwebhook::diagnosis why;
+    const auto reused = lkwebhook::decode(body, reused_event, reused_context, &why);
+    LKWEBHOOK_FUZZ_CHECK(why.view().size() <= 256);
 
-  lkwebhook::decode_context fresh_context;
-  lkwebhook::webhook_event fresh_event;
-  const auto fresh = lkwebhook::decode(body, fresh_event, fresh_context);
+    lkwebhook::decode_context fresh_context;
+    lkwebhook::webhook_event fresh_event;
+    const auto fresh = lkwebhook::decode(body, fresh_event, fresh_context);
 
-  LKWEBHOOK_FUZZ_CHECK(static_cast<bool>(reused) == static_cast<bool>(fresh));
-  if (!fresh) {
-    LKWEBHOOK_FUZZ_CHECK(reused.error() == fresh.error());
+    LKWEBHOOK_FUZZ_CHECK(static_cast<bool>(reused) == static_cast<bool>(fresh));
+    if (!fresh) {
+        LKWEBHOOK_FUZZ_CHECK(reused.error() == fresh.error());
+        return 0;
+    }
+    const std::string canonical = lkwebhook::to_json(fresh_event);
+    LKWEBHOOK_FUZZ_CHECK(lkwebhook::to_json(reused_event) == canonical);
+    LKWEBHOOK_FUZZ_CHECK(lkwebhook::to_string(fresh_event.type()) == fresh_event.event ||
+                         fresh_event.type() == lkwebhook::event_type::unknown);
+
+    lkwebhook::webhook_event again;
+    lkwebhook::decode_context again_context;
+    const auto round_trip = lkwebhook::decode(canonical, again, again_context);
+    if (!round_trip) {
+        std::fprintf(stderr, "canonical JSON rejected by the decoder: %s\n", canonical.c_str());
+        LKWEBHOOK_FUZZ_CHECK(round_trip);
+    }
+    LKWEBHOOK_FUZZ_CHECK(lkwebhook::to_json(again) == canonical);
     return 0;
-  }
-  const std::string canonical = lkwebhook::to_json(fresh_event);
-  LKWEBHOOK_FUZZ_CHECK(lkwebhook::to_json(reused_event) == canonical);
-  LKWEBHOOK_FUZZ_CHECK(lkwebhook::to_string(fresh_event.type()) == fresh_event.event ||
-                       fresh_event.type() == lkwebhook::event_type::unknown);
-
-  lkwebhook::webhook_event again;
-  lkwebhook::decode_context again_context;
-  const auto round_trip = lkwebhook::decode(canonical, again, again_context);
-  if (!round_trip) {
-    std::fprintf(stderr, "canonical JSON rejected by the decoder: %s\n", canonical.c_str());
-    LKWEBHOOK_FUZZ_CHECK(round_trip);
-  }
-  LKWEBHOOK_FUZZ_CHECK(lkwebhook::to_json(again) == canonical);
-  return 0;
 }

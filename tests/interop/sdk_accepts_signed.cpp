@@ -77,7 +77,8 @@ int main() {
         return 77;
     }
     if (!std::filesystem::exists(std::filesystem::path(modules) / "livekit-server-sdk" / "package.json")) {
-        std::printf("SKIPPED: livekit-server-sdk is not installed in %s (the npm fixture did not run)\n", modules.c_str());
+        std::printf("SKIPPED: livekit-server-sdk is not installed in %s (the npm fixture did not run)\n",
+                    modules.c_str());
         return 77;
     }
 
@@ -103,7 +104,8 @@ int main() {
     {
         request_case c;
         c.name = "signed_minimal_room_started";
-        c.body = R"({"event":"room_started","room":{"sid":"RM_x","name":"r \u00fc \"q\""},"id":"EV_abc","createdAt":"1767225600"})";
+        c.body =
+                R"({"event":"room_started","room":{"sid":"RM_x","name":"r \u00fc \"q\""},"id":"EV_abc","createdAt":"1767225600"})";
         c.expect_event = "room_started";
         cases.push_back(c);
     }
@@ -197,10 +199,12 @@ int main() {
         }
         std::string_view name;
         std::string_view result;
-        if (e["name"].get_string().get(name) != simdjson::SUCCESS || e["result"].get_string().get(result) != simdjson::SUCCESS) continue;
+        if (e["name"].get_string().get(name) != simdjson::SUCCESS ||
+            e["result"].get_string().get(result) != simdjson::SUCCESS)
+            continue;
         std::string_view detail;
         const simdjson::error_code detail_error =
-            (result == "accepted" ? e["event"] : e["message"]).get_string().get(detail);
+                (result == "accepted" ? e["event"] : e["message"]).get_string().get(detail);
         if (detail_error != simdjson::SUCCESS) detail = "?";
         sdk[std::string(name)] = {result == "accepted", std::string(detail)};
     }
@@ -212,17 +216,18 @@ int main() {
             continue;
         }
         const auto& [accepted, detail] = it->second;
-        check(accepted == c.expect_accept,
-              c.name + ": SDK " + (accepted ? "accepted" : "rejected (" + detail + ")") + ", expected " +
-                  (c.expect_accept ? "accept" : "reject"));
+        check(accepted == c.expect_accept, c.name + ": SDK " + (accepted ? "accepted" : "rejected (" + detail + ")") +
+                                                   ", expected " + (c.expect_accept ? "accept" : "reject"));
         if (c.expect_accept && accepted) check(detail == c.expect_event, c.name + ": SDK decoded event " + detail);
         // Our verifier, with the SDK's 10 s leeway, agrees.
         auto keys = lkwebhook::key_set::make({{c.api_key, c.api_secret}});
         lkwebhook::verify_options o;
         o.leeway = std::chrono::seconds{10};
-        const bool ours = keys && lkwebhook::verify(c.body, c.authorization, *keys, o, lkwebhook::fixed_clock{c.now}).has_value();
+        const bool ours =
+                keys && lkwebhook::verify(c.body, c.authorization, *keys, o, lkwebhook::fixed_clock{c.now}).has_value();
         check(ours == c.expect_accept, c.name + ": lkwebhook::verify disagrees");
-        std::printf("%-55s SDK %-8s lkwebhook %s\n", c.name.c_str(), accepted ? "accepted" : "rejected", ours ? "accepted" : "rejected");
+        std::printf("%-55s SDK %-8s lkwebhook %s\n", c.name.c_str(), accepted ? "accepted" : "rejected",
+                    ours ? "accepted" : "rejected");
     }
     check(genuine >= 10, "at least 10 genuine events signed (got " + std::to_string(genuine) + ")");
     std::printf("%d passed, %d failed\n", passes, failures);

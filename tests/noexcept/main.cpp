@@ -61,7 +61,8 @@ int main() {
         const auto expired = lkwebhook::verify(body, *token, *keys, {}, later, &why);
         check(!expired && expired.error() == lkwebhook::errc::token_expired, "expired token -> token_expired");
         const auto tampered = lkwebhook::verify("{}", *token, *keys, {}, now, &why);
-        check(!tampered && tampered.error() == lkwebhook::errc::body_hash_mismatch, "tampered body -> body_hash_mismatch");
+        check(!tampered && tampered.error() == lkwebhook::errc::body_hash_mismatch,
+              "tampered body -> body_hash_mismatch");
     }
 
     if (failures == 0) std::puts("noexcept: ok");

@@ -38,12 +38,16 @@ inline std::string mint(std::string_view header_json, std::string_view claims_js
 inline constexpr std::string_view go_header = R"({"alg":"HS256","typ":"JWT"})";
 
 /// Standard padded base64 SHA-256 of a body.
-inline std::string body_sha256(std::string_view body) { return std::string(lkwebhook::compute_body_hash(body)->view()); }
+inline std::string body_sha256(std::string_view body) {
+    return std::string(lkwebhook::compute_body_hash(body)->view());
+}
 
 /// Claims as a current LiveKit server writes them.
-inline std::string server_claims(std::string_view iss, std::int64_t now, std::string_view body, std::int64_t valid_for = 300) {
-    return "{\"iss\":\"" + std::string(iss) + "\",\"exp\":" + std::to_string(now + valid_for) + ",\"nbf\":" + std::to_string(now) +
-           ",\"iat\":" + std::to_string(now) + ",\"sha256\":\"" + body_sha256(body) + "\"}";
+inline std::string server_claims(std::string_view iss, std::int64_t now, std::string_view body,
+                                 std::int64_t valid_for = 300) {
+    return "{\"iss\":\"" + std::string(iss) + "\",\"exp\":" + std::to_string(now + valid_for) +
+           ",\"nbf\":" + std::to_string(now) + ",\"iat\":" + std::to_string(now) + ",\"sha256\":\"" +
+           body_sha256(body) + "\"}";
 }
 
 /// KAT-1 of threat-model section 5 (from node-sdks WebhookReceiver.test.ts).
@@ -51,12 +55,14 @@ namespace kat1 {
 inline constexpr std::string_view key_id = "abcdefg";
 inline constexpr std::string_view secret = "abababa";
 inline constexpr std::string_view body =
-    R"({"event":"room_started", "room":{"sid":"RM_TkVjUvAqgzKz", "name":"mytestroom", "emptyTimeout":300, "creationTime":"1628545903", "turnPassword":"ICkSr2rEeslkN6e9bXL4Ji5zzMD5Z7zzr6ulOaxMj6N", "enabledCodecs":[{"mime":"audio/opus"}, {"mime":"video/VP8"}]}})";
+        R"({"event":"room_started", "room":{"sid":"RM_TkVjUvAqgzKz", "name":"mytestroom", "emptyTimeout":300, "creationTime":"1628545903", "turnPassword":"ICkSr2rEeslkN6e9bXL4Ji5zzMD5Z7zzr6ulOaxMj6N", "enabledCodecs":[{"mime":"audio/opus"}, {"mime":"video/VP8"}]}})";
 inline constexpr std::string_view body_sha256 = "CoEQz1chqJ9bnZRcORddjplkvpjmPujmLTR42DbefYI=";
 inline constexpr std::string_view claims_json =
-    R"({"exp":1700000300,"iat":1700000000,"iss":"abcdefg","nbf":1700000000,"sha256":"CoEQz1chqJ9bnZRcORddjplkvpjmPujmLTR42DbefYI="})";
+        R"({"exp":1700000300,"iat":1700000000,"iss":"abcdefg","nbf":1700000000,"sha256":"CoEQz1chqJ9bnZRcORddjplkvpjmPujmLTR42DbefYI="})";
 inline constexpr std::string_view token =
-    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3MDAwMDAzMDAsImlhdCI6MTcwMDAwMDAwMCwiaXNzIjoiYWJjZGVmZyIsIm5iZiI6MTcwMDAwMDAwMCwic2hhMjU2IjoiQ29FUXoxY2hxSjliblpSY09SZGRqcGxrdnBqbVB1am1MVFI0MkRiZWZZST0ifQ.3lWRBBEetjQm_9UYAquM0etr8Bb70aTUoeThgzJzuf8";
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+        "eyJleHAiOjE3MDAwMDAzMDAsImlhdCI6MTcwMDAwMDAwMCwiaXNzIjoiYWJjZGVmZyIsIm5iZiI6MTcwMDAwMDAwMCwic2hhMjU2IjoiQ29FUX"
+        "oxY2hxSjliblpSY09SZGRqcGxrdnBqbVB1am1MVFI0MkRiZWZZST0ifQ.3lWRBBEetjQm_9UYAquM0etr8Bb70aTUoeThgzJzuf8";
 inline constexpr std::int64_t nbf = 1700000000;
 inline constexpr std::int64_t exp = 1700000300;
 }  // namespace kat1

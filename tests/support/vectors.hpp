@@ -26,19 +26,19 @@ namespace lkwebhook::test {
 
 /// One vector file, decoded.
 struct webhook_vector {
-    std::string file;         ///< path it was loaded from
-    std::string name;         ///< unique name (the file stem)
-    std::string description;  ///< why it expects what it expects
-    std::string api_key;      ///< the single configured API key
-    std::string api_secret;   ///< its secret (UTF-8 bytes)
+    std::string file;                          ///< path it was loaded from
+    std::string name;                          ///< unique name (the file stem)
+    std::string description;                   ///< why it expects what it expects
+    std::string api_key;                       ///< the single configured API key
+    std::string api_secret;                    ///< its secret (UTF-8 bytes)
     std::optional<std::string> authorization;  ///< nullopt: header absent
-    std::string body;         ///< exact body bytes
-    std::int64_t now = 0;     ///< unix seconds to evaluate at
+    std::string body;                          ///< exact body bytes
+    std::int64_t now = 0;                      ///< unix seconds to evaluate at
     std::int64_t leeway_s = 0;
-    std::string expect;       ///< "ok" or an errc name
-    std::string event_json;   ///< ok vectors: canonical event, minified JSON; else empty
-    std::string category;     ///< meta.category
-    std::string event_type;   ///< meta.event_type (may be empty)
+    std::string expect;      ///< "ok" or an errc name
+    std::string event_json;  ///< ok vectors: canonical event, minified JSON; else empty
+    std::string category;    ///< meta.category
+    std::string event_type;  ///< meta.event_type (may be empty)
 
     /// The Authorization value as a view (empty when absent).
     [[nodiscard]] std::string_view authorization_view() const noexcept {
@@ -76,7 +76,8 @@ inline std::string string_field(simdjson::dom::object obj, std::string_view key,
         return {};
     }
     std::string_view s;
-    if (e.get_string().get(s) != simdjson::SUCCESS) throw std::runtime_error("vector field is not a string: " + std::string(key));
+    if (e.get_string().get(s) != simdjson::SUCCESS)
+        throw std::runtime_error("vector field is not a string: " + std::string(key));
     return std::string(s);
 }
 

@@ -19,14 +19,16 @@ std::string decode(std::string_view text) {
 }
 std::string encode(std::string_view bytes) {
     std::string out(b::base64url_encoded_size(bytes.size()), '\0');
-    CHECK(b::encode_base64url(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data()) == out.size());
+    CHECK(b::encode_base64url(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data()) ==
+          out.size());
     return out;
 }
 }  // namespace
 
 TEST_CASE("RFC 4648 section 10 vectors round-trip without padding", "[base64url]") {
     const std::pair<std::string_view, std::string_view> rows[] = {
-        {"", ""}, {"f", "Zg"}, {"fo", "Zm8"}, {"foo", "Zm9v"}, {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
+            {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},         {"foo", "Zm9v"},
+            {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}};
     for (const auto& [plain, coded] : rows) {
         CHECK(encode(plain) == coded);
         CHECK(decode(coded) == plain);
@@ -41,10 +43,10 @@ TEST_CASE("the URL-safe alphabet is used for 62 and 63", "[base64url][threat-B3]
 }
 
 TEST_CASE("padding, whitespace, percent-encoding and foreign bytes are rejected", "[base64url][threat-B3]") {
-    for (std::string_view bad : {std::string_view("Zg=="), std::string_view("Zg="), std::string_view("Zm9v\n"),
-                                 std::string_view(" Zm9v"), std::string_view("Zm 9v"), std::string_view("Zm9v%3d"),
-                                 std::string_view("Zm9v\0AAA", 8), std::string_view("Zm9\xc3\xa9"), std::string_view("Zm9v."),
-                                 std::string_view("Zm9v*")})
+    for (std::string_view bad :
+         {std::string_view("Zg=="), std::string_view("Zg="), std::string_view("Zm9v\n"), std::string_view(" Zm9v"),
+          std::string_view("Zm 9v"), std::string_view("Zm9v%3d"), std::string_view("Zm9v\0AAA", 8),
+          std::string_view("Zm9\xc3\xa9"), std::string_view("Zm9v."), std::string_view("Zm9v*")})
         CHECK(decode(bad) == "<invalid>");
 }
 

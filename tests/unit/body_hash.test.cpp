@@ -23,8 +23,8 @@ TEST_CASE("check_body_hash distinguishes missing from mismatching", "[body_hash]
     CHECK(lkwebhook::check_body_hash("", std::string_view(""), &why).error() == errc::missing_body_hash);
     CHECK(lkwebhook::check_body_hash("", std::string_view("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=")).has_value());
     why.clear();  // the pieces append; verify() clears
-    CHECK(lkwebhook::check_body_hash("", std::string_view("47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU="), &why).error() ==
-          errc::body_hash_mismatch);
+    CHECK(lkwebhook::check_body_hash("", std::string_view("47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU="), &why)
+                  .error() == errc::body_hash_mismatch);
     CHECK(why.view().find("0-byte") != std::string_view::npos);
     CHECK(lkwebhook::check_body_hash("", std::string_view("47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU")).error() ==
           errc::body_hash_mismatch);

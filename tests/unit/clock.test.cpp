@@ -36,9 +36,11 @@ TEST_CASE("unix_now floors sub-second readings, also before 1970", "[clock]") {
 }
 
 TEST_CASE("the system clock source tracks std::chrono::system_clock", "[clock]") {
-    const auto before = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto before =
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     const auto ours = lkwebhook::unix_now(lkwebhook::system_clock_source{});
-    const auto after = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const auto after =
+            std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     CHECK(before <= ours);
     CHECK(ours <= after);
     CHECK(ours > 1700000000);

@@ -495,8 +495,8 @@ TEST_CASE("any message type can be decoded on its own", "[decode]") {
     decode_context context;
     egress_info info;
     diagnosis why;
-    REQUIRE(decode(R"({"egressId":"EG_1","status":"EGRESS_ACTIVE","streamResults":[{"url":"rtmp://x"}]})", info, context,
-                   &why));
+    REQUIRE(decode(R"({"egressId":"EG_1","status":"EGRESS_ACTIVE","streamResults":[{"url":"rtmp://x"}]})", info,
+                   context, &why));
     CHECK(info.status == egress_status::egress_active);
     CHECK(info.stream_results[0].url == "rtmp://x");
     CHECK_FALSE(decode(R"({"egressId":5})", info, context, &why));

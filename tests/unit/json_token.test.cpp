@@ -38,7 +38,8 @@ j::json_error error_of(std::string_view text, int depth = 16) { return scan(text
 }  // namespace
 
 TEST_CASE("top-level members are reported with kinds and raw text", "[json_token]") {
-    const auto s = scan(R"( {"a":"x\/y","b":-12,"c":1.5e3,"d":{"e":[1,{"f":null}]},"g":true,"h":false,"i":null,"j":[]} )");
+    const auto s =
+            scan(R"( {"a":"x\/y","b":-12,"c":1.5e3,"d":{"e":[1,{"f":null}]},"g":true,"h":false,"i":null,"j":[]} )");
     REQUIRE_FALSE(s.fault);
     REQUIRE(s.members.size() == 8);
     CHECK(s.members[0].first == "a");
@@ -59,10 +60,32 @@ TEST_CASE("top-level members are reported with kinds and raw text", "[json_token
 }
 
 TEST_CASE("grammar violations are rejected", "[json_token][threat-D4][threat-E1]") {
-    for (std::string_view bad : {"", " ", "{", "}", "{,}", R"({"a"})", R"({"a":})", R"({"a":1,})", R"({"a":1 "b":2})", R"({a:1})",
-                                 R"({'a':1})", R"({"a":01})", R"({"a":1.})", R"({"a":.5})", R"({"a":+1})", R"({"a":1e})",
-                                 R"({"a":tru})", R"({"a":nul})", R"({"a":NaN})", R"({"a":[1,]})", R"({"a":"\x41"})",
-                                 R"({"a":"\u12"})", "{\"a\":\"\t\"}", "{\"a\":1}\v", "/*c*/{}", R"({"a":1}})"})
+    for (std::string_view bad : {"",
+                                 " ",
+                                 "{",
+                                 "}",
+                                 "{,}",
+                                 R"({"a"})",
+                                 R"({"a":})",
+                                 R"({"a":1,})",
+                                 R"({"a":1 "b":2})",
+                                 R"({a:1})",
+                                 R"({'a':1})",
+                                 R"({"a":01})",
+                                 R"({"a":1.})",
+                                 R"({"a":.5})",
+                                 R"({"a":+1})",
+                                 R"({"a":1e})",
+                                 R"({"a":tru})",
+                                 R"({"a":nul})",
+                                 R"({"a":NaN})",
+                                 R"({"a":[1,]})",
+                                 R"({"a":"\x41"})",
+                                 R"({"a":"\u12"})",
+                                 "{\"a\":\"\t\"}",
+                                 "{\"a\":1}\v",
+                                 "/*c*/{}",
+                                 R"({"a":1}})"})
         CHECK(error_of(bad) != j::json_error::none);
     CHECK(error_of("[1]") == j::json_error::not_object);
     CHECK(error_of("\"x\"") == j::json_error::not_object);
@@ -75,8 +98,9 @@ TEST_CASE("grammar violations are rejected", "[json_token][threat-D4][threat-E1]
 
 TEST_CASE("strict UTF-8 inside strings", "[json_token][threat-D4][threat-E1]") {
     CHECK(error_of("{\"a\":\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}") == j::json_error::none);
-    for (std::string_view bad : {"\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf0\x80\x80\xaf", "\xf4\x90\x80\x80",
-                                 "\xf5\x80\x80\x80", "\xff", "\x80", "\xc3", "\xe2\x82", "\xc3\x28"}) {
+    for (std::string_view bad :
+         {"\xc0\xaf", "\xc1\xbf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf0\x80\x80\xaf", "\xf4\x90\x80\x80",
+          "\xf5\x80\x80\x80", "\xff", "\x80", "\xc3", "\xe2\x82", "\xc3\x28"}) {
         const std::string doc = "{\"a\":\"" + std::string(bad) + "\"}";
         CAPTURE(doc);
         CHECK(error_of(doc) == j::json_error::invalid_utf8);
@@ -85,8 +109,8 @@ TEST_CASE("strict UTF-8 inside strings", "[json_token][threat-D4][threat-E1]") {
 
 TEST_CASE("surrogate escapes must pair", "[json_token]") {
     CHECK(error_of(R"({"a":"\ud83d\ude00"})") == j::json_error::none);
-    for (std::string_view bad : {R"({"a":"\ud800"})", R"({"a":"\udc00"})", R"({"a":"\ud800\u0041"})", R"({"a":"\ud800x"})",
-                                 R"({"a":"\ud800\"})"})
+    for (std::string_view bad : {R"({"a":"\ud800"})", R"({"a":"\udc00"})", R"({"a":"\ud800\u0041"})",
+                                 R"({"a":"\ud800x"})", R"({"a":"\ud800\"})"})
         CHECK(error_of(bad) == j::json_error::syntax);
     const auto s = scan(R"({"a":"\ud83d\ude00\u00e9\u0000"})");
     std::string out(16, '\0');
@@ -103,7 +127,8 @@ TEST_CASE("nesting is limited, the top object counting as depth 1", "[json_token
     CHECK(error_of(deep, 16) == j::json_error::too_deep);
 }
 
-TEST_CASE("duplicate member names are rejected after unescaping, at any depth", "[json_token][threat-D8][threat-D9][threat-E1]") {
+TEST_CASE("duplicate member names are rejected after unescaping, at any depth",
+          "[json_token][threat-D8][threat-D9][threat-E1]") {
     CHECK(error_of(R"({"a":1,"a":2})") == j::json_error::duplicate_member);
     CHECK(error_of(R"({"a":1,"\u0061":2})") == j::json_error::duplicate_member);
     CHECK(error_of(R"({"\/":1,"/":2})") == j::json_error::duplicate_member);
@@ -130,9 +155,9 @@ TEST_CASE("string comparison helpers unescape", "[json_token]") {
 
 TEST_CASE("differential mutation test against simdjson", "[json_token]") {
     const std::vector<std::string> seeds = {
-        R"({"iss":"APIabc","exp":1700000300,"nbf":1700000000,"iat":1700000000,"sha256":"CoEQz1chqJ9bnZRcORddjplkvpjmPujmLTR42DbefYI="})",
-        R"({"alg":"HS256","typ":"JWT","kid":"k\u00e9\ud83d\ude00"})",
-        R"({"video":{"room":"r","roomJoin":true,"canPublishSources":["camera","microphone"]},"n":-0.5e-3,"z":null,"t":[true,false,{}]})",
+            R"({"iss":"APIabc","exp":1700000300,"nbf":1700000000,"iat":1700000000,"sha256":"CoEQz1chqJ9bnZRcORddjplkvpjmPujmLTR42DbefYI="})",
+            R"({"alg":"HS256","typ":"JWT","kid":"k\u00e9\ud83d\ude00"})",
+            R"({"video":{"room":"r","roomJoin":true,"canPublishSources":["camera","microphone"]},"n":-0.5e-3,"z":null,"t":[true,false,{}]})",
     };
     const std::string alphabet = "{}[]\":,\\/ \t\r\nabuetrfn0123456789-+.eE\x80\xc3\xa9\xed\xa0\xf0\xff";
     std::uint64_t state = 0x9E3779B97F4A7C15ULL;
@@ -167,15 +192,16 @@ TEST_CASE("differential mutation test against simdjson", "[json_token]") {
             // Whatever we accept is valid JSON, and an object. (simdjson also
             // rejects numbers beyond double/64-bit range, which RFC 8259
             // allows; the NumericDate reader range-checks them itself.)
-            const bool number_range = their_error == simdjson::NUMBER_ERROR ||
-                                      their_error == simdjson::NUMBER_OUT_OF_RANGE;
+            const bool number_range =
+                    their_error == simdjson::NUMBER_ERROR || their_error == simdjson::NUMBER_OUT_OF_RANGE;
             CHECK((theirs || number_range));
             if (theirs) CHECK(element.is_object());
         } else {
             ++rejected;
             // Whatever valid JSON we reject is rejected for a reason simdjson does not check.
             if (theirs)
-                CHECK((ours == j::json_error::duplicate_member || ours == j::json_error::not_object || ours == j::json_error::too_deep));
+                CHECK((ours == j::json_error::duplicate_member || ours == j::json_error::not_object ||
+                       ours == j::json_error::too_deep));
         }
     }
     CHECK(accepted > 100);

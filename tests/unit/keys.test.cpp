@@ -20,9 +20,9 @@ namespace {
 
 struct temp_file {
     explicit temp_file(const std::string& content, unsigned mode = 0600) {
-        path = (std::filesystem::temp_directory_path() / ("lkwebhook-keys-" + std::to_string(::getpid()) + "-" +
-                                                         std::to_string(counter()++) + ".yaml"))
-                   .string();
+        path = (std::filesystem::temp_directory_path() /
+                ("lkwebhook-keys-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++) + ".yaml"))
+                       .string();
         std::ofstream(path, std::ios::binary) << content;
         ::chmod(path.c_str(), mode);
     }
@@ -40,7 +40,8 @@ TEST_CASE("static_key holds one pair and looks it up byte-exactly", "[keys][thre
     auto k = lkwebhook::static_key::make("APIkey", "a-secret-that-is-at-least-32-bytes-long");
     REQUIRE(k.has_value());
     CHECK(k->find_secret("APIkey") == std::optional<std::string_view>("a-secret-that-is-at-least-32-bytes-long"));
-    for (std::string_view miss : {"apikey", "APIke", "APIkey ", "APIkeyy", ""}) CHECK_FALSE(k->find_secret(miss).has_value());
+    for (std::string_view miss : {"apikey", "APIke", "APIkey ", "APIkeyy", ""})
+        CHECK_FALSE(k->find_secret(miss).has_value());
     CHECK(k->size() == 1);
     CHECK(k->key_id() == "APIkey");
 }
@@ -125,15 +126,15 @@ TEST_CASE("from_environment reads LIVEKIT_API_KEY and LIVEKIT_API_SECRET", "[key
 
 TEST_CASE("from_key_file reads the livekit-server key file format", "[keys]") {
     temp_file f(
-        "# LiveKit keys\r\n"
-        "---\n"
-        "\n"
-        "APIplain: plainSecretValue1234567890   # trailing comment\n"
-        "  # indented comment\n"
-        "'APIsingle': 'it''s a secret'\n"
-        "\"APIdouble\": \"tab\\there \\u00e9 \\\"q\\\"\"\n"
-        "APIhash: abc#not-a-comment\n"
-        "APInum: 12345\n");
+            "# LiveKit keys\r\n"
+            "---\n"
+            "\n"
+            "APIplain: plainSecretValue1234567890   # trailing comment\n"
+            "  # indented comment\n"
+            "'APIsingle': 'it''s a secret'\n"
+            "\"APIdouble\": \"tab\\there \\u00e9 \\\"q\\\"\"\n"
+            "APIhash: abc#not-a-comment\n"
+            "APInum: 12345\n");
     lkwebhook::diagnosis why;
     auto k = key_set::from_key_file(f.path, &why);
     CAPTURE(std::string(why.view()));
@@ -148,18 +149,18 @@ TEST_CASE("from_key_file reads the livekit-server key file format", "[keys]") {
 
 TEST_CASE("from_key_file rejects what livekit-server would reject or misread", "[keys][threat-C7]") {
     const std::pair<const char*, const char*> bad[] = {
-        {"APIa:secret\n", "space after the colon"},
-        {"APIa: s1\nAPIa: s2\n", "duplicate"},
-        {"APIa:\n", "empty secret"},
-        {"APIa: ''\n", "empty secret"},
-        {"APIa: ~\n", "empty secret"},
-        {"\tAPIa: s\n", "tab"},
-        {"APIa: s\n  APIb: t\n", "indentation"},
-        {"APIa: [x, y]\n", "unsupported"},
-        {"APIa: a: b\n", "quote it"},
-        {"APIa: 'open\n", "unterminated"},
-        {"# only comments\n\n", "no \"key: secret\""},
-        {"APIa: \"x\\q\"\n", "unsupported escape"},
+            {"APIa:secret\n", "space after the colon"},
+            {"APIa: s1\nAPIa: s2\n", "duplicate"},
+            {"APIa:\n", "empty secret"},
+            {"APIa: ''\n", "empty secret"},
+            {"APIa: ~\n", "empty secret"},
+            {"\tAPIa: s\n", "tab"},
+            {"APIa: s\n  APIb: t\n", "indentation"},
+            {"APIa: [x, y]\n", "unsupported"},
+            {"APIa: a: b\n", "quote it"},
+            {"APIa: 'open\n", "unterminated"},
+            {"# only comments\n\n", "no \"key: secret\""},
+            {"APIa: \"x\\q\"\n", "unsupported escape"},
     };
     for (const auto& [content, reason] : bad) {
         temp_file f(content);

@@ -42,10 +42,12 @@ std::string code_of(const std::filesystem::path& p) {
     return out;
 }
 
-const std::filesystem::path include_dir = std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "include" / "lkwebhook";
-const std::vector<std::string> verification_headers = {"detail/openssl.hpp", "detail/base64url.hpp", "detail/json_token.hpp",
-                                                       "token.hpp",          "body_hash.hpp",        "verify.hpp",
-                                                       "keys.hpp",           "signer.hpp",           "signature_header.hpp"};
+const std::filesystem::path include_dir =
+        std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "include" / "lkwebhook";
+const std::vector<std::string> verification_headers = {
+        "detail/openssl.hpp", "detail/base64url.hpp", "detail/json_token.hpp",
+        "token.hpp",          "body_hash.hpp",        "verify.hpp",
+        "keys.hpp",           "signer.hpp",           "signature_header.hpp"};
 }  // namespace
 
 TEST_CASE("SHA-256 and HMAC-SHA256 known answers", "[openssl]") {
@@ -76,7 +78,8 @@ TEST_CASE("contexts are per thread and give the same answers concurrently", "[op
             o::digest_bytes d{};
             for (int i = 0; i < 500; ++i) {
                 const bool ok = o::hmac_sha256(t % 2 ? "Jefe" : "other", "what do ya want for nothing?", d);
-                if (!ok || (t % 2 && hex(d) != "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")) ++bad[static_cast<std::size_t>(t)];
+                if (!ok || (t % 2 && hex(d) != "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"))
+                    ++bad[static_cast<std::size_t>(t)];
             }
         });
     }
@@ -87,9 +90,12 @@ TEST_CASE("contexts are per thread and give the same answers concurrently", "[op
 TEST_CASE("no forbidden crypto calls in the verification headers", "[openssl][threat-C4][threat-C9][threat-I9]") {
     // C9: HMAC()/SHA256() one-shots (static output buffer); I9: implicit
     // fetches; C4: non-constant-time comparisons and C-string APIs on tokens.
-    const std::vector<std::string> forbidden = {"HMAC",    "SHA256", "SHA256_Init", "EVP_sha256", "EVP_Digest", "EVP_Q_mac",
-                                                "EVP_Q_digest", "memcmp", "strcmp",      "strncmp",    "strlen",     "bcmp"};
-    const auto is_ident = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; };
+    const std::vector<std::string> forbidden = {"HMAC",       "SHA256",    "SHA256_Init",  "EVP_sha256",
+                                                "EVP_Digest", "EVP_Q_mac", "EVP_Q_digest", "memcmp",
+                                                "strcmp",     "strncmp",   "strlen",       "bcmp"};
+    const auto is_ident = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    };
     for (const auto& h : verification_headers) {
         const std::string code = code_of(include_dir / h);
         REQUIRE_FALSE(code.empty());
@@ -110,6 +116,7 @@ TEST_CASE("no forbidden crypto calls in the verification headers", "[openssl][th
 
 TEST_CASE("the verifier never encodes the expected MAC", "[openssl][threat-C5]") {
     // It decodes the attacker's (public) signature and compares bytes.
-    for (const std::string h : {"token.hpp", "verify.hpp", "body_hash.hpp"}) CHECK(code_of(include_dir / h).find("encode_base64url") == std::string::npos);
+    for (const std::string h : {"token.hpp", "verify.hpp", "body_hash.hpp"})
+        CHECK(code_of(include_dir / h).find("encode_base64url") == std::string::npos);
     CHECK(code_of(include_dir / "token.hpp").find("decode_base64url(token.signature") != std::string::npos);
 }

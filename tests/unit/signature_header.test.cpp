@@ -32,7 +32,8 @@ TEST_CASE("every error of the signature-header scheme", "[signature_header]") {
     const std::string body = R"({"event":"room_started"})";
     const std::string sig = lkwebhook::sign_signature_header(body, "key");
     lkwebhook::diagnosis why;
-    CHECK(lkwebhook::verify_signature_header(body, "", "APIrelay", keys(), {}, &why).error() == errc::missing_authorization);
+    CHECK(lkwebhook::verify_signature_header(body, "", "APIrelay", keys(), {}, &why).error() ==
+          errc::missing_authorization);
     CHECK(lkwebhook::verify_signature_header(body, "  ", "APIrelay", keys()).error() == errc::missing_authorization);
     lkwebhook::verify_options small;
     small.max_body_bytes = 4;
@@ -42,11 +43,13 @@ TEST_CASE("every error of the signature-header scheme", "[signature_header]") {
     REQUIRE(upper != sig);
     CHECK(lkwebhook::verify_signature_header(body, upper, "APIrelay", keys()).error() == errc::malformed_token);
     CHECK(lkwebhook::verify_signature_header(body, sig.substr(1), "APIrelay", keys()).error() == errc::malformed_token);
-    CHECK(lkwebhook::verify_signature_header(body, "sha256=" + sig, "APIrelay", keys()).error() == errc::malformed_token);
+    CHECK(lkwebhook::verify_signature_header(body, "sha256=" + sig, "APIrelay", keys()).error() ==
+          errc::malformed_token);
     CHECK(lkwebhook::verify_signature_header(body, sig, "APIother", keys(), {}, &why).error() == errc::unknown_api_key);
     CHECK(why.view().find("\"APIother\"") != std::string_view::npos);
     CHECK(lkwebhook::verify_signature_header(body, sig, "", keys()).error() == errc::unknown_api_key);
-    CHECK(lkwebhook::verify_signature_header(body + " ", sig, "APIrelay", keys(), {}, &why).error() == errc::bad_signature);
+    CHECK(lkwebhook::verify_signature_header(body + " ", sig, "APIrelay", keys(), {}, &why).error() ==
+          errc::bad_signature);
     CHECK(why.view().find("\"APIrelay\"") != std::string_view::npos);
     std::string flipped = sig;
     flipped[63] = flipped[63] == '0' ? '1' : '0';

@@ -24,22 +24,28 @@ std::string decode_segment(std::string_view seg) {
 
 TEST_CASE("sign reproduces the wire-format 9.1 request byte for byte", "[signer]") {
     const std::string_view body =
-        R"({"event":"room_finished","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42","emptyTimeout":300,"departureTimeout":20,"creationTime":"1767259800","creationTimeMs":"1767259800347","turnPassword":"fQ3zL8xV1nR6tY0pK5wB9sD2gH7jM4cA6eU1iO8rT3y","enabledCodecs":[{"mime":"audio/PCMU"},{"mime":"audio/PCMA"},{"mime":"audio/opus"},{"mime":"audio/red"},{"mime":"video/VP8"},{"mime":"video/H264"},{"mime":"video/VP9"},{"mime":"video/AV1"},{"mime":"video/H265"},{"mime":"video/rtx"}]},"id":"EV_4kRbNq8sTzWm","createdAt":"1767261600"})";
+            R"({"event":"room_finished","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42","emptyTimeout":300,"departureTimeout":20,"creationTime":"1767259800","creationTimeMs":"1767259800347","turnPassword":"fQ3zL8xV1nR6tY0pK5wB9sD2gH7jM4cA6eU1iO8rT3y","enabledCodecs":[{"mime":"audio/PCMU"},{"mime":"audio/PCMA"},{"mime":"audio/opus"},{"mime":"audio/red"},{"mime":"video/VP8"},{"mime":"video/H264"},{"mime":"video/VP9"},{"mime":"video/AV1"},{"mime":"video/H265"},{"mime":"video/rtx"}]},"id":"EV_4kRbNq8sTzWm","createdAt":"1767261600"})";
     lkwebhook::sign_options o;
     o.now_unix = 1767261600;
     auto token = lkwebhook::sign(body, example_key, example_secret, o);
     REQUIRE(token.has_value());
     CHECK(*token ==
-          "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJBUEl3aEV4YW1wbGUwMSIsImV4cCI6MTc2NzI2MTkwMCwibmJmIjoxNzY3MjYxNjAwLCJpYXQiOjE3NjcyNjE2MDAsInNoYTI1NiI6IldNczdBRS8xdi9SeHcrbnp5Ni9GcFExbitqY2wrQmFma2hiNGFkVTVYakk9In0.3MlfOb9i7nUsp_j_ojla2x0-u7c-YJau22uAtAwPZOk");
+          "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+          "eyJpc3MiOiJBUEl3aEV4YW1wbGUwMSIsImV4cCI6MTc2NzI2MTkwMCwibmJmIjoxNzY3MjYxNjAwLCJpYXQiOjE3NjcyNjE2MDAsInNoYTI1"
+          "NiI6IldNczdBRS8xdi9SeHcrbnp5Ni9GcFExbitqY2wrQmFma2hiNGFkVTVYakk9In0.3MlfOb9i7nUsp_j_ojla2x0-u7c-"
+          "YJau22uAtAwPZOk");
 }
 
 TEST_CASE("sign reproduces the wire-format 9.5 request byte for byte", "[signer]") {
     const std::string_view body =
-        R"({"event":"track_published","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42"},"participant":{"sid":"PA_Vd3nJx7QpZ2c","identity":"alice@example.com"},"track":{"sid":"TR_AmKz8uF3xW2p","source":"MICROPHONE","mimeType":"audio/red","mid":"0","codecs":[{"mimeType":"audio/red","mid":"0"}],"stream":"camera","audioFeatures":["TF_AUTO_GAIN_CONTROL","TF_ECHO_CANCELLATION","TF_NOISE_SUPPRESSION"]},"id":"EV_Zp3cW8nLq5Rt","createdAt":"1767260405"})";
+            R"({"event":"track_published","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42"},"participant":{"sid":"PA_Vd3nJx7QpZ2c","identity":"alice@example.com"},"track":{"sid":"TR_AmKz8uF3xW2p","source":"MICROPHONE","mimeType":"audio/red","mid":"0","codecs":[{"mimeType":"audio/red","mid":"0"}],"stream":"camera","audioFeatures":["TF_AUTO_GAIN_CONTROL","TF_ECHO_CANCELLATION","TF_NOISE_SUPPRESSION"]},"id":"EV_Zp3cW8nLq5Rt","createdAt":"1767260405"})";
     lkwebhook::sign_options o;
     o.now_unix = 1767260405;
     CHECK(*lkwebhook::sign(body, example_key, example_secret, o) ==
-          "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJBUEl3aEV4YW1wbGUwMSIsImV4cCI6MTc2NzI2MDcwNSwibmJmIjoxNzY3MjYwNDA1LCJpYXQiOjE3NjcyNjA0MDUsInNoYTI1NiI6IlcwR3hxRjFmbHFMa29nOGtndUU4OC9tS1pQOWRUTGVpcnRWSHkxOGVDWlE9In0.UtBDyJDu1hxL5r5NFuwQk9Of_Vv6mR44hkRWhJMrxCI");
+          "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+          "eyJpc3MiOiJBUEl3aEV4YW1wbGUwMSIsImV4cCI6MTc2NzI2MDcwNSwibmJmIjoxNzY3MjYwNDA1LCJpYXQiOjE3NjcyNjA0MDUsInNoYTI1"
+          "NiI6IlcwR3hxRjFmbHFMa29nOGtndUU4OC9tS1pQOWRUTGVpcnRWSHkxOGVDWlE9In0.UtBDyJDu1hxL5r5NFuwQk9Of_"
+          "Vv6mR44hkRWhJMrxCI");
 }
 
 TEST_CASE("sign writes exactly the server's header and claims", "[signer]") {
@@ -66,7 +72,8 @@ TEST_CASE("signed requests verify, and only with the right body, key and time", 
     REQUIRE(r.has_value());
     CHECK(r->expires_at == 1800000060);
     CHECK(r->issued_at_or_nbf == 1800000000);
-    CHECK(lkwebhook::verify(body + " ", token, keys, {}, lkwebhook::fixed_clock{1800000001}).error() == errc::body_hash_mismatch);
+    CHECK(lkwebhook::verify(body + " ", token, keys, {}, lkwebhook::fixed_clock{1800000001}).error() ==
+          errc::body_hash_mismatch);
     CHECK(lkwebhook::verify(body, token, keys, {}, lkwebhook::fixed_clock{1800000120}).error() == errc::token_expired);
     // Default options: valid now, for 300 s.
     const std::string fresh = *lkwebhook::sign(body, "APIsign", "sign-secret-sign-secret-sign-secret");
@@ -84,7 +91,8 @@ TEST_CASE("key ids are JSON-escaped the way Go's encoding/json does", "[signer]"
     const auto d1 = token->find('.');
     const auto d2 = token->find('.', d1 + 1);
     const std::string claims = decode_segment(std::string_view(*token).substr(d1 + 1, d2 - d1 - 1));
-    CHECK(claims.starts_with(R"({"iss":"AP\"I\u003c\u0026\u003e\\\n\u0001\u2028)" "\xc3\xa9\",\"exp\""));
+    CHECK(claims.starts_with(R"({"iss":"AP\"I\u003c\u0026\u003e\\\n\u0001\u2028)"
+                             "\xc3\xa9\",\"exp\""));
     // And the verifier unescapes it back to the configured key.
     auto keys = *lkwebhook::key_set::make({{key, "s"}});
     CHECK(lkwebhook::verify("{}", *token, keys, {}, lkwebhook::fixed_clock{1700000001}).has_value());

@@ -54,7 +54,10 @@ TEST_CASE("check_token_header enforces alg, crit and b64", "[token][threat-D2][t
 TEST_CASE("token_claims keeps only the claims it needs, unescaped", "[token][threat-E11]") {
     using lkwebhook::test::b64url;
     lkwebhook::token_claims claims;
-    REQUIRE(claims.parse(b64url(R"({"iss":"AP\u0049x","sha256":"a\/b=","exp":5,"video":{"room":"r","iss":"nested"},"aud":null})")).has_value());
+    REQUIRE(claims
+                    .parse(b64url(
+                            R"({"iss":"AP\u0049x","sha256":"a\/b=","exp":5,"video":{"room":"r","iss":"nested"},"aud":null})"))
+                    .has_value());
     CHECK(claims.issuer() == std::optional<std::string_view>("APIx"));
     CHECK(claims.body_hash() == std::optional<std::string_view>("a/b="));
     CHECK(claims.exp().has_value());
@@ -75,7 +78,9 @@ TEST_CASE("RFC 7515 A.1 HMAC known answer verifies over the exact bytes", "[toke
     REQUIRE(lkwebhook::detail::decode_base64url(k, key.data(), key.size()) == 64);
     const std::string_view secret(reinterpret_cast<const char*>(key.data()), key.size());
     const std::string_view jws =
-        "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+            "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
+            "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     auto t = lkwebhook::split_token(jws, false);
     REQUIRE(t.has_value());
     CHECK(lkwebhook::verify_token_signature(*t, secret).has_value());

@@ -33,8 +33,8 @@ const lkwebhook::key_set& kat_keys() {
 constexpr fixed_clock kat_now{kat1::nbf + 1};
 
 /// verify() with KAT-1 keys; returns the error (empty on success).
-std::error_code run(std::string_view body, std::string_view auth, const verify_options& o = {}, fixed_clock clock = kat_now,
-                    lkwebhook::diagnosis* why = nullptr) {
+std::error_code run(std::string_view body, std::string_view auth, const verify_options& o = {},
+                    fixed_clock clock = kat_now, lkwebhook::diagnosis* why = nullptr) {
     return lkwebhook::verify(body, auth, kat_keys(), o, clock, why).error();
 }
 
@@ -44,8 +44,8 @@ std::string forge(std::string_view claims, std::string_view header = lkwebhook::
 }
 
 std::string kat_claims_with(std::string_view extra_members) {
-    return "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"nbf\":1700000000,\"sha256\":\"" + std::string(kat1::body_sha256) + "\"" +
-           std::string(extra_members) + "}";
+    return "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"nbf\":1700000000,\"sha256\":\"" + std::string(kat1::body_sha256) +
+           "\"" + std::string(extra_members) + "}";
 }
 
 }  // namespace
@@ -70,9 +70,14 @@ TEST_CASE("KAT-1 time boundaries of threat-model section 5", "[verify][kat][thre
         errc expect;  // 0 = ok
     };
     const row rows[] = {
-        {60, 1699999939, errc::token_not_yet_valid}, {60, 1699999940, errc{}}, {60, 1700000359, errc{}},
-        {60, 1700000360, errc::token_expired},       {0, 1699999999, errc::token_not_yet_valid},
-        {0, 1700000000, errc{}},                     {0, 1700000299, errc{}},   {0, 1700000300, errc::token_expired},
+            {60, 1699999939, errc::token_not_yet_valid},
+            {60, 1699999940, errc{}},
+            {60, 1700000359, errc{}},
+            {60, 1700000360, errc::token_expired},
+            {0, 1699999999, errc::token_not_yet_valid},
+            {0, 1700000000, errc{}},
+            {0, 1700000299, errc{}},
+            {0, 1700000300, errc::token_expired},
     };
     for (const row& r : rows) {
         CAPTURE(r.leeway, r.now);
@@ -101,7 +106,9 @@ TEST_CASE("KAT-1 derived negatives", "[verify][kat]") {
         claims.replace(claims.find("YI="), 3, "YJ=");
         CHECK(run(kat1::body, forge(claims)) == errc::body_hash_mismatch);
     }
-    SECTION("body plus newline") { CHECK(run(std::string(kat1::body) + "\n", kat1::token) == errc::body_hash_mismatch); }
+    SECTION("body plus newline") {
+        CHECK(run(std::string(kat1::body) + "\n", kat1::token) == errc::body_hash_mismatch);
+    }
     SECTION("same token with key id abcdef configured and the wrong secret") {
         auto keys = *lkwebhook::key_set::make({{"abcdefg", "not-the-secret"}});
         CHECK(lkwebhook::verify(kat1::body, kat1::token, keys, {}, kat_now).error() == errc::bad_signature);
@@ -153,26 +160,39 @@ TEST_CASE("every shared vector gets its verification-level outcome", "[verify][v
 
 TEST_CASE("wire-format 9.10 extra token vectors", "[verify][vectors]") {
     const std::string_view body =
-        R"({"event":"room_finished","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42","emptyTimeout":300,"departureTimeout":20,"creationTime":"1767259800","creationTimeMs":"1767259800347","turnPassword":"fQ3zL8xV1nR6tY0pK5wB9sD2gH7jM4cA6eU1iO8rT3y","enabledCodecs":[{"mime":"audio/PCMU"},{"mime":"audio/PCMA"},{"mime":"audio/opus"},{"mime":"audio/red"},{"mime":"video/VP8"},{"mime":"video/H264"},{"mime":"video/VP9"},{"mime":"video/AV1"},{"mime":"video/H265"},{"mime":"video/rtx"}]},"id":"EV_4kRbNq8sTzWm","createdAt":"1767261600"})";
+            R"({"event":"room_finished","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42","emptyTimeout":300,"departureTimeout":20,"creationTime":"1767259800","creationTimeMs":"1767259800347","turnPassword":"fQ3zL8xV1nR6tY0pK5wB9sD2gH7jM4cA6eU1iO8rT3y","enabledCodecs":[{"mime":"audio/PCMU"},{"mime":"audio/PCMA"},{"mime":"audio/opus"},{"mime":"audio/red"},{"mime":"video/VP8"},{"mime":"video/H264"},{"mime":"video/VP9"},{"mime":"video/AV1"},{"mime":"video/H265"},{"mime":"video/rtx"}]},"id":"EV_4kRbNq8sTzWm","createdAt":"1767261600"})";
     const std::string_view token =
-        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJBUEl3aEV4YW1wbGUwMSIsImV4cCI6MTc2NzI2MTkwMCwibmJmIjoxNzY3MjYxNjAwLCJpYXQiOjE3NjcyNjE2MDAsInNoYTI1NiI6IldNczdBRS8xdi9SeHcrbnp5Ni9GcFExbitqY2wrQmFma2hiNGFkVTVYakk9In0.3MlfOb9i7nUsp_j_ojla2x0-u7c-YJau22uAtAwPZOk";
+            "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+            "eyJpc3MiOiJBUEl3aEV4YW1wbGUwMSIsImV4cCI6MTc2NzI2MTkwMCwibmJmIjoxNzY3MjYxNjAwLCJpYXQiOjE3NjcyNjE2MDAsInNoYT"
+            "I1NiI6IldNczdBRS8xdi9SeHcrbnp5Ni9GcFExbitqY2wrQmFma2hiNGFkVTVYakk9In0.3MlfOb9i7nUsp_j_ojla2x0-u7c-"
+            "YJau22uAtAwPZOk";
     auto keys = *lkwebhook::key_set::make({{"APIwhExample01", "tX9mK2vQ7rL4pZ8nW3sJ6yB1cF5hD0gA9eR2uT7iO4k"}});
     const auto at = [&](std::string_view b, std::string_view t, std::int64_t now) {
         return lkwebhook::verify(b, t, keys, {}, fixed_clock{now}).error();
     };
     CHECK_FALSE(at(body, token, 1767261601));
     CHECK_FALSE(at(body,
-                   "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3NjcyNjE5MDAsImlzcyI6IkFQSXdoRXhhbXBsZTAxIiwibmJmIjoxNzY3MjYxNjAwLCJzaGEyNTYiOiJXTXM3QUUvMXYvUnh3K256eTYvRnBRMW4ramNsK0JhZmtoYjRhZFU1WGpJPSJ9.hQ3aGcSn53-jhIXLhPT89KK2mITDYIDSMz0iAs5l0gw",
+                   "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+                   "eyJleHAiOjE3NjcyNjE5MDAsImlzcyI6IkFQSXdoRXhhbXBsZTAxIiwibmJmIjoxNzY3MjYxNjAwLCJzaGEyNTYiOiJXTXM3QUU"
+                   "vMXYvUnh3K256eTYvRnBRMW4ramNsK0JhZmtoYjRhZFU1WGpJPSJ9.hQ3aGcSn53-jhIXLhPT89KK2mITDYIDSMz0iAs5l0gw",
                    1767261601));
     CHECK_FALSE(at(body, "Bearer " + std::string(token), 1767261601));
     CHECK(at(body,
-             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJBUElvdGhlcktleTAyIiwiZXhwIjoxNzY3MjYxOTAwLCJuYmYiOjE3NjcyNjE2MDAsImlhdCI6MTc2NzI2MTYwMCwic2hhMjU2IjoiV01zN0FFLzF2L1J4dytuenk2L0ZwUTFuK2pjbCtCYWZraGI0YWRVNVhqST0ifQ.spJ9epovkGdLXVZlk4nojTcvcaonaTsS7D_PvJoZ0Yc",
+             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+             "eyJpc3MiOiJBUElvdGhlcktleTAyIiwiZXhwIjoxNzY3MjYxOTAwLCJuYmYiOjE3NjcyNjE2MDAsImlhdCI6MTc2NzI2MTYwMCwic2hhM"
+             "jU2IjoiV01zN0FFLzF2L1J4dytuenk2L0ZwUTFuK2pjbCtCYWZraGI0YWRVNVhqST0ifQ.spJ9epovkGdLXVZlk4nojTcvcaonaTsS7D_"
+             "PvJoZ0Yc",
              1767261601) == errc::unknown_api_key);
     CHECK(at(body,
-             "eyJhbGciOiJIUzM4NCIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJBUEl3aEV4YW1wbGUwMSIsImV4cCI6MTc2NzI2MTkwMCwibmJmIjoxNzY3MjYxNjAwLCJpYXQiOjE3NjcyNjE2MDAsInNoYTI1NiI6IldNczdBRS8xdi9SeHcrbnp5Ni9GcFExbitqY2wrQmFma2hiNGFkVTVYakk9In0.2F3AjaaX2c1ORqD0x1tR-Ujq-cV1hl1Tmo9sftSBBv0CmU7KMMSLRVJPJcYXjeEH",
+             "eyJhbGciOiJIUzM4NCIsInR5cCI6IkpXVCJ9."
+             "eyJpc3MiOiJBUEl3aEV4YW1wbGUwMSIsImV4cCI6MTc2NzI2MTkwMCwibmJmIjoxNzY3MjYxNjAwLCJpYXQiOjE3NjcyNjE2MDAsInNoY"
+             "TI1NiI6IldNczdBRS8xdi9SeHcrbnp5Ni9GcFExbitqY2wrQmFma2hiNGFkVTVYakk9In0.2F3AjaaX2c1ORqD0x1tR-Ujq-"
+             "cV1hl1Tmo9sftSBBv0CmU7KMMSLRVJPJcYXjeEH",
              1767261601) == errc::malformed_token);
     CHECK(at(body,
-             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJBUEl3aEV4YW1wbGUwMSIsIm5iZiI6MTc2NzI2MTYwMCwiaWF0IjoxNzY3MjYxNjAwLCJzaGEyNTYiOiJXTXM3QUUvMXYvUnh3K256eTYvRnBRMW4ramNsK0JhZmtoYjRhZFU1WGpJPSJ9.P941CiAe6DpTrBY2-YC8MtxSifkZbddkw08dV-bzH9Q",
+             "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
+             "eyJpc3MiOiJBUEl3aEV4YW1wbGUwMSIsIm5iZiI6MTc2NzI2MTYwMCwiaWF0IjoxNzY3MjYxNjAwLCJzaGEyNTYiOiJXTXM3QUUvMXYvU"
+             "nh3K256eTYvRnBRMW4ramNsK0JhZmtoYjRhZFU1WGpJPSJ9.P941CiAe6DpTrBY2-YC8MtxSifkZbddkw08dV-bzH9Q",
              1767261601) == errc::malformed_token);
     CHECK_FALSE(at(body, token, 1767261959));
     CHECK(at(body, token, 1767261960) == errc::token_expired);
@@ -241,8 +261,9 @@ TEST_CASE("leading and trailing SP/HTAB are trimmed", "[verify][threat-A5]") {
 
 TEST_CASE("control bytes, NBSP and non-alphabet bytes inside the token are malformed_token", "[verify][threat-A6]") {
     const std::string token(kat1::token);
-    for (std::string_view bad : {std::string_view("\r"), std::string_view("\n"), std::string_view("\0", 1), std::string_view("\v"),
-                                 std::string_view("\xc2\xa0"), std::string_view(" "), std::string_view("\t")}) {
+    for (std::string_view bad :
+         {std::string_view("\r"), std::string_view("\n"), std::string_view("\0", 1), std::string_view("\v"),
+          std::string_view("\xc2\xa0"), std::string_view(" "), std::string_view("\t")}) {
         std::string t = token;
         t.insert(40, bad);
         CHECK(run(kat1::body, t) == errc::malformed_token);
@@ -286,8 +307,8 @@ TEST_CASE("wrong segment counts are malformed_token", "[verify][threat-B1]") {
     const auto second = t.find('.', first + 1);
     CHECK(run(kat1::body, t.substr(0, first)) == errc::malformed_token);   // 0 dots
     CHECK(run(kat1::body, t.substr(0, second)) == errc::malformed_token);  // 1 dot
-    CHECK(run(kat1::body, t + ".AAAA") == errc::malformed_token);           // 3 dots
-    CHECK(run(kat1::body, t + ".AAAA.AAAA") == errc::malformed_token);      // JWE-like 5 segments
+    CHECK(run(kat1::body, t + ".AAAA") == errc::malformed_token);          // 3 dots
+    CHECK(run(kat1::body, t + ".AAAA.AAAA") == errc::malformed_token);     // JWE-like 5 segments
     CHECK(run(kat1::body, std::string(8000, '.')) == errc::malformed_token);
     lkwebhook::diagnosis why;
     CHECK(run(kat1::body, "a.b.c.d", {}, kat_now, &why) == errc::malformed_token);
@@ -376,8 +397,9 @@ TEST_CASE("a wrong signature is bad_signature", "[verify][threat-C1][threat-C4]"
     for (std::size_t i = 0; i < sig.size(); ++i) {
         auto flipped = sig;
         flipped[i] ^= 0x01;
-        const std::string bad =
-            input + "." + lkwebhook::test::b64url(std::string_view(reinterpret_cast<const char*>(flipped.data()), flipped.size()));
+        const std::string bad = input + "." +
+                                lkwebhook::test::b64url(std::string_view(reinterpret_cast<const char*>(flipped.data()),
+                                                                         flipped.size()));
         CAPTURE(i);
         CHECK(run(kat1::body, bad) == errc::bad_signature);
     }
@@ -387,14 +409,17 @@ TEST_CASE("a wrong signature is bad_signature", "[verify][threat-C1][threat-C4]"
     CHECK(run(kat1::body, input + other.substr(other.rfind('.'))) == errc::bad_signature);
 }
 
-TEST_CASE("an unconfigured key is unknown_api_key, a configured key with another secret bad_signature", "[verify][threat-C2]") {
+TEST_CASE("an unconfigured key is unknown_api_key, a configured key with another secret bad_signature",
+          "[verify][threat-C2]") {
     const std::string body = "{}";
-    const std::string other_project = mint(lkwebhook::test::go_header, server_claims("APIother", kat1::nbf, body), "other-secret");
+    const std::string other_project =
+            mint(lkwebhook::test::go_header, server_claims("APIother", kat1::nbf, body), "other-secret");
     lkwebhook::diagnosis why;
     CHECK(run(body, other_project, {}, kat_now, &why) == errc::unknown_api_key);
     CHECK(why.view().find("\"APIother\"") != std::string_view::npos);
     CHECK(why.view().find("1 configured") != std::string_view::npos);
-    const std::string wrong_secret = mint(lkwebhook::test::go_header, server_claims("abcdefg", kat1::nbf, body), "other-secret");
+    const std::string wrong_secret =
+            mint(lkwebhook::test::go_header, server_claims("abcdefg", kat1::nbf, body), "other-secret");
     CHECK(run(body, wrong_secret, {}, kat_now, &why) == errc::bad_signature);
     CHECK(why.view().find("\"abcdefg\"") != std::string_view::npos);
     CHECK(why.view().find("other-secret") == std::string_view::npos);
@@ -412,7 +437,7 @@ TEST_CASE("the MAC covers the exact received bytes", "[verify][threat-C3]") {
 
 TEST_CASE("algorithm and key confusion cannot happen", "[verify][threat-C6]") {
     const std::string pem =
-        "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
+            "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
     const std::string signed_with_pem = mint(lkwebhook::test::go_header, kat_claims_with(""), pem);
     CHECK(run(kat1::body, signed_with_pem) == errc::bad_signature);
     // alg RS256 but a valid HMAC under the real secret.
@@ -457,8 +482,11 @@ TEST_CASE("any alg other than exactly HS256 is unsupported_algorithm", "[verify]
 TEST_CASE("a malformed JOSE header is malformed_token", "[verify][threat-D4]") {
     for (std::string_view header :
          {R"({"typ":"JWT"})", R"({"alg":null})", R"({"alg":256})", R"({"alg":["HS256"]})", R"({"alg":{"v":"HS256"}})",
-          R"(["alg","HS256"])", R"("HS256")", "{\"alg\":\"HS256\",\"x\":\"\xff\"}", R"({"alg":"HS256"} )" "x",
-          "\xef\xbb\xbf{\"alg\":\"HS256\"}", R"({"alg":"HS256","x":[[[[1]]]]})", R"({"alg":"HS256",})", "", "{\"alg\":\"HS256\"}{}"}) {
+          R"(["alg","HS256"])", R"("HS256")", "{\"alg\":\"HS256\",\"x\":\"\xff\"}",
+          R"({"alg":"HS256"} )"
+          "x",
+          "\xef\xbb\xbf{\"alg\":\"HS256\"}", R"({"alg":"HS256","x":[[[[1]]]]})", R"({"alg":"HS256",})", "",
+          "{\"alg\":\"HS256\"}{}"}) {
         CAPTURE(std::string(header));
         CHECK(run(kat1::body, forge(kat_claims_with(""), header)) == errc::malformed_token);
     }
@@ -479,14 +507,15 @@ TEST_CASE("b64 is rejected", "[verify][threat-D6]") {
 
 TEST_CASE("key-locating and other header parameters are ignored", "[verify][threat-D7]") {
     const std::string header =
-        R"({"alg":"HS256","typ":"JWT","kid":"../../etc/passwd","jku":"http://attacker/jwks","x5u":"file:///x","jwk":{"kty":"oct","k":"AAAA"},"x5c":["AAAA"],"x5t":"x","x5t#S256":"y","cty":"JWT","zzz":{"a":[1,2]}})";
+            R"({"alg":"HS256","typ":"JWT","kid":"../../etc/passwd","jku":"http://attacker/jwks","x5u":"file:///x","jwk":{"kty":"oct","k":"AAAA"},"x5c":["AAAA"],"x5t":"x","x5t#S256":"y","cty":"JWT","zzz":{"a":[1,2]}})";
     CHECK_FALSE(run(kat1::body, forge(kat_claims_with(""), header)));
 }
 
 TEST_CASE("duplicate header members are malformed_token", "[verify][threat-D8]") {
     CHECK(run(kat1::body, forge(kat_claims_with(""), R"({"alg":"HS256","alg":"none"})")) == errc::malformed_token);
     CHECK(run(kat1::body, forge(kat_claims_with(""), R"({"alg":"none","alg":"HS256"})")) == errc::malformed_token);
-    CHECK(run(kat1::body, forge(kat_claims_with(""), R"({"alg":"HS256","typ":"JWT","typ":"JWT"})")) == errc::malformed_token);
+    CHECK(run(kat1::body, forge(kat_claims_with(""), R"({"alg":"HS256","typ":"JWT","typ":"JWT"})")) ==
+          errc::malformed_token);
     CHECK(run(kat1::body, forge(kat_claims_with(""), R"({"alg":"HS256","x":{"a":1,"a":2}})")) == errc::malformed_token);
 }
 
@@ -495,10 +524,12 @@ TEST_CASE("duplicate header members are malformed_token", "[verify][threat-D8]")
 TEST_CASE("malformed claims JSON is malformed_token", "[verify][threat-E1]") {
     const std::string sha = "\"" + std::string(kat1::body_sha256) + "\"";
     for (const std::string& claims :
-         {std::string("[1]"), std::string("\"x\""), "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":" + sha + ",\"x\":\"\xc0\xaf\"}",
+         {std::string("[1]"), std::string("\"x\""),
+          "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":" + sha + ",\"x\":\"\xc0\xaf\"}",
           "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":" + sha + "} x",
           "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":" + sha + ",\"iss\":\"abcdefg\"}",
-          "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":" + sha + ",\"d\":" + std::string(16, '[') + std::string(16, ']') + "}",
+          "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":" + sha + ",\"d\":" + std::string(16, '[') +
+                  std::string(16, ']') + "}",
           "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":" + sha + ",\"s\":\"\\ud800\"}",
           "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":" + sha + ",\"s\":\"a\nb\"}"}) {
         CAPTURE(claims);
@@ -527,32 +558,37 @@ TEST_CASE("iss must match a key byte for byte", "[verify][threat-E3]") {
         CHECK(lkwebhook::verify(body, token, keys, {}, kat_now).error() == errc::unknown_api_key);
     }
     // An escaped iss naming a configured key byte-exactly after unescaping is fine.
-    const std::string escaped = mint(lkwebhook::test::go_header, server_claims("API\\u0061b", kat1::nbf, body), "secret-one");
+    const std::string escaped =
+            mint(lkwebhook::test::go_header, server_claims("API\\u0061b", kat1::nbf, body), "secret-one");
     auto r = lkwebhook::verify(body, escaped, keys, {}, kat_now);
     REQUIRE(r.has_value());
     CHECK(r->key_id == "APIab");
 }
 
 TEST_CASE("claim names are case-sensitive", "[verify][threat-E4]") {
-    const std::string upper_sha = "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"SHA256\":\"" + std::string(kat1::body_sha256) + "\"}";
+    const std::string upper_sha =
+            "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"SHA256\":\"" + std::string(kat1::body_sha256) + "\"}";
     CHECK(run(kat1::body, forge(upper_sha)) == errc::missing_body_hash);
-    const std::string upper_exp = "{\"iss\":\"abcdefg\",\"Exp\":1700000300,\"sha256\":\"" + std::string(kat1::body_sha256) + "\"}";
+    const std::string upper_exp =
+            "{\"iss\":\"abcdefg\",\"Exp\":1700000300,\"sha256\":\"" + std::string(kat1::body_sha256) + "\"}";
     CHECK(run(kat1::body, forge(upper_exp)) == errc::malformed_token);
 }
 
 TEST_CASE("a token without exp is malformed_token", "[verify][threat-E5]") {
     lkwebhook::diagnosis why;
-    const std::string claims = "{\"iss\":\"abcdefg\",\"nbf\":1700000000,\"sha256\":\"" + std::string(kat1::body_sha256) + "\"}";
+    const std::string claims =
+            "{\"iss\":\"abcdefg\",\"nbf\":1700000000,\"sha256\":\"" + std::string(kat1::body_sha256) + "\"}";
     CHECK(run(kat1::body, forge(claims), {}, kat_now, &why) == errc::malformed_token);
     CHECK(why.view().find("exp") != std::string_view::npos);
 }
 
 TEST_CASE("time claims must be integer NumericDates in range", "[verify][threat-E6]") {
     const std::string sha = ",\"sha256\":\"" + std::string(kat1::body_sha256) + "\"}";
-    for (std::string_view bad : {"\"1700000300\"", "1700000300.5", "1.7e9", "-1", "1e300", "9223372036854775808", "253402300800",
-                                 "null", "true", "[]", "1700000300.0", "17000003000000000000000000"}) {
+    for (std::string_view bad : {"\"1700000300\"", "1700000300.5", "1.7e9", "-1", "1e300", "9223372036854775808",
+                                 "253402300800", "null", "true", "[]", "1700000300.0", "17000003000000000000000000"}) {
         CAPTURE(std::string(bad));
-        CHECK(run(kat1::body, forge("{\"iss\":\"abcdefg\",\"exp\":" + std::string(bad) + sha)) == errc::malformed_token);
+        CHECK(run(kat1::body, forge("{\"iss\":\"abcdefg\",\"exp\":" + std::string(bad) + sha)) ==
+              errc::malformed_token);
         CHECK(run(kat1::body, forge("{\"iss\":\"abcdefg\",\"exp\":1700000300,\"nbf\":" + std::string(bad) + sha)) ==
               errc::malformed_token);
         CHECK(run(kat1::body, forge("{\"iss\":\"abcdefg\",\"exp\":1700000300,\"iat\":" + std::string(bad) + sha)) ==
@@ -566,8 +602,10 @@ TEST_CASE("time claims must be integer NumericDates in range", "[verify][threat-
 
 TEST_CASE("exp must be after nbf", "[verify][threat-E8]") {
     const std::string sha = ",\"sha256\":\"" + std::string(kat1::body_sha256) + "\"}";
-    CHECK(run(kat1::body, forge("{\"iss\":\"abcdefg\",\"exp\":1700000000,\"nbf\":1700000000" + sha)) == errc::malformed_token);
-    CHECK(run(kat1::body, forge("{\"iss\":\"abcdefg\",\"exp\":1699999999,\"nbf\":1700000000" + sha)) == errc::malformed_token);
+    CHECK(run(kat1::body, forge("{\"iss\":\"abcdefg\",\"exp\":1700000000,\"nbf\":1700000000" + sha)) ==
+          errc::malformed_token);
+    CHECK(run(kat1::body, forge("{\"iss\":\"abcdefg\",\"exp\":1699999999,\"nbf\":1700000000" + sha)) ==
+          errc::malformed_token);
 }
 
 TEST_CASE("a maximum token lifetime rejects long-lived tokens", "[verify][threat-E9]") {
@@ -589,18 +627,21 @@ TEST_CASE("an aud claim is malformed_token whatever its type", "[verify][threat-
 }
 
 TEST_CASE("other claims are ignored and iat is only type-checked", "[verify][threat-E11]") {
-    CHECK_FALSE(run(kat1::body,
-                    forge(kat_claims_with(R"(,"iat":1900000000,"sub":"u","jti":"j","name":"n","video":{"roomJoin":true},"sip":{"admin":true},"kind":"agent","metadata":"{}","zz":[{"a":null}])"))));
+    CHECK_FALSE(run(
+            kat1::body,
+            forge(kat_claims_with(
+                    R"(,"iat":1900000000,"sub":"u","jti":"j","name":"n","video":{"roomJoin":true},"sip":{"admin":true},"kind":"agent","metadata":"{}","zz":[{"a":null}])"))));
 }
 
 TEST_CASE("a participant join token is not a webhook token", "[verify][threat-E12]") {
     // What a LiveKit AccessToken for a participant looks like: same secret,
     // same iss, a nested video grant, long validity, no sha256.
     const std::string join =
-        R"({"exp":1700021600,"iss":"abcdefg","nbf":1700000000,"sub":"alice","name":"Alice","video":{"room":"my-room","roomJoin":true,"canPublish":true,"canSubscribe":true,"canPublishSources":["camera","microphone"]},"metadata":"{\"x\":1}"})";
+            R"({"exp":1700021600,"iss":"abcdefg","nbf":1700000000,"sub":"alice","name":"Alice","video":{"room":"my-room","roomJoin":true,"canPublish":true,"canSubscribe":true,"canPublishSources":["camera","microphone"]},"metadata":"{\"x\":1}"})";
     const std::string token = forge(join);
     lkwebhook::diagnosis why;
-    CHECK(run(R"({"event":"room_finished","room":{"name":"forged"}})", token, {}, kat_now, &why) == errc::missing_body_hash);
+    CHECK(run(R"({"event":"room_finished","room":{"name":"forged"}})", token, {}, kat_now, &why) ==
+          errc::missing_body_hash);
     CHECK(why.view().find("participant") != std::string_view::npos);
     verify_options o;
     o.max_token_lifetime = std::chrono::seconds{900};
@@ -612,7 +653,8 @@ TEST_CASE("a participant join token is not a webhook token", "[verify][threat-E1
 TEST_CASE("sha256 absent, null, non-string or empty is missing_body_hash", "[verify][threat-F1]") {
     const std::string base = "{\"iss\":\"abcdefg\",\"exp\":1700000300";
     CHECK(run(kat1::body, forge(base + "}")) == errc::missing_body_hash);
-    for (std::string_view v : {"null", "1", "[]", "{}", "true", "\"\"", "[\"CoEQz1chqJ9bnZRcORddjplkvpjmPujmLTR42DbefYI=\"]"})
+    for (std::string_view v :
+         {"null", "1", "[]", "{}", "true", "\"\"", "[\"CoEQz1chqJ9bnZRcORddjplkvpjmPujmLTR42DbefYI=\"]"})
         CHECK(run(kat1::body, forge(base + ",\"sha256\":" + std::string(v) + "}")) == errc::missing_body_hash);
 }
 
@@ -624,10 +666,12 @@ TEST_CASE("the canonical padded base64 digest verifies, also when JSON-escaped",
     REQUIRE(digest.find('+') != std::string::npos);
     REQUIRE(digest.find('/') != std::string::npos);
     std::string escaped;
-    for (char c : digest) escaped += c == '/' ? std::string("\\/") : c == '+' ? std::string("\\u002b") : std::string(1, c);
+    for (char c : digest)
+        escaped += c == '/' ? std::string("\\/") : c == '+' ? std::string("\\u002b") : std::string(1, c);
     const std::string claims = "{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":\"" + escaped + "\"}";
     CHECK_FALSE(run(body, forge(claims)));
-    CHECK_FALSE(run("", forge("{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":\"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"}")));
+    CHECK_FALSE(run("", forge("{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":\"47DEQpj8HBSa+/"
+                              "TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\"}")));
 }
 
 TEST_CASE("equivalent-looking digest spellings are body_hash_mismatch", "[verify][threat-F3][threat-F4]") {
@@ -641,12 +685,20 @@ TEST_CASE("equivalent-looking digest spellings are body_hash_mismatch", "[verify
     const std::string hex = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
     const std::string kat(kat1::body_sha256);
     const std::vector<std::pair<std::string, std::string>> cases = {
-        {body, sha.substr(0, 43)}, {body, url}, {body, url.substr(0, 43)}, {body, hex},
-        {body, sha.substr(0, 20) + " " + sha.substr(20)}, {body, sha + "\\n"}, {body, sha + "!!"}, {body, sha + sha},
-        {body, " " + sha}, {std::string(kat1::body), kat.substr(0, 42) + "J="}};
+            {body, sha.substr(0, 43)},
+            {body, url},
+            {body, url.substr(0, 43)},
+            {body, hex},
+            {body, sha.substr(0, 20) + " " + sha.substr(20)},
+            {body, sha + "\\n"},
+            {body, sha + "!!"},
+            {body, sha + sha},
+            {body, " " + sha},
+            {std::string(kat1::body), kat.substr(0, 42) + "J="}};
     for (const auto& [b, v] : cases) {
         CAPTURE(v);
-        CHECK(run(b, forge("{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":\"" + v + "\"}")) == errc::body_hash_mismatch);
+        CHECK(run(b, forge("{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":\"" + v + "\"}")) ==
+              errc::body_hash_mismatch);
     }
     CHECK_FALSE(run(body, forge("{\"iss\":\"abcdefg\",\"exp\":1700000300,\"sha256\":\"" + sha + "\"}")));
 }
@@ -715,7 +767,8 @@ TEST_CASE("no body byte is read before the MAC verified", "[verify][threat-I1]")
     CHECK(run(guarded.view(), "") == errc::missing_authorization);
     CHECK(run(guarded.view(), "x.y") == errc::malformed_token);
     CHECK(run(guarded.view(), forge(kat_claims_with(""), R"({"alg":"none"})")) == errc::unsupported_algorithm);
-    CHECK(run(guarded.view(), mint(lkwebhook::test::go_header, server_claims("nobody", 1, "x"), "s")) == errc::unknown_api_key);
+    CHECK(run(guarded.view(), mint(lkwebhook::test::go_header, server_claims("nobody", 1, "x"), "s")) ==
+          errc::unknown_api_key);
     CHECK(run(guarded.view(), t.substr(0, t.size() - 1) + "A") == errc::bad_signature);
 }
 
@@ -723,7 +776,8 @@ TEST_CASE("the body is still untouched when the time claims fail", "[verify][thr
     guarded_body guarded;
     CHECK(run(guarded.view(), kat1::token, {}, fixed_clock{kat1::exp + 60}) == errc::token_expired);
     CHECK(run(guarded.view(), kat1::token, {}, fixed_clock{kat1::nbf - 61}) == errc::token_not_yet_valid);
-    CHECK(run(guarded.view(), forge("{\"iss\":\"abcdefg\",\"exp\":1700000300,\"aud\":\"x\"}")) == errc::malformed_token);
+    CHECK(run(guarded.view(), forge("{\"iss\":\"abcdefg\",\"exp\":1700000300,\"aud\":\"x\"}")) ==
+          errc::malformed_token);
 }
 
 TEST_CASE("a body of the maximum size is hashed and verified", "[verify][threat-I3]") {
@@ -772,13 +826,18 @@ TEST_CASE("options outside their documented ranges are invalid_config", "[verify
 
 // ---------------------------------------------------------------- K, L: secrets and diagnostics
 
-TEST_CASE("diagnoses never contain secrets, signatures, whole tokens or body bytes", "[verify][threat-K1][threat-K6][threat-L1]") {
+TEST_CASE("diagnoses never contain secrets, signatures, whole tokens or body bytes",
+          "[verify][threat-K1][threat-K6][threat-L1]") {
     const std::string t(kat1::token);
     const std::string sig = t.substr(t.rfind('.') + 1);
-    const std::vector<std::string> inputs = {
-        "", t + "x", t.substr(0, t.size() - 1) + "A", forge(kat_claims_with(""), R"({"alg":"none"})"),
-        forge("{\"iss\":\"abcdefg\",\"exp\":1}"), forge("{\"iss\":\"abcdefg\",\"exp\":1800000000}"),
-        std::string(9000, 'a'), "Basic " + t};
+    const std::vector<std::string> inputs = {"",
+                                             t + "x",
+                                             t.substr(0, t.size() - 1) + "A",
+                                             forge(kat_claims_with(""), R"({"alg":"none"})"),
+                                             forge("{\"iss\":\"abcdefg\",\"exp\":1}"),
+                                             forge("{\"iss\":\"abcdefg\",\"exp\":1800000000}"),
+                                             std::string(9000, 'a'),
+                                             "Basic " + t};
     for (const auto& input : inputs) {
         lkwebhook::diagnosis why;
         const auto ec = run(kat1::body, input, {}, kat_now, &why);
@@ -836,18 +895,30 @@ TEST_CASE("every error verify() can produce is produced", "[verify][errors]") {
         std::int64_t now;
     };
     const std::vector<row> rows = {
-        {errc::missing_authorization, "", body, {}, kat1::nbf},
-        {errc::malformed_token, "a.b", body, {}, kat1::nbf},
-        {errc::unsupported_algorithm, forge(server_claims("abcdefg", kat1::nbf, body), R"({"alg":"HS512"})"), body, {}, kat1::nbf},
-        {errc::unknown_api_key, mint(lkwebhook::test::go_header, server_claims("x", kat1::nbf, body), "s"), body, {}, kat1::nbf},
-        {errc::bad_signature, mint(lkwebhook::test::go_header, server_claims("abcdefg", kat1::nbf, body), "s"), body, {}, kat1::nbf},
-        {errc::token_not_yet_valid, good, body, {}, kat1::nbf - 61},
-        {errc::token_expired, good, body, {}, kat1::nbf + 360},
-        {errc::token_lifetime_too_long, good, body, lifetime, kat1::nbf},
-        {errc::missing_body_hash, forge("{\"iss\":\"abcdefg\",\"exp\":1700000300}"), body, {}, kat1::nbf},
-        {errc::body_hash_mismatch, good, "{ }", {}, kat1::nbf},
-        {errc::body_too_large, good, body, tiny, kat1::nbf},
-        {errc::invalid_config, good, body, bad_options, kat1::nbf},
+            {errc::missing_authorization, "", body, {}, kat1::nbf},
+            {errc::malformed_token, "a.b", body, {}, kat1::nbf},
+            {errc::unsupported_algorithm,
+             forge(server_claims("abcdefg", kat1::nbf, body), R"({"alg":"HS512"})"),
+             body,
+             {},
+             kat1::nbf},
+            {errc::unknown_api_key,
+             mint(lkwebhook::test::go_header, server_claims("x", kat1::nbf, body), "s"),
+             body,
+             {},
+             kat1::nbf},
+            {errc::bad_signature,
+             mint(lkwebhook::test::go_header, server_claims("abcdefg", kat1::nbf, body), "s"),
+             body,
+             {},
+             kat1::nbf},
+            {errc::token_not_yet_valid, good, body, {}, kat1::nbf - 61},
+            {errc::token_expired, good, body, {}, kat1::nbf + 360},
+            {errc::token_lifetime_too_long, good, body, lifetime, kat1::nbf},
+            {errc::missing_body_hash, forge("{\"iss\":\"abcdefg\",\"exp\":1700000300}"), body, {}, kat1::nbf},
+            {errc::body_hash_mismatch, good, "{ }", {}, kat1::nbf},
+            {errc::body_too_large, good, body, tiny, kat1::nbf},
+            {errc::invalid_config, good, body, bad_options, kat1::nbf},
     };
     for (const row& r : rows) {
         CAPTURE(lkwebhook::to_string(r.expect));
@@ -873,7 +944,9 @@ struct minimal_provider {
 };
 /// A provider that maps a key to an empty secret.
 struct empty_secret_provider {
-    [[nodiscard]] std::optional<std::string_view> find_secret(std::string_view) const noexcept { return std::string_view{}; }
+    [[nodiscard]] std::optional<std::string_view> find_secret(std::string_view) const noexcept {
+        return std::string_view{};
+    }
     [[nodiscard]] std::size_t size() const noexcept { return 1; }
 };
 }  // namespace
@@ -884,7 +957,8 @@ TEST_CASE("any KeyProvider works and empty secrets count as unknown keys", "[ver
     auto r = lkwebhook::verify(kat1::body, kat1::token, p, {}, kat_now);
     REQUIRE(r.has_value());
     CHECK(r->key_id == "abcdefg");
-    CHECK(lkwebhook::verify(kat1::body, kat1::token, empty_secret_provider{}, {}, kat_now).error() == errc::unknown_api_key);
+    CHECK(lkwebhook::verify(kat1::body, kat1::token, empty_secret_provider{}, {}, kat_now).error() ==
+          errc::unknown_api_key);
     auto s = *lkwebhook::static_key::make(kat1::key_id, kat1::secret);
     CHECK(lkwebhook::verify(kat1::body, kat1::token, s, {}, kat_now).has_value());
 }
@@ -894,14 +968,18 @@ TEST_CASE("the default clock is the system clock", "[verify][clock]") {
     CHECK(lkwebhook::verify(kat1::body, kat1::token, kat_keys()).error() == errc::token_expired);
 }
 
-TEST_CASE("RFC 7515 A.1 as a webhook: expired at real time, no body hash inside its window", "[verify][kat][threat-C3][threat-E12]") {
+TEST_CASE("RFC 7515 A.1 as a webhook: expired at real time, no body hash inside its window",
+          "[verify][kat][threat-C3][threat-E12]") {
     std::array<unsigned char, 64> key{};
     REQUIRE(lkwebhook::detail::decode_base64url(
-                "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow", key.data(), key.size()) == 64);
+                    "AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow",
+                    key.data(), key.size()) == 64);
     const std::string secret(reinterpret_cast<const char*>(key.data()), key.size());
     const auto keys = *lkwebhook::key_set::make({{"joe", secret}});
     const std::string_view jws =
-        "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+            "eyJ0eXAiOiJKV1QiLA0KICJhbGciOiJIUzI1NiJ9."
+            "eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ."
+            "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     CHECK(lkwebhook::verify("{}", jws, keys).error() == errc::token_expired);
     CHECK(lkwebhook::verify("{}", jws, keys, {}, fixed_clock{1300819000}).error() == errc::missing_body_hash);
 }

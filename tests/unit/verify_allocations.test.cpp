@@ -47,7 +47,6 @@ const int g_ssl_hooks_installed = CRYPTO_set_mem_functions(ssl_malloc, ssl_reall
 
 }  // namespace
 
-
 namespace kat1 = lkwebhook::test::kat1;
 using lkwebhook::errc;
 
@@ -88,7 +87,8 @@ TEST_CASE("the per-thread HMAC key cache never verifies with a stale key", "[all
     // Same length, different last byte.
     const std::string secret_a = "secret-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     const std::string secret_b = "secret-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab";
-    const std::string token_a = lkwebhook::test::mint(lkwebhook::test::go_header, lkwebhook::test::server_claims("APIk", kat1::nbf, body), secret_a);
+    const std::string token_a = lkwebhook::test::mint(
+            lkwebhook::test::go_header, lkwebhook::test::server_claims("APIk", kat1::nbf, body), secret_a);
     for (int round = 0; round < 3; ++round) {
         {
             const auto keys = *lkwebhook::key_set::make({{"APIk", secret_a}});
@@ -102,8 +102,8 @@ TEST_CASE("the per-thread HMAC key cache never verifies with a stale key", "[all
     }
     // Long secrets (beyond the cache) work too, alternating with short ones.
     const std::string long_secret(1000, 'L');
-    const std::string token_long =
-        lkwebhook::test::mint(lkwebhook::test::go_header, lkwebhook::test::server_claims("APIk", kat1::nbf, body), long_secret);
+    const std::string token_long = lkwebhook::test::mint(
+            lkwebhook::test::go_header, lkwebhook::test::server_claims("APIk", kat1::nbf, body), long_secret);
     const auto long_keys = *lkwebhook::key_set::make({{"APIk", long_secret}});
     const auto short_keys = *lkwebhook::key_set::make({{"APIk", secret_a}});
     for (int round = 0; round < 3; ++round) {
@@ -118,12 +118,14 @@ TEST_CASE("a successful verification allocates nothing and copies nothing", "[al
     const auto keys = *lkwebhook::key_set::make({{kat1::key_id, kat1::secret}});
     const lkwebhook::fixed_clock clock{kat1::nbf + 1};
     lkwebhook::diagnosis why;
-    REQUIRE(lkwebhook::verify(kat1::body, kat1::token, keys, {}, clock, &why).has_value());  // warm: per-thread contexts
+    REQUIRE(lkwebhook::verify(kat1::body, kat1::token, keys, {}, clock, &why)
+                    .has_value());  // warm: per-thread contexts
 
     constexpr int rounds = 1000;
     int ok = 0;
     const counts c = measure([&] {
-        for (int i = 0; i < rounds; ++i) ok += lkwebhook::verify(kat1::body, kat1::token, keys, {}, clock, &why).has_value() ? 1 : 0;
+        for (int i = 0; i < rounds; ++i)
+            ok += lkwebhook::verify(kat1::body, kat1::token, keys, {}, clock, &why).has_value() ? 1 : 0;
     });
     CHECK(ok == rounds);
     CHECK(c.news == 0);
@@ -136,14 +138,18 @@ TEST_CASE("a successful verification allocates nothing and copies nothing", "[al
     std::printf("verify() success path, %d calls: %ld operator new, %ld OpenSSL allocations\n", rounds, c.news, c.ssl);
 
     // A realistic server-style vector (3 KiB participant_joined), too.
-    const auto v = lkwebhook::test::load_vector(lkwebhook::test::vectors_dir() / "ok_participant_joined_server_style.json");
+    const auto v =
+            lkwebhook::test::load_vector(lkwebhook::test::vectors_dir() / "ok_participant_joined_server_style.json");
     const auto vkeys = *lkwebhook::key_set::make({{v.api_key, v.api_secret}});
     lkwebhook::verify_options o;
     o.leeway = std::chrono::seconds{v.leeway_s};
-    REQUIRE(lkwebhook::verify(v.body, v.authorization_view(), vkeys, o, lkwebhook::fixed_clock{v.now}).has_value());  // re-key once
+    REQUIRE(lkwebhook::verify(v.body, v.authorization_view(), vkeys, o, lkwebhook::fixed_clock{v.now})
+                    .has_value());  // re-key once
     const counts cv = measure([&] {
         for (int i = 0; i < 100; ++i)
-            ok += lkwebhook::verify(v.body, v.authorization_view(), vkeys, o, lkwebhook::fixed_clock{v.now}).has_value() ? 1 : 0;
+            ok += lkwebhook::verify(v.body, v.authorization_view(), vkeys, o, lkwebhook::fixed_clock{v.now}).has_value()
+                          ? 1
+                          : 0;
     });
     CHECK(ok == rounds + 100);
     CHECK(cv.news == 0);
@@ -159,7 +165,8 @@ TEST_CASE("rejections allocate nothing either", "[allocations][threat-B1][threat
     const std::string bad_sig = std::string(kat1::token).substr(0, kat1::token.size() - 1) + "A";
     const std::string long_signature = std::string(kat1::token) + "A";
     const std::string join = lkwebhook::test::mint(
-        lkwebhook::test::go_header, R"({"exp":1700021600,"iss":"abcdefg","nbf":1700000000,"video":{"roomJoin":true}})", kat1::secret);
+            lkwebhook::test::go_header,
+            R"({"exp":1700021600,"iss":"abcdefg","nbf":1700000000,"video":{"roomJoin":true}})", kat1::secret);
     lkwebhook::diagnosis why;
     const counts c = measure([&] {
         for (int i = 0; i < 50; ++i) {
@@ -167,8 +174,8 @@ TEST_CASE("rejections allocate nothing either", "[allocations][threat-B1][threat
             CHECK(lkwebhook::verify(kat1::body, many_segments, keys, {}, clock, &why).error() == errc::malformed_token);
             CHECK(lkwebhook::verify(kat1::body, bad_sig, keys, {}, clock, &why).error() == errc::bad_signature);
             CHECK(lkwebhook::verify(kat1::body, join, keys, {}, clock, &why).error() == errc::missing_body_hash);
-            CHECK(lkwebhook::verify(std::string_view(kat1::body).substr(1), kat1::token, keys, {}, clock, &why).error() ==
-                  errc::body_hash_mismatch);
+            CHECK(lkwebhook::verify(std::string_view(kat1::body).substr(1), kat1::token, keys, {}, clock, &why)
+                          .error() == errc::body_hash_mismatch);
         }
     });
     // Catch2's CHECK itself may allocate for its bookkeeping; count only the verifier.
@@ -206,13 +213,14 @@ TEST_CASE("an OpenSSL failure is internal_error, never success", "[allocations][
         // A fresh thread has no contexts yet; creating them now fails.
         t_fail_ssl_allocs = true;
         lkwebhook::diagnosis why;
-        verify_error = static_cast<errc>(lkwebhook::verify(kat1::body, kat1::token, keys, {}, clock, &why).error().value());
+        verify_error =
+                static_cast<errc>(lkwebhook::verify(kat1::body, kat1::token, keys, {}, clock, &why).error().value());
         diag = std::string(why.view());
         lkwebhook::sign_options o;
         o.now_unix = kat1::nbf;
         sign_error = static_cast<errc>(lkwebhook::sign(kat1::body, kat1::key_id, kat1::secret, o).error().value());
         header_error = static_cast<errc>(
-            lkwebhook::verify_signature_header("x", std::string(64, 'a'), kat1::key_id, keys).error().value());
+                lkwebhook::verify_signature_header("x", std::string(64, 'a'), kat1::key_id, keys).error().value());
         header_signed_empty = lkwebhook::sign_signature_header("x", kat1::secret).empty();
         t_fail_ssl_allocs = false;
         recovered = lkwebhook::verify(kat1::body, kat1::token, keys, {}, clock).has_value();

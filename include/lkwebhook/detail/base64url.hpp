@@ -31,7 +31,7 @@ inline constexpr std::array<std::uint8_t, 256> base64url_values = [] {
 }();
 
 inline constexpr std::string_view base64url_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Number of bytes a canonical unpadded base64url text of `length` characters
 /// decodes to. Meaningless for length % 4 == 1 (callers reject that first).
@@ -72,7 +72,7 @@ inline constexpr std::string_view base64url_alphabet =
 /// outside the alphabet map to 0xff, whose high bit is collected and checked
 /// at the end (the partial output is then meaningless and -1 is returned).
 [[nodiscard]] constexpr std::ptrdiff_t decode_base64url(std::string_view text, unsigned char* out,
-                                                       std::size_t capacity) noexcept {
+                                                        std::size_t capacity) noexcept {
     if (text.size() % 4 == 1) return -1;
     const std::size_t size = base64url_decoded_size(text.size());
     if (size > capacity) return -1;
@@ -109,8 +109,8 @@ constexpr std::size_t encode_base64url(const unsigned char* data, std::size_t si
     std::size_t o = 0;
     std::size_t i = 0;
     for (; i + 3 <= size; i += 3) {
-        const std::uint32_t v = static_cast<std::uint32_t>(data[i]) << 16 | static_cast<std::uint32_t>(data[i + 1]) << 8 |
-                                static_cast<std::uint32_t>(data[i + 2]);
+        const std::uint32_t v = static_cast<std::uint32_t>(data[i]) << 16 |
+                                static_cast<std::uint32_t>(data[i + 1]) << 8 | static_cast<std::uint32_t>(data[i + 2]);
         out[o++] = base64url_alphabet[(v >> 18) & 63];
         out[o++] = base64url_alphabet[(v >> 12) & 63];
         out[o++] = base64url_alphabet[(v >> 6) & 63];

@@ -546,7 +546,7 @@ template <>
 struct ops_impl<string_map> : ops_impl<repeated<std::pair<std::string, std::string>>> {};
 
 template <class M>
-inline constexpr container_ops ops_of{&ops_impl<M>::size, &ops_impl<M>::at,  &ops_impl<M>::emplace,
+inline constexpr container_ops ops_of{&ops_impl<M>::size,  &ops_impl<M>::at,  &ops_impl<M>::emplace,
                                       &ops_impl<M>::reset, &ops_impl<M>::pop, &ops_impl<M>::engage};
 
 template <class>

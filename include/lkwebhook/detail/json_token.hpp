@@ -134,7 +134,8 @@ public:
 private:
     constexpr std::uint32_t read_hex4() noexcept {
         std::uint32_t v = 0;
-        for (int i = 0; i < 4; ++i) v = v << 4 | static_cast<std::uint32_t>(hex_digit_value(raw_[pos_ + static_cast<std::size_t>(i)]));
+        for (int i = 0; i < 4; ++i)
+            v = v << 4 | static_cast<std::uint32_t>(hex_digit_value(raw_[pos_ + static_cast<std::size_t>(i)]));
         pos_ += 4;
         return v;
     }
@@ -376,7 +377,8 @@ template <class OnMember>
             return json_string_compare(name_view(a), name_escaped(a), name_view(b), name_escaped(b)) < 0;
         });
         for (auto it = first; it != last && it + 1 != last; ++it) {
-            if (json_string_compare(name_view(*it), name_escaped(*it), name_view(*(it + 1)), name_escaped(*(it + 1))) == 0)
+            if (json_string_compare(name_view(*it), name_escaped(*it), name_view(*(it + 1)), name_escaped(*(it + 1))) ==
+                0)
                 return {json_error::duplicate_member, (it + 1)->offset};
         }
         name_count = f.first_name;
@@ -389,7 +391,8 @@ template <class OnMember>
         // Distinguish "valid JSON, wrong type" only by the first byte; either
         // way the caller rejects it.
         const char c = text[pos];
-        const bool value_start = c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
+        const bool value_start =
+                c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') || c == 't' || c == 'f' || c == 'n';
         return {value_start ? json_error::not_object : json_error::syntax, pos};
     }
 

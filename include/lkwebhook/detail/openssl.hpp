@@ -126,8 +126,8 @@ struct thread_hmac_state {
         if (fresh == nullptr) return nullptr;
         char digest_name[] = "SHA256";
         const OSSL_PARAM params[] = {
-            OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-            OSSL_PARAM_construct_end(),
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
+                OSSL_PARAM_construct_end(),
         };
         if (EVP_MAC_CTX_set_params(fresh.get(), params) != 1) return nullptr;
         state.ctx = std::move(fresh);
@@ -168,7 +168,8 @@ struct thread_hmac_state {
         }
     }
     std::size_t written = 0;
-    ok = ok && EVP_MAC_update(state->ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+    ok = ok &&
+         EVP_MAC_update(state->ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
          EVP_MAC_final(state->ctx.get(), out.data(), &written, out.size()) == 1 && written == out.size();
     if (!ok) {
         // The context's state is unknown after a failure: re-key next time.
@@ -185,8 +186,7 @@ struct thread_hmac_state {
     EVP_MD_CTX* ctx = thread_digest_context();
     if (md == nullptr || ctx == nullptr) return false;
     unsigned int written = 0;
-    const bool ok = EVP_DigestInit_ex2(ctx, md, nullptr) == 1 &&
-                    EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
+    const bool ok = EVP_DigestInit_ex2(ctx, md, nullptr) == 1 && EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
                     EVP_DigestFinal_ex(ctx, out.data(), &written) == 1 && written == out.size();
     if (!ok) out.fill(0);
     return ok;
@@ -194,8 +194,10 @@ struct thread_hmac_state {
 
 /// Standard padded base64 (RFC 4648 section 4) of a digest: always 44
 /// characters. EVP_EncodeBlock writes a terminating NUL, hence 45 bytes.
-[[nodiscard]] inline bool base64_standard(const digest_bytes& digest, std::array<char, sha256_base64_size + 1>& out) noexcept {
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest.data(), static_cast<int>(digest.size()));
+[[nodiscard]] inline bool base64_standard(const digest_bytes& digest,
+                                          std::array<char, sha256_base64_size + 1>& out) noexcept {
+    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest.data(),
+                                  static_cast<int>(digest.size()));
     return n == static_cast<int>(sha256_base64_size);
 }
 
