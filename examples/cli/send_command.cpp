@@ -52,6 +52,7 @@
 #include <utility>
 #include <vector>
 
+#include <lkwebhook/events.hpp>
 #include <lkwebhook/signer.hpp>
 
 #include "commands.hpp"
@@ -303,23 +304,6 @@ struct sample_options {
     std::string id;
     std::optional<std::int64_t> created_at;
     bool comma_space = false;
-};
-
-constexpr std::string_view sample_event_names[] = {
-        "room_started",
-        "room_finished",
-        "participant_joined",
-        "participant_left",
-        "participant_connection_aborted",
-        "track_published",
-        "track_unpublished",
-        "egress_started",
-        "egress_updated",
-        "egress_ended",
-        "ingress_started",
-        "ingress_ended",
-        "agent_job_started",
-        "agent_job_ended",
 };
 
 // The room as room_* and participant_* events carry it: the full Room of a self-hosted server
@@ -1114,8 +1098,8 @@ int send_command(int argc, char** argv) {
 
     if (body_file.has_value() == !sample.event.empty())
         return usage_error("give exactly one of --body FILE and --event NAME");
-    if (!sample.event.empty() && std::find(std::begin(sample_event_names), std::end(sample_event_names),
-                                           sample.event) == std::end(sample_event_names))
+    // A sample exists for every event type LiveKit defines, and only for those.
+    if (!sample.event.empty() && lkwebhook::event_type_from_name(sample.event) == lkwebhook::event_type::unknown)
         return usage_error("unknown sample event " + sample.event);
     if (authorization_override && no_authorization)
         return usage_error("--authorization and --no-authorization exclude each other");

@@ -45,14 +45,7 @@ template <KeyProvider Keys>
         if (why != nullptr) why->append("no X-LiveKit-Signature value; a proxy may strip it");
         return errc::missing_authorization;
     }
-    if (body.size() > options.max_body_bytes) {
-        if (why != nullptr)
-            why->append("the body is ")
-                    .append(body.size())
-                    .append(" bytes, over the limit of ")
-                    .append(options.max_body_bytes);
-        return errc::body_too_large;
-    }
+    if (auto size = check_body_size(body, options, why); !size) return size.error();
     detail::digest_bytes received{};
     if (value.size() != 2 * received.size()) {
         if (why != nullptr)

@@ -77,6 +77,20 @@ struct verify_options {
     return {};
 }
 
+/// The O(1) body size gate shared by both schemes: body_too_large when the
+/// body is longer than options.max_body_bytes, decided from the length alone
+/// before any byte is read (A10).
+[[nodiscard]] inline result<void> check_body_size(std::string_view body, const verify_options& options,
+                                                  diagnosis* why = nullptr) noexcept {
+    if (body.size() <= options.max_body_bytes) return {};
+    if (why != nullptr)
+        why->append("the body is ")
+                .append(body.size())
+                .append(" bytes, over the limit of ")
+                .append(options.max_body_bytes);
+    return errc::body_too_large;
+}
+
 /// What authentication established about a request.
 struct verified_request {
     /// The API key (`iss`) whose secret verified the MAC. A view into the key
@@ -169,14 +183,7 @@ template <KeyProvider Keys, Clock C = system_clock_source>
                     .append(options.max_authorization_bytes);
         return errc::malformed_token;
     }
-    if (body.size() > options.max_body_bytes) {
-        if (why != nullptr)
-            why->append("the body is ")
-                    .append(body.size())
-                    .append(" bytes, over the limit of ")
-                    .append(options.max_body_bytes);
-        return errc::body_too_large;
-    }
+    if (auto size = check_body_size(body, options, why); !size) return size.error();
     // 2. token syntax
     auto token = split_token(trimmed, options.allow_bearer_prefix, why);
     if (!token) return token.error();
