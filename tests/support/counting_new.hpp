@@ -27,16 +27,18 @@ inline void* counted_alloc_or_throw(std::size_t size) {
 
 }  // namespace lkwebhook::test
 
-// Every replaceable form, so sanitizers see matching new/delete pairs.
+// Every replaceable form, so sanitizers see matching new/delete pairs. The
+// deallocation functions are kept out of line: inlined into a caller, g++'s
+// -Wmismatched-new-delete would see free() on memory from operator new.
 void* operator new(std::size_t size) { return lkwebhook::test::counted_alloc_or_throw(size); }
 void* operator new[](std::size_t size) { return lkwebhook::test::counted_alloc_or_throw(size); }
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return lkwebhook::test::counted_alloc(size); }
 void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return lkwebhook::test::counted_alloc(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete[](void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 #endif  // LKWEBHOOK_TESTS_SUPPORT_COUNTING_NEW_HPP
