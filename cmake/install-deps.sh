@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages lkwebhook needs, and only those missing.
+# Installs the Debian 12 or 13 packages lkwebhook needs, and only those missing.
 #
 #   cmake/install-deps.sh            build the library, the examples and the demo
 #   cmake/install-deps.sh --tests    ... and everything the test suite needs
@@ -8,9 +8,10 @@
 # Idempotent: packages already installed are left alone, and when nothing is
 # missing it changes nothing (no apt-get update either). Prints every package
 # it installs. Runs apt-get as root (directly, or through sudo when present).
+# The release (/etc/os-release) picks the few names that differ between them.
 set -euo pipefail
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 
 with_tests=0
 dry_run=0
@@ -22,6 +23,25 @@ for arg in "$@"; do
     *) echo "install-deps: unknown argument '$arg'" >&2; usage >&2; exit 2 ;;
   esac
 done
+
+# Package names that differ by release. Debian 12's clang is 14 and its
+# sanitizer/libFuzzer runtime is libclang-rt-14-dev; Debian 13's clang is 19 and
+# has no libclang-rt-14-dev, so it takes libclang-rt-dev, which follows the
+# default clang (as clang, clang-tidy and clang-format do on both).
+os_id=""
+os_version=""
+if [[ -r /etc/os-release ]]; then
+  os_id=$(. /etc/os-release && echo "${ID:-}")
+  os_version=$(. /etc/os-release && echo "${VERSION_ID:-}")
+fi
+case "${os_id}:${os_version}" in
+  debian:12) clang_runtime=libclang-rt-14-dev ;;
+  debian:13) clang_runtime=libclang-rt-dev ;;
+  *)
+    echo "install-deps: ${os_id:-unknown} ${os_version} is not Debian 12 or 13; using Debian 13's package names" >&2
+    clang_runtime=libclang-rt-dev
+    ;;
+esac
 
 # Library, examples, CLI and demo (the first Quick start command).
 packages=(
@@ -35,11 +55,11 @@ packages=(
 # The whole test suite (the second Quick start command) and the CI extras.
 if [[ $with_tests -eq 1 ]]; then
   packages+=(
-    catch2                  # unit tests (Catch2 2.13 on Debian 12)
+    catch2                  # unit tests (Catch2 2.13 on Debian 12, 3 on Debian 13)
     redis-server            # tests/redis: a real Redis on a loopback port
     nodejs npm              # tests/interop: LiveKit's own Node SDK checks our tokens
     clang clang-tidy clang-format
-    libclang-rt-14-dev      # clang sanitizers and libFuzzer (fuzz preset)
+    "$clang_runtime"        # clang sanitizers and libFuzzer (fuzz preset)
     llvm                    # llvm-symbolizer: readable sanitizer stack traces
     libbenchmark-dev        # tests/bench (bench preset)
     wrk                     # tests/load
@@ -76,7 +96,7 @@ if [[ $dry_run -eq 1 ]]; then
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-deps: apt-get not found; this script supports Debian 12 (bookworm)." >&2
+  echo "install-deps: apt-get not found; this script supports Debian 12 (bookworm) and 13 (trixie)." >&2
   echo "install-deps: install the packages above (or their equivalents) by hand." >&2
   exit 1
 fi

@@ -226,9 +226,16 @@ int main(int argc, char** argv) {
         }
         // Two Authorization headers are folded as HTTP would (RFC 9110), which makes the value
         // malformed (a comma is not a token character) instead of silently picking one.
-        std::string authorization = req.get_header_value("Authorization");
-        for (std::size_t n = 1; n < req.get_header_value_count("Authorization"); ++n)
-            authorization.append(", ").append(req.get_header_value("Authorization", n));
+        // req.headers is a case-insensitive multimap in every cpp-httplib release (ordered in 0.11,
+        // Debian 12; unordered in 0.18, Debian 13), so equal_range works with both, unlike
+        // get_header_value(key, n), whose second parameter became a default value in 0.18. The
+        // order of the folded values is irrelevant: any second value makes the result malformed.
+        std::string authorization;
+        const auto [first_authorization, end_authorization] = req.headers.equal_range("Authorization");
+        for (auto it = first_authorization; it != end_authorization; ++it) {
+            if (it != first_authorization) authorization.append(", ");
+            authorization.append(it->second);
+        }
 
         // req.body is the raw request body: cpp-httplib does not parse or re-encode it.
         const lkwebhook::outcome o =
