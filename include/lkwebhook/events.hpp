@@ -24,8 +24,8 @@
 // Thread safety: plain values; const access from several threads is fine.
 //
 // The structs, enums and descriptors live in detail/schema.hpp, generated from
-// shared/spec/schema.txt by `python3 cmake/generate_events.py <schema.txt>
-// include/lkwebhook/detail/schema.hpp` (committed; the build never runs it).
+// cmake/schema.txt by `python3 cmake/generate_events.py` (committed; the
+// build never runs it; the test tests/schema fails when they drift apart).
 // A field LiveKit adds is one line of schema.txt; the decoder and encoder
 // need no change.
 
@@ -78,7 +78,7 @@ template <proto_enum E>
 
 }  // namespace lkwebhook
 
-// The generated structs, enums and descriptors (from shared/spec/schema.txt).
+// The generated structs, enums and descriptors (from cmake/schema.txt).
 #include "detail/schema.hpp"  // IWYU pragma: export
 
 #endif  // LKWEBHOOK_EVENTS_HPP
