@@ -22,9 +22,10 @@
 // Authentication: keys, clock, the JWT, the body hash, the whole pipeline, and
 // the signing side (for tests and senders).
 #include "lkwebhook/body_hash.hpp"
+#include "lkwebhook/body_hmac_header.hpp"
 #include "lkwebhook/clock.hpp"
+#include "lkwebhook/key_file.hpp"
 #include "lkwebhook/keys.hpp"
-#include "lkwebhook/signature_header.hpp"
 #include "lkwebhook/signer.hpp"
 #include "lkwebhook/token.hpp"
 #include "lkwebhook/verify.hpp"
@@ -36,12 +37,13 @@
 #include "lkwebhook/events.hpp"
 #include "lkwebhook/receiver.hpp"
 
-// Dispatch: the correlator concept, outcomes, idempotency, metrics,
+// Dispatch: the correlator concept, outcomes, idempotency, metrics, logging,
 // verify_and_dispatch(), the asynchronous dispatcher and the session ledger.
 #include "lkwebhook/async_dispatcher.hpp"
 #include "lkwebhook/correlator.hpp"
 #include "lkwebhook/dispatch.hpp"
 #include "lkwebhook/idempotency.hpp"
+#include "lkwebhook/log.hpp"
 #include "lkwebhook/metrics.hpp"
 #include "lkwebhook/outcome.hpp"
 #include "lkwebhook/session_ledger.hpp"

@@ -26,6 +26,7 @@
 
 #include <lkwebhook/async_dispatcher.hpp>
 #include <lkwebhook/idempotency.hpp>
+#include <lkwebhook/key_file.hpp>
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/metrics.hpp>
 
@@ -320,7 +321,7 @@ int main(int argc, char** argv) {
     }
 
     lkwebhook::diagnosis why;
-    auto keys = opt.keys_file ? lkwebhook::key_set::from_key_file(*opt.keys_file, &why)
+    auto keys = opt.keys_file ? lkwebhook::from_key_file(*opt.keys_file, &why)
                               : lkwebhook::key_set::from_environment(&why);
     if (!keys) {
         std::cerr << "lkwebhook-beast-server: no usable API keys: " << why.view() << "\n";

@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include <lkwebhook/encode.hpp>
+#include <lkwebhook/key_file.hpp>
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/receiver.hpp>
 

@@ -24,6 +24,7 @@
 
 #include <lkwebhook/dispatch.hpp>
 #include <lkwebhook/idempotency.hpp>
+#include <lkwebhook/key_file.hpp>
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/metrics.hpp>
 
@@ -137,7 +138,7 @@ int main(int argc, char** argv) {
 
     // Keys: the environment by default, as LiveKit's own tools do.
     lkwebhook::diagnosis why;
-    auto keys = opt.keys_file ? lkwebhook::key_set::from_key_file(*opt.keys_file, &why)
+    auto keys = opt.keys_file ? lkwebhook::from_key_file(*opt.keys_file, &why)
                               : lkwebhook::key_set::from_environment(&why);
     if (!keys) {
         std::cerr << "lkwebhook-httplib-server: no usable API keys: " << why.view() << "\n";

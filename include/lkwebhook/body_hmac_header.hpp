@@ -1,5 +1,5 @@
-#ifndef LKWEBHOOK_SIGNATURE_HEADER_HPP
-#define LKWEBHOOK_SIGNATURE_HEADER_HPP
+#ifndef LKWEBHOOK_BODY_HMAC_HEADER_HPP
+#define LKWEBHOOK_BODY_HMAC_HEADER_HPP
 
 // An opt-in second scheme, NOT what LiveKit sends: header
 // `X-LiveKit-Signature` holding the lowercase hex HMAC-SHA256 of the raw body
@@ -116,4 +116,4 @@ template <KeyProvider Keys>
 
 }  // namespace lkwebhook
 
-#endif  // LKWEBHOOK_SIGNATURE_HEADER_HPP
+#endif  // LKWEBHOOK_BODY_HMAC_HEADER_HPP

@@ -1,6 +1,10 @@
 #ifndef LKWEBHOOK_CLOCK_HPP
 #define LKWEBHOOK_CLOCK_HPP
 
+// Every clock of the library. Wall-clock time (system_clock_source,
+// fixed_clock, the Clock concept) drives the token checks; monotonic time
+// (steady_clock_source) drives the idempotency store's expiry.
+//
 // Time is injected, as jwt-cpp does, so that exp/nbf checks are testable to
 // the second. The verifier reads the clock once per request (threat model J7)
 // and works in whole Unix seconds (int64), never in chrono ticks: libstdc++'s
@@ -65,3 +69,13 @@ static_assert(Clock<fixed_clock>);
 }  // namespace lkwebhook
 
 #endif  // LKWEBHOOK_CLOCK_HPP
+/// A monotonic clock (std::chrono::steady_clock) for durations and expiry
+/// that must not jump with the wall clock: the idempotency store's TTLs.
+/// Stateless and thread-safe; a store takes any type with the same now()
+/// (tests pass a manual one).
+struct steady_clock_source {
+    [[nodiscard]] std::chrono::steady_clock::time_point now() const noexcept {
+        return std::chrono::steady_clock::now();
+    }
+};
+

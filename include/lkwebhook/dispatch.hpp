@@ -54,6 +54,7 @@
 #include "keys.hpp"
 #include "metrics.hpp"
 #include "outcome.hpp"
+#include "log.hpp"
 #include "verify.hpp"
 
 namespace lkwebhook {

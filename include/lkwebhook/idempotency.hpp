@@ -36,6 +36,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "clock.hpp"
 #include "config.hpp"
 #include "error.hpp"
 #include "result.hpp"
@@ -137,13 +138,6 @@ struct store_stats {
     std::uint64_t entries = 0;          ///< current number of entries (in flight + done)
     std::uint64_t early_evictions = 0;  ///< entries evicted before their TTL because the store was full (H4)
     std::uint64_t expirations = 0;      ///< entries removed because their TTL elapsed
-};
-
-/// A monotonic clock for stores; replaceable in tests.
-struct steady_clock_source {
-    [[nodiscard]] std::chrono::steady_clock::time_point now() const noexcept {
-        return std::chrono::steady_clock::now();
-    }
 };
 
 namespace detail {

@@ -1,5 +1,5 @@
-// signature_header.hpp: the opt-in X-LiveKit-Signature scheme.
-#include <lkwebhook/signature_header.hpp>
+// body_hmac_header.hpp: the opt-in X-LiveKit-Signature scheme.
+#include <lkwebhook/body_hmac_header.hpp>
 
 #include <string>
 
@@ -14,21 +14,21 @@ const lkwebhook::key_set& keys() {
 }
 }  // namespace
 
-TEST_CASE("sign_signature_header is lowercase hex HMAC-SHA256 (RFC 4231-style known answer)", "[signature_header]") {
+TEST_CASE("sign_signature_header is lowercase hex HMAC-SHA256 (RFC 4231-style known answer)", "[body_hmac_header]") {
     // HMAC-SHA256(key="key", "The quick brown fox jumps over the lazy dog"), a widely published value.
     CHECK(lkwebhook::sign_signature_header("The quick brown fox jumps over the lazy dog", "key") ==
           "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
     CHECK(lkwebhook::sign_signature_header("x", "").empty());
 }
 
-TEST_CASE("a correct X-LiveKit-Signature verifies", "[signature_header]") {
+TEST_CASE("a correct X-LiveKit-Signature verifies", "[body_hmac_header]") {
     const std::string body = R"({"event":"room_started"})";
     const std::string sig = lkwebhook::sign_signature_header(body, "key");
     CHECK(lkwebhook::verify_signature_header(body, sig, "APIrelay", keys()).has_value());
     CHECK(lkwebhook::verify_signature_header(body, " " + sig + "\t", "APIrelay", keys()).has_value());
 }
 
-TEST_CASE("every error of the signature-header scheme", "[signature_header]") {
+TEST_CASE("every error of the signature-header scheme", "[body_hmac_header]") {
     const std::string body = R"({"event":"room_started"})";
     const std::string sig = lkwebhook::sign_signature_header(body, "key");
     lkwebhook::diagnosis why;

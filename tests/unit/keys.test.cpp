@@ -1,5 +1,6 @@
 // Key providers (keys.hpp): validation, byte-exact lookup, environment, the
 // livekit-server key-file format, redaction.
+#include <lkwebhook/key_file.hpp>
 #include <lkwebhook/keys.hpp>
 
 #include <sys/stat.h>
@@ -14,6 +15,7 @@
 #include "support/catch.hpp"
 
 using lkwebhook::errc;
+using lkwebhook::from_key_file;
 using lkwebhook::key_set;
 
 namespace {
@@ -136,7 +138,7 @@ TEST_CASE("from_key_file reads the livekit-server key file format", "[keys]") {
             "APIhash: abc#not-a-comment\n"
             "APInum: 12345\n");
     lkwebhook::diagnosis why;
-    auto k = key_set::from_key_file(f.path, &why);
+    auto k = from_key_file(f.path, &why);
     CAPTURE(std::string(why.view()));
     REQUIRE(k.has_value());
     CHECK(k->size() == 5);
@@ -166,7 +168,7 @@ TEST_CASE("from_key_file rejects what livekit-server would reject or misread", "
         temp_file f(content);
         lkwebhook::diagnosis why;
         CAPTURE(std::string(content), std::string(why.view()));
-        CHECK(key_set::from_key_file(f.path, &why).error() == errc::invalid_config);
+        CHECK(from_key_file(f.path, &why).error() == errc::invalid_config);
         CHECK(why.view().find(reason) != std::string_view::npos);
         CHECK(why.view().find("s2") == std::string_view::npos);
     }
@@ -175,10 +177,10 @@ TEST_CASE("from_key_file rejects what livekit-server would reject or misread", "
 TEST_CASE("from_key_file refuses files that others can access, like livekit-server", "[keys][threat-K1]") {
     temp_file f("APIa: a-secret\n", 0644);
     lkwebhook::diagnosis why;
-    CHECK(key_set::from_key_file(f.path, &why).error() == errc::invalid_config);
+    CHECK(from_key_file(f.path, &why).error() == errc::invalid_config);
     CHECK(why.view().find("others") != std::string_view::npos);
-    CHECK(key_set::from_key_file(f.path, nullptr, false).has_value());
-    CHECK(key_set::from_key_file("/nonexistent/lkwebhook/keys.yaml", &why).error() == errc::invalid_config);
+    CHECK(from_key_file(f.path, nullptr, false).has_value());
+    CHECK(from_key_file("/nonexistent/lkwebhook/keys.yaml", &why).error() == errc::invalid_config);
     temp_file g("APIa: a-secret\n", 0640);
-    CHECK(key_set::from_key_file(g.path).has_value());
+    CHECK(from_key_file(g.path).has_value());
 }

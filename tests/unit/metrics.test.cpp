@@ -1,5 +1,6 @@
 // metrics: counters, histogram, Prometheus text, rate-limited log sink.
 
+#include <lkwebhook/log.hpp>
 #include <lkwebhook/metrics.hpp>
 
 #include <chrono>

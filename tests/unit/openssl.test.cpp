@@ -44,10 +44,17 @@ std::string code_of(const std::filesystem::path& p) {
 
 const std::filesystem::path include_dir =
         std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "include" / "lkwebhook";
-const std::vector<std::string> verification_headers = {
-        "detail/openssl.hpp", "detail/base64url.hpp", "detail/json_token.hpp",
-        "token.hpp",          "body_hash.hpp",        "verify.hpp",
-        "keys.hpp",           "signer.hpp",           "signature_header.hpp"};
+const std::vector<std::string> verification_headers = {"detail/openssl.hpp",
+                                                       "detail/base64url.hpp",
+                                                       "detail/json_token.hpp",
+                                                       "token.hpp",
+                                                       "body_hash.hpp",
+                                                       "verify.hpp",
+                                                       "keys.hpp",
+                                                       "signer.hpp",
+                                                       "body_hmac_header.hpp",
+                                                       "key_file.hpp",
+                                                       "detail/key_file_parser.hpp"};
 }  // namespace
 
 TEST_CASE("SHA-256 and HMAC-SHA256 known answers", "[openssl]") {

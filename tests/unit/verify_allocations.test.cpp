@@ -5,7 +5,7 @@
 // versions and installs counting (and, on request, failing) allocation
 // functions into OpenSSL with CRYPTO_set_mem_functions before OpenSSL
 // allocates anything. Both affect only this test executable.
-#include <lkwebhook/signature_header.hpp>
+#include <lkwebhook/body_hmac_header.hpp>
 #include <lkwebhook/signer.hpp>
 #include <lkwebhook/verify.hpp>
 

@@ -1,0 +1,164 @@
+#ifndef LKWEBHOOK_LOG_HPP
+#define LKWEBHOOK_LOG_HPP
+
+// The logging hook: one structured record per answered request, with fields
+// that never carry a secret, a token, a body or raw attacker text (threat
+// model K1, K6, L1-L4), and a rate limit on rejections (L4).
+//
+//     lkwebhook::log_sink log{[](const lkwebhook::log_record& r) {
+//         std::fprintf(stderr, "%s\n", lkwebhook::to_string(r).c_str());
+//     }};
+//     lkwebhook::dispatch_options options;
+//     options.log = &log;
+//
+// Thread-safety: every member of log_sink may be called concurrently; the
+// callback runs on the calling thread, outside any library lock.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "error.hpp"
+#include "events.hpp"
+#include "metrics.hpp"
+#include "outcome.hpp"
+
+namespace lkwebhook {
+
+/// One structured log record. Every field is library-generated or escaped
+/// and truncated attacker-influenced text: no secret, token, signature, body
+/// or raw header ever appears (K1, K6, L1, L2).
+struct log_record {
+    std::string_view outcome_name;  ///< "ok" or the errc name
+    int status = 0;                 ///< HTTP status answered
+    event_type type = event_type::unknown;
+    std::string_view event_name;  ///< wire event name, escaped and truncated (64 B)
+    std::string_view event_id;    ///< escaped and truncated (64 B)
+    std::string_view room;        ///< room name, escaped and truncated (64 B); empty when absent
+    std::chrono::nanoseconds latency{0};
+    bool duplicate = false;
+    bool session_found = true;
+    std::string_view why;                 ///< the diagnosis (library-generated, bounded)
+    std::uint64_t suppressed_before = 0;  ///< rejection lines dropped by the rate limit since the last one
+};
+
+/// logfmt rendering of a record: `outcome=... status=... type=... event=... id=... room=... latency_us=...`.
+[[nodiscard]] inline std::string to_string(const log_record& r) {
+    std::string s;
+    s.reserve(256);
+    s += "outcome=";
+    s += r.outcome_name;
+    s += " status=";
+    s += std::to_string(r.status);
+    s += " type=";
+    s += to_string(r.type);
+    if (!r.event_name.empty()) {
+        s += " event=";
+        s += r.event_name;
+    }
+    if (!r.event_id.empty()) {
+        s += " id=";
+        s += r.event_id;
+    }
+    if (!r.room.empty()) {
+        s += " room=";
+        s += r.room;
+    }
+    s += " latency_us=";
+    s += std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(r.latency).count());
+    if (r.duplicate) s += " duplicate=1";
+    if (!r.session_found) s += " session_found=0";
+    if (!r.why.empty()) {
+        s += " why=\"";
+        for (const char c : r.why) {
+            if (c == '"' || c == '\\') s += '\\';
+            s += c;
+        }
+        s += '"';
+    }
+    if (r.suppressed_before != 0) {
+        s += " suppressed_before=";
+        s += std::to_string(r.suppressed_before);
+    }
+    return s;
+}
+
+/// A logging hook with a rate limit on rejections (L4: anyone can cause
+/// unbounded 401s): accepted events and duplicates are always passed on;
+/// rejections at most `max_rejections_per_second` per second, the others are
+/// counted and reported in the next record's `suppressed_before`.
+/// The callback runs on the calling thread, outside any library lock.
+class log_sink {
+public:
+    using callback = std::function<void(const log_record&)>;
+
+    log_sink() = default;
+    explicit log_sink(callback fn, std::uint32_t max_rejections_per_second = 1)
+        : fn_(std::move(fn)), per_second_(max_rejections_per_second) {}
+
+    log_sink(const log_sink&) = delete;
+    log_sink& operator=(const log_sink&) = delete;
+
+    [[nodiscard]] explicit operator bool() const noexcept { return static_cast<bool>(fn_); }
+
+    /// Builds the record for `o` (room may be empty) and passes it on unless rate-limited.
+    /// Returns true when the callback was called.
+    bool log(const outcome& o, std::string_view event_name, std::string_view room, std::chrono::nanoseconds latency,
+             metrics* m = nullptr) {
+        if (!fn_) return false;
+        const bool rejection = o.error && o.error != errc::duplicate_event && o.error != errc::duplicate_in_flight;
+        if (rejection && !admit()) {
+            suppressed_.fetch_add(1, std::memory_order_relaxed);
+            if (m != nullptr) m->record_suppressed_log();
+            return false;
+        }
+        diagnosis name_text;
+        diagnosis id_text;
+        diagnosis room_text;
+        if (!event_name.empty()) name_text.append_escaped(event_name);
+        if (!o.event_id().empty()) id_text.append_escaped(o.event_id());
+        if (!room.empty()) room_text.append_escaped(room);
+        log_record r;
+        r.outcome_name = o.name();
+        r.status = o.status;
+        r.type = o.type;
+        r.event_name = name_text.view();
+        r.event_id = id_text.view();
+        r.room = room_text.view();
+        r.latency = latency;
+        r.duplicate = o.duplicate;
+        r.session_found = o.session_found;
+        r.why = o.why.view();
+        r.suppressed_before = suppressed_.exchange(0, std::memory_order_relaxed);
+        fn_(r);
+        return true;
+    }
+
+    [[nodiscard]] std::uint64_t suppressed() const noexcept { return suppressed_.load(std::memory_order_relaxed); }
+
+private:
+    bool admit() noexcept {
+        const auto second =
+                std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch())
+                        .count();
+        std::int64_t window = window_.load(std::memory_order_relaxed);
+        if (window != second && window_.compare_exchange_strong(window, second, std::memory_order_relaxed)) {
+            used_.store(0, std::memory_order_relaxed);
+        }
+        return used_.fetch_add(1, std::memory_order_relaxed) < per_second_;
+    }
+
+    callback fn_;
+    std::uint32_t per_second_ = 1;
+    std::atomic<std::int64_t> window_{0};
+    std::atomic<std::uint32_t> used_{0};
+    std::atomic<std::uint64_t> suppressed_{0};
+};
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_LOG_HPP
