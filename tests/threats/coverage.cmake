@@ -1,70 +1,126 @@
-# Threat-catalogue coverage: which tests cover which row of threat-model.md section 4.
+# Threat-catalogue coverage: checks tests/threats/catalogue.md against the tests.
 #
-#   cmake -DSPEC=<threat-model.md> -DTESTS_DIR=<repo>/tests -DOUTPUT=<coverage.md>
-#         [-DWAIVERS=<uncovered.txt>] -P coverage.cmake
+#   cmake -DCATALOGUE=<repo>/tests/threats/catalogue.md -DSOURCE_DIR=<repo>
+#         -DOUTPUT=<threat-coverage.md> [-DTESTS_DIR=<repo>/tests] -P coverage.cmake
 #
-# A test covers a row when its source carries the tag "[threat-<ID>]" (Catch2 tag
-# on a TEST_CASE, or the same text in a comment of a non-Catch2 test such as a
-# shell script). The script prints and writes a Markdown table, and fails when
-#  - a row has no test and is not listed in WAIVERS (one "<ID> <reason>" per line),
-#  - a waived row is covered after all (stale waiver: delete the line),
-#  - a tag names a row that does not exist (a typo would otherwise count as coverage).
-# Only tags shaped like a row id (a capital letter and digits) count; placeholders
-# such as "[threat-XX]" in prose are ignored.
+# The rows are the table lines "| <id> | threat | defence | proof |" of the
+# catalogue's "## Catalogue" section, up to the next "## " heading or the end of
+# the file. An id is capital letters followed by digits (A1, G23, K10, N1, HR2).
+# A test covers a row when its source carries the tag "[threat-<id>]" (a Catch2
+# tag, or the same text in a comment of a test that is not Catch2). The proof
+# cell (the last one) is either "waived: <reason>" or names, in backticks, the
+# test files that prove the row, as paths from SOURCE_DIR.
+#
+# The script writes the coverage table to OUTPUT, prints it, and fails when
+#  - a row has no tagged test and is not waived,
+#  - a waived row has a tagged test after all (stale waiver: replace it by the proof),
+#  - a tag names no row (a typo would otherwise count as coverage; a tag with an item
+#    suffix such as "[threat-H7a]" counts as a typo: tag the row),
+#  - a row id is defined twice,
+#  - a row that is not waived names no test file in its proof, or names one that does
+#    not exist, or one that does not carry the row's tag.
+# Tagged files that a row's proof does not name yet are listed, without failing.
+# Placeholders such as "[threat-XX]" (no digit) are ignored.
 cmake_minimum_required(VERSION 3.21)
 
-foreach(var SPEC TESTS_DIR OUTPUT)
+foreach(var CATALOGUE SOURCE_DIR OUTPUT)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "coverage.cmake: -D${var}=... is required")
   endif()
 endforeach()
-if(NOT EXISTS "${SPEC}")
-  message(FATAL_ERROR "coverage.cmake: threat model not found at ${SPEC}")
+if(NOT DEFINED TESTS_DIR)
+  set(TESTS_DIR "${SOURCE_DIR}/tests")
+endif()
+if(NOT EXISTS "${CATALOGUE}")
+  message(FATAL_ERROR "coverage.cmake: catalogue not found at ${CATALOGUE}")
 endif()
 
-# --- rows of section 4 ------------------------------------------------------
-# Only section 4: section 0 has an attacker table whose ids (A1..A5) look like rows.
-file(READ "${SPEC}" spec_text)
-string(FIND "${spec_text}" "\n## 4." section_begin)
-string(FIND "${spec_text}" "\n## 5." section_end)
-if(section_begin EQUAL -1 OR section_end EQUAL -1 OR section_end LESS section_begin)
-  message(FATAL_ERROR "coverage.cmake: cannot find sections 4 and 5 in ${SPEC}")
+set(id_regex "[A-Z]+[0-9]+")
+# Shaped like a row id, item suffix included, so that "[threat-H7a]" is reported.
+set(tag_regex "\\[threat-[A-Z]+[0-9][A-Za-z0-9]*\\]")
+
+# --- rows of the "## Catalogue" section ------------------------------------------
+file(READ "${CATALOGUE}" text)
+string(FIND "${text}" "\n## Catalogue" section_begin)
+if(section_begin EQUAL -1)
+  message(FATAL_ERROR "coverage.cmake: no \"## Catalogue\" section in ${CATALOGUE}")
 endif()
-math(EXPR section_length "${section_end} - ${section_begin}")
-string(SUBSTRING "${spec_text}" ${section_begin} ${section_length} catalogue)
-# Semicolons are list separators in CMake; table text may contain them.
-string(REPLACE ";" "," catalogue "${catalogue}")
-string(REPLACE "\n" ";" catalogue_lines "${catalogue}")
+math(EXPR section_begin "${section_begin} + 1")
+string(SUBSTRING "${text}" ${section_begin} -1 section)
+# Cut at the next level-2 heading, if any ("### " group headings stay inside).
+string(FIND "${section}" "\n## " section_end)
+if(NOT section_end EQUAL -1)
+  string(SUBSTRING "${section}" 0 ${section_end} section)
+endif()
+string(APPEND section "\n")
+
+# Walk the lines by hand: turning the text into a CMake list would mangle
+# lines with semicolons or unbalanced square brackets.
 set(rows "")
-foreach(line IN LISTS catalogue_lines)
-  if(line MATCHES "^\\| ([A-M][0-9]+) \\|")
-    list(APPEND rows "${CMAKE_MATCH_1}")
+set(duplicate_rows "")
+set(waived "")
+set(position 0)
+string(LENGTH "${section}" section_length)
+while(position LESS section_length)
+  string(SUBSTRING "${section}" ${position} -1 rest)
+  string(FIND "${rest}" "\n" line_length)
+  string(SUBSTRING "${rest}" 0 ${line_length} line)
+  math(EXPR position "${position} + ${line_length} + 1")
+  if(NOT line MATCHES "^\\| (${id_regex}) \\|")
+    continue()
   endif()
-endforeach()
+  set(id "${CMAKE_MATCH_1}")
+  list(FIND rows "${id}" seen)
+  if(NOT seen EQUAL -1)
+    list(APPEND duplicate_rows "${id}")
+    continue()
+  endif()
+  list(APPEND rows "${id}")
+  # The proof is the last cell; it may not contain '|'.
+  set(proof "")
+  if(line MATCHES "\\|([^|]*)\\|[ \t]*$")
+    string(STRIP "${CMAKE_MATCH_1}" proof)
+  endif()
+  if(proof MATCHES "^waived:[ \t]*(.+)$")
+    list(APPEND waived "${id}")
+    string(REPLACE ";" "," reason "${CMAKE_MATCH_1}")
+    set(waiver_reason_${id} "${reason}")
+  else()
+    set(proof_files_${id} "")
+    string(REGEX MATCHALL "`[^`]+`" quoted "${proof}")
+    foreach(item IN LISTS quoted)
+      string(REGEX REPLACE "^`(.*)`$" "\\1" path "${item}")
+      if(path MATCHES "/" AND NOT path MATCHES "[ \t]")
+        list(APPEND proof_files_${id} "${path}")
+      endif()
+    endforeach()
+  endif()
+endwhile()
 list(LENGTH rows row_count)
 if(row_count EQUAL 0)
-  message(FATAL_ERROR "coverage.cmake: no catalogue rows found in ${SPEC}")
+  message(FATAL_ERROR "coverage.cmake: no rows found in the Catalogue section of ${CATALOGUE}")
 endif()
 
 # --- tags in the tests ----------------------------------------------------------
 file(GLOB_RECURSE sources LIST_DIRECTORIES false
   "${TESTS_DIR}/*.cpp" "${TESTS_DIR}/*.hpp" "${TESTS_DIR}/*.sh" "${TESTS_DIR}/*.lua"
-  "${TESTS_DIR}/*.mjs" "${TESTS_DIR}/*.js" "${TESTS_DIR}/*.cmake" "${TESTS_DIR}/CMakeLists.txt")
+  "${TESTS_DIR}/*.mjs" "${TESTS_DIR}/*.js" "${TESTS_DIR}/*.py" "${TESTS_DIR}/*.cmake"
+  "${TESTS_DIR}/CMakeLists.txt")
 # This script documents the tag syntax itself; it covers nothing.
 list(FILTER sources EXCLUDE REGEX "/threats/coverage\\.cmake$")
 list(SORT sources)
 
 set(unknown_tags "")
 foreach(source IN LISTS sources)
-  file(STRINGS "${source}" tagged_lines REGEX "\\[threat-[A-Z][0-9]+\\]")
-  file(RELATIVE_PATH relative "${TESTS_DIR}" "${source}")
+  file(STRINGS "${source}" tagged_lines REGEX "${tag_regex}")
+  file(RELATIVE_PATH relative "${SOURCE_DIR}" "${source}")
   foreach(line IN LISTS tagged_lines)
-    # Name the test: a TEST_CASE's name where there is one, else file name only.
+    # Name the test: a TEST_CASE's name where there is one, else the file only.
     set(test_name "${relative}")
     if(line MATCHES "TEST_CASE[^\"]*\"([^\"]*)\"")
       set(test_name "${relative}: ${CMAKE_MATCH_1}")
     endif()
-    string(REGEX MATCHALL "\\[threat-[A-Z][0-9]+\\]" tags "${line}")
+    string(REGEX MATCHALL "${tag_regex}" tags "${line}")
     foreach(tag IN LISTS tags)
       string(REGEX REPLACE "^\\[threat-([A-Za-z0-9]+)\\]$" "\\1" id "${tag}")
       list(FIND rows "${id}" known)
@@ -73,50 +129,64 @@ foreach(source IN LISTS sources)
         continue()
       endif()
       list(APPEND covered_by_${id} "${test_name}")
+      list(APPEND tagged_files_${id} "${relative}")
     endforeach()
   endforeach()
 endforeach()
 
-# --- waivers ------------------------------------------------------------------
-set(waived "")
-if(DEFINED WAIVERS AND EXISTS "${WAIVERS}")
-  file(STRINGS "${WAIVERS}" waiver_lines)
-  foreach(line IN LISTS waiver_lines)
-    if(line MATCHES "^([A-M][0-9]+)[ \t]+(.+)$")
-      list(APPEND waived "${CMAKE_MATCH_1}")
-      set(waiver_reason_${CMAKE_MATCH_1} "${CMAKE_MATCH_2}")
-    endif()
-  endforeach()
-endif()
-
-# --- table -----------------------------------------------------------------------
+# --- table and checks -----------------------------------------------------------
 set(table "# Threat-catalogue coverage\n\n")
-string(APPEND table "Generated by tests/threats/coverage.cmake from threat-model.md section 4 and the\n")
-string(APPEND table "`[threat-<ID>]` tags in tests/. Do not edit by hand.\n\n")
+string(APPEND table "Generated by tests/threats/coverage.cmake from tests/threats/catalogue.md and the\n")
+string(APPEND table "`[threat-<id>]` tags in tests/. Do not edit by hand.\n\n")
 string(APPEND table "| row | tests | covered by |\n|-----|-------|------------|\n")
 set(uncovered "")
 set(stale_waivers "")
+set(bad_proofs "")
+set(unnamed_files "")
 set(covered_count 0)
 foreach(id IN LISTS rows)
   set(names "")
   set(count 0)
   if(DEFINED covered_by_${id})
     list(REMOVE_DUPLICATES covered_by_${id})
+    list(REMOVE_DUPLICATES tagged_files_${id})
     list(LENGTH covered_by_${id} count)
     list(JOIN covered_by_${id} "<br>" names)
     string(REPLACE "|" "\\|" names "${names}")
     math(EXPR covered_count "${covered_count} + 1")
   endif()
   list(FIND waived "${id}" waiver_index)
-  if(count EQUAL 0)
-    if(waiver_index EQUAL -1)
+  if(NOT waiver_index EQUAL -1)
+    if(count EQUAL 0)
+      set(names "waived: ${waiver_reason_${id}}")
+    else()
+      list(APPEND stale_waivers "${id}")
+    endif()
+  else()
+    if(count EQUAL 0)
       list(APPEND uncovered "${id}")
       set(names "**UNCOVERED**")
-    else()
-      set(names "waived: ${waiver_reason_${id}}")
     endif()
-  elseif(NOT waiver_index EQUAL -1)
-    list(APPEND stale_waivers "${id}")
+    if(NOT proof_files_${id})
+      list(APPEND bad_proofs "${id}: the proof names no test file")
+    endif()
+    foreach(path IN LISTS proof_files_${id})
+      if(NOT EXISTS "${SOURCE_DIR}/${path}" OR IS_DIRECTORY "${SOURCE_DIR}/${path}")
+        list(APPEND bad_proofs "${id}: ${path} does not exist")
+        continue()
+      endif()
+      file(READ "${SOURCE_DIR}/${path}" proof_text)
+      string(FIND "${proof_text}" "[threat-${id}]" tag_at)
+      if(tag_at EQUAL -1)
+        list(APPEND bad_proofs "${id}: ${path} does not carry [threat-${id}]")
+      endif()
+    endforeach()
+    foreach(path IN LISTS tagged_files_${id})
+      list(FIND proof_files_${id} "${path}" named)
+      if(named EQUAL -1)
+        list(APPEND unnamed_files "${id}: ${path}")
+      endif()
+    endforeach()
   endif()
   string(APPEND table "| ${id} | ${count} | ${names} |\n")
 endforeach()
@@ -127,12 +197,21 @@ if(uncovered_count GREATER 0)
   list(JOIN uncovered " " uncovered_text)
   string(APPEND table "Uncovered: ${uncovered_text}\n")
 endif()
+if(unnamed_files)
+  list(JOIN unnamed_files "\n- " text)
+  string(APPEND table "\nTagged files that the catalogue's proof column does not name yet:\n- ${text}\n")
+endif()
 
 file(WRITE "${OUTPUT}" "${table}")
 message("${table}")
 message("written to ${OUTPUT}")
 
 set(failed FALSE)
+if(duplicate_rows)
+  list(JOIN duplicate_rows " " text)
+  message(SEND_ERROR "row ids defined more than once in ${CATALOGUE}: ${text}")
+  set(failed TRUE)
+endif()
 if(unknown_tags)
   list(JOIN unknown_tags "\n  " text)
   message(SEND_ERROR "tags naming no catalogue row:\n  ${text}")
@@ -140,11 +219,16 @@ if(unknown_tags)
 endif()
 if(stale_waivers)
   list(JOIN stale_waivers " " text)
-  message(SEND_ERROR "waived rows are covered now; delete their lines from ${WAIVERS}: ${text}")
+  message(SEND_ERROR "waived rows have tagged tests now; replace their waivers by the proof: ${text}")
   set(failed TRUE)
 endif()
 if(uncovered_count GREATER 0)
-  message(SEND_ERROR "rows without a test and without a waiver: ${uncovered_text}")
+  message(SEND_ERROR "rows without a tagged test and without a waiver: ${uncovered_text}")
+  set(failed TRUE)
+endif()
+if(bad_proofs)
+  list(JOIN bad_proofs "\n  " text)
+  message(SEND_ERROR "proof cells that do not hold:\n  ${text}")
   set(failed TRUE)
 endif()
 if(failed)
