@@ -3,7 +3,7 @@
 
 #include <lkwebhook/signer.hpp>
 
-#include <simdjson.h>
+#include "support/vectors.hpp"
 
 #include <cstdio>
 #include <fstream>
@@ -13,32 +13,18 @@
 namespace bench {
 namespace {
 
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::string string_field(simdjson::dom::element& doc, const char* key, const std::string& path) {
-    std::string_view value;
-    if (doc[key].get(value) != simdjson::SUCCESS) throw std::runtime_error(path + ": no string " + key);
-    return std::string(value);
-}
-
+// One of the vectors as a workload, through the tests' one vector loader.
 workload load_vector(const std::string& dir, const std::string& vector_name, const std::string& short_name) {
-    const std::string path = dir + "/" + vector_name + ".json";
-    simdjson::dom::parser parser;
-    simdjson::dom::element doc;
-    if (parser.parse(simdjson::padded_string(read_file(path))).get(doc) != simdjson::SUCCESS)
-        throw std::runtime_error(path + ": not JSON");
+    const lkwebhook::test::webhook_vector v = lkwebhook::test::load_vector(dir, vector_name);
+    if (!v.authorization) throw std::runtime_error(v.file + ": no Authorization value");
     workload w;
     w.name = short_name;
     w.source = vector_name;
-    w.api_key = string_field(doc, "api_key", path);
-    w.api_secret = string_field(doc, "api_secret", path);
-    w.original.body = string_field(doc, "body", path);
-    w.original.authorization = string_field(doc, "authorization", path);
-    if (doc["now"].get(w.now) != simdjson::SUCCESS) throw std::runtime_error(path + ": no integer now");
+    w.api_key = v.api_key;
+    w.api_secret = v.api_secret;
+    w.original.body = v.body;
+    w.original.authorization = *v.authorization;
+    w.now = v.now;
     return w;
 }
 

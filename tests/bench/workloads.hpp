@@ -1,8 +1,8 @@
 #ifndef LKWEBHOOK_TESTS_BENCH_WORKLOADS_HPP
 #define LKWEBHOOK_TESTS_BENCH_WORKLOADS_HPP
 
-// Benchmark workloads: three vectors from shared/vectors (what a LiveKit server
-// sends, signed by it) and a generated ~64 KB participant_joined with large
+// Benchmark workloads: three vectors from tests/vectors/data (what a LiveKit
+// server sends, signed by it) and a generated ~64 KB participant_joined with large
 // metadata and attributes, signed with lkwebhook::sign.
 
 #include <cstddef>

@@ -12,8 +12,8 @@
 // LeakSanitizer before it exits. The interposers live in injection.cpp.
 #include "support/catch.hpp"
 
-#include "../threats/vector_file.hpp"
 #include "injection.hpp"
+#include "support/vectors.hpp"
 
 #include <lkwebhook/clock.hpp>
 #include <lkwebhook/dispatch.hpp>
@@ -52,18 +52,21 @@
 
 namespace {
 
-using lkwebhook_test::vector_case;
+using vector_case = lkwebhook::test::webhook_vector;
 
 const vector_case& mid_vector() {
-    static const vector_case v = lkwebhook_test::load_vector(LKWEBHOOK_VECTORS_DIR, "ok_bench_mid_participant_joined");
+    static const vector_case v =
+            lkwebhook::test::load_vector(lkwebhook::test::vectors_dir(), "ok_bench_mid_participant_joined");
     return v;
 }
 const vector_case& forged_signature_vector() {
-    static const vector_case v = lkwebhook_test::load_vector(LKWEBHOOK_VECTORS_DIR, "err_bad_signature_flipped_bit");
+    static const vector_case v =
+            lkwebhook::test::load_vector(lkwebhook::test::vectors_dir(), "err_bad_signature_flipped_bit");
     return v;
 }
 const vector_case& tampered_body_vector() {
-    static const vector_case v = lkwebhook_test::load_vector(LKWEBHOOK_VECTORS_DIR, "err_body_hash_mismatch_one_byte");
+    static const vector_case v =
+            lkwebhook::test::load_vector(lkwebhook::test::vectors_dir(), "err_body_hash_mismatch_one_byte");
     return v;
 }
 

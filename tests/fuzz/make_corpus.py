@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerates the committed seed corpora under tests/fuzz/corpus/ from the shared
-vectors (developer tool; CI only replays what is committed).
+"""Regenerates the committed seed corpora under tests/fuzz/corpus/ from the webhook
+vectors in tests/vectors/data (developer tool; CI only replays what is committed).
 
     python3 tests/fuzz/make_corpus.py [VECTORS_DIR]
 
@@ -16,7 +16,9 @@ import os
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
-vectors = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "..", "shared", "vectors")
+vectors = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "vectors", "data")
+if not glob.glob(os.path.join(vectors, "*.json")):
+    sys.exit(f"make_corpus.py: no vector files in {vectors}")
 MAX_BYTES = 16 * 1024  # keep committed seeds small
 
 def write(target, name, data):

@@ -1,15 +1,19 @@
 #ifndef LKWEBHOOK_TESTS_SUPPORT_VECTORS_HPP
 #define LKWEBHOOK_TESTS_SUPPORT_VECTORS_HPP
 
-// Loader for the shared webhook vectors (shared/vectors/*.json, format in
-// shared/tools/vectors/README.md), for data-driven tests. Uses the simdjson
-// DOM API with exceptions (tests only). Owner: verify; reused by the events
-// suite (tests/vectors). Usage:
+// The one loader of the webhook vectors in tests/vectors/data/ (format:
+// tests/vectors/data/README.md) for every data-driven test, the benchmarks
+// and the assurance suites. Uses the simdjson DOM API; throws
+// std::runtime_error on a missing directory, a missing or malformed file, or
+// a set that does not match index.json, so a test without its data fails
+// instead of passing over nothing. Usage:
 //
 //   for (const auto& v : lkwebhook::test::load_all_vectors()) { ... v.expect ... }
+//   const auto v = lkwebhook::test::load_vector(lkwebhook::test::vectors_dir(), "ok_bench_small_room_finished");
 //
-// LKWEBHOOK_VECTORS_DIR (a string macro set by tests/CMakeLists.txt) is the
-// default directory.
+// LKWEBHOOK_VECTORS_DIR (a string macro set by tests/CMakeLists.txt from the
+// CMake cache variable of that name) is the default directory; without it,
+// ../vectors/data relative to this header (tests/vectors/data).
 
 #include <simdjson.h>
 
@@ -20,6 +24,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace lkwebhook::test {
@@ -46,23 +51,29 @@ struct webhook_vector {
     }
 };
 
-/// The directory of the shared vectors.
+/// The directory of the vectors (tests/vectors/data unless configured otherwise).
 inline std::filesystem::path vectors_dir() {
 #ifdef LKWEBHOOK_VECTORS_DIR
     return std::filesystem::path(LKWEBHOOK_VECTORS_DIR);
 #else
-    return std::filesystem::path("../shared/vectors");
+    return std::filesystem::path(__FILE__).parent_path() / ".." / "vectors" / "data";
 #endif
 }
 
 /// Every vector file (*.json except index.json) in `dir`, sorted by name.
+/// Throws when `dir` is not a directory or holds no vector.
 inline std::vector<std::filesystem::path> vector_files(const std::filesystem::path& dir = vectors_dir()) {
+    std::error_code error;
+    if (!std::filesystem::is_directory(dir, error))
+        throw std::runtime_error("vector directory not found: " + dir.string() +
+                                 " (set LKWEBHOOK_VECTORS_DIR to tests/vectors/data)");
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(dir)) {
         if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
         if (entry.path().filename() == "index.json") continue;
         files.push_back(entry.path());
     }
+    if (files.empty()) throw std::runtime_error("no vector files in " + dir.string());
     std::sort(files.begin(), files.end());
     return files;
 }
@@ -124,10 +135,37 @@ inline webhook_vector load_vector(const std::filesystem::path& path) {
     return v;
 }
 
-/// Loads every vector in `dir` (sorted by file name).
+/// Loads the vector `<dir>/<name>.json`.
+inline webhook_vector load_vector(const std::filesystem::path& dir, std::string_view name) {
+    const std::filesystem::path path = dir / (std::string(name) + ".json");
+    std::error_code error;
+    if (!std::filesystem::is_regular_file(path, error))
+        throw std::runtime_error("vector file not found: " + path.string());
+    return load_vector(path);
+}
+
+/// The number of vectors index.json in `dir` lists (its "count").
+inline std::size_t indexed_vector_count(const std::filesystem::path& dir = vectors_dir()) {
+    const std::filesystem::path path = dir / "index.json";
+    simdjson::dom::parser parser;
+    simdjson::dom::element doc;
+    if (auto err = parser.load(path.string()).get(doc); err != simdjson::SUCCESS)
+        throw std::runtime_error("cannot parse " + path.string() + ": " + simdjson::error_message(err));
+    std::uint64_t count = 0;
+    if (doc["count"].get_uint64().get(count) != simdjson::SUCCESS)
+        throw std::runtime_error(path.string() + " lacks an integer count");
+    return static_cast<std::size_t>(count);
+}
+
+/// Loads every vector in `dir` (sorted by file name); throws unless there are
+/// exactly as many as index.json lists.
 inline std::vector<webhook_vector> load_all_vectors(const std::filesystem::path& dir = vectors_dir()) {
     std::vector<webhook_vector> out;
     for (const auto& f : vector_files(dir)) out.push_back(load_vector(f));
+    const std::size_t indexed = indexed_vector_count(dir);
+    if (out.size() != indexed)
+        throw std::runtime_error(dir.string() + " holds " + std::to_string(out.size()) + " vectors, index.json lists " +
+                                 std::to_string(indexed));
     return out;
 }
 

@@ -12,7 +12,7 @@
 // allocation hooks installed before OpenSSL's first allocation.
 #include "support/catch.hpp"
 
-#include "vector_file.hpp"
+#include "support/vectors.hpp"
 
 #include <lkwebhook/clock.hpp>
 #include <lkwebhook/error.hpp>
@@ -83,9 +83,9 @@ void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
 
 namespace {
 
-using lkwebhook_test::vector_case;
+using vector_case = lkwebhook::test::webhook_vector;
 
-const std::string vectors_dir = LKWEBHOOK_VECTORS_DIR;
+const std::filesystem::path vectors_dir = lkwebhook::test::vectors_dir();
 
 // A copy of some bytes on their own pages, made unreadable on request.
 class guarded_bytes {
@@ -167,7 +167,7 @@ const std::set<std::string> decided_before_body = {
 TEST_CASE("no body byte is read before the token is authenticated and its claims checked",
           "[threats][threat-I1][threat-I2][threat-A10]") {
     int checked = 0;
-    for (const vector_case& v : lkwebhook_test::load_all_vectors(vectors_dir)) {
+    for (const vector_case& v : lkwebhook::test::load_all_vectors(vectors_dir)) {
         if (decided_before_body.count(v.expect) == 0) continue;
         INFO("vector " << v.name);
         guarded_bytes body(v.body);
@@ -181,7 +181,7 @@ TEST_CASE("no body byte is read before the token is authenticated and its claims
 }
 
 TEST_CASE("the guard page harness detects a body read (control)", "[threats][threat-I1]") {
-    const vector_case v = lkwebhook_test::load_vector(vectors_dir, "ok_bench_mid_participant_joined");
+    const vector_case v = lkwebhook::test::load_vector(vectors_dir, "ok_bench_mid_participant_joined");
     guarded_bytes readable(v.body);
     const child_outcome fine = verify_in_child(readable.view(), *v.authorization, v);
     CHECK(fine.finished);
@@ -195,7 +195,7 @@ TEST_CASE("the guard page harness detects a body read (control)", "[threats][thr
 }
 
 TEST_CASE("an oversized Authorization value is rejected from its length alone", "[threats][threat-A2]") {
-    const vector_case v = lkwebhook_test::load_vector(vectors_dir, "ok_bench_small_room_finished");
+    const vector_case v = lkwebhook::test::load_vector(vectors_dir, "ok_bench_small_room_finished");
     // 12 KiB of token-alphabet bytes. Only the first and last pages stay
     // readable: trimming optional whitespace (which comes first, so that an
     // all-whitespace value is missing_authorization) may look at the ends, but
@@ -215,7 +215,7 @@ TEST_CASE("verification makes no C++ allocation and O(1) OpenSSL ones; bad synta
           "[threats][threat-I1][threat-B1]") {
     REQUIRE(crypto_hooks);
     // Warm up: the one-time OpenSSL fetches and this thread's contexts.
-    const vector_case ok = lkwebhook_test::load_vector(vectors_dir, "ok_bench_mid_participant_joined");
+    const vector_case ok = lkwebhook::test::load_vector(vectors_dir, "ok_bench_mid_participant_joined");
     auto ok_keys = lkwebhook::static_key::make(ok.api_key, ok.api_secret);
     REQUIRE(ok_keys);
     REQUIRE(lkwebhook::verify(ok.body, *ok.authorization, *ok_keys, {}, lkwebhook::fixed_clock{ok.now}));
@@ -239,7 +239,7 @@ TEST_CASE("verification makes no C++ allocation and O(1) OpenSSL ones; bad synta
                         crypto_allocations};
     };
 
-    for (const vector_case& v : lkwebhook_test::load_all_vectors(vectors_dir)) {
+    for (const vector_case& v : lkwebhook::test::load_all_vectors(vectors_dir)) {
         INFO("vector " << v.name);
         const measured m = measure(v, v.authorization.value_or(""));
         CHECK(m.result == (v.expect == "malformed_body" ? "ok" : v.expect));  // bodies are decoded later

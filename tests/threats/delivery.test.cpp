@@ -6,8 +6,6 @@
 // forward compatibility of unknown events (M6).
 #include "support/catch.hpp"
 
-#include "vector_file.hpp"
-
 #include <lkwebhook/clock.hpp>
 #include <lkwebhook/decode.hpp>
 #include <lkwebhook/dispatch.hpp>
@@ -27,8 +25,6 @@
 #include <vector>
 
 namespace {
-
-using lkwebhook_test::vector_case;
 
 constexpr std::int64_t now = 1768228729;
 constexpr std::string_view api_key = "APIthreats";
