@@ -43,6 +43,7 @@
 #include <utility>
 #include <vector>
 
+#include "detail/schema_traits.hpp"
 #include "error.hpp"
 #include "events.hpp"
 #include "result.hpp"

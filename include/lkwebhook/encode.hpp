@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "detail/schema_traits.hpp"
 #include "events.hpp"
 
 namespace lkwebhook {

@@ -5,10 +5,10 @@
 // and enum (36) it reaches, as plain C++ structs. No simdjson, no OpenSSL:
 // correlator code that only reads events compiles fast.
 //
-// Model (shared/spec/wire-format.md sections 4, 7, 8):
+// Model (tests/vectors/wire-format.md sections 4, 7, 8):
 //  - every message is a struct named after the proto message in snake_case
 //    (livekit.ParticipantInfo -> participant_info), its members named after
-//    the proto fields (joined_at_ms); see detail/schema.hpp for the full list;
+//    the proto fields (joined_at_ms); see events/schema.hpp for the full list;
 //  - proto3 implicit-presence scalars are plain values (0, "", false when
 //    absent); sub-messages are optional_message<T> (absent differs from {});
 //    proto3 `optional` scalars and oneof members are optional_value<T>;
@@ -23,19 +23,23 @@
 //
 // Thread safety: plain values; const access from several threads is fine.
 //
-// The structs, enums and descriptors live in detail/schema.hpp, generated from
-// cmake/schema.txt by `python3 cmake/generate_events.py` (committed; the
-// build never runs it; the test tests/schema fails when they drift apart).
-// A field LiveKit adds is one line of schema.txt; the decoder and encoder
-// need no change.
+// Where things are: the structs and enums in events/schema.hpp, the field
+// containers in events/field_types.hpp, event_type in events/event_type.hpp.
+// They, and the descriptor tables the decoder and encoder walk
+// (detail/schema_traits.hpp, not included here: correlator code that only
+// reads events does not compile them), are generated from cmake/schema.txt
+// by `python3 cmake/generate_events.py` (committed; the build never runs
+// it; the test tests/schema fails when they drift apart). A field LiveKit
+// adds is one line of schema.txt; the decoder and encoder need no change.
 
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 
-#include "detail/event_type.hpp"
-#include "detail/field_types.hpp"
+#include "events/event_type.hpp"
+#include "events/field_types.hpp"
+#include "events/schema.hpp"  // IWYU pragma: export
 
 namespace lkwebhook {
 
@@ -47,9 +51,7 @@ concept proto_enum = std::is_enum_v<E> && requires {
 
 /// Satisfied by every generated message struct.
 template <class T>
-concept proto_message = std::is_class_v<T> && requires {
-    message_traits<T>::info;
-};
+concept proto_message = std::is_class_v<T> && !proto_message_name<T>.empty();
 
 /// The proto name of an enum value ("EGRESS_COMPLETE"); empty for a number
 /// the schema does not know (open enum: print the number instead).
@@ -77,8 +79,5 @@ template <proto_enum E>
 }
 
 }  // namespace lkwebhook
-
-// The generated structs, enums and descriptors (from cmake/schema.txt).
-#include "detail/schema.hpp"  // IWYU pragma: export
 
 #endif  // LKWEBHOOK_EVENTS_HPP

@@ -1,6 +1,7 @@
 # cmake -D INCLUDE_DIR=<repo>/include -P check-umbrella.cmake
 # Fails unless include/lkwebhook.hpp includes every include/lkwebhook/*.hpp
-# (detail/ excepted: internal) and nothing that does not exist.
+# (detail/ excepted: internal) and nothing that does not exist, and
+# include/lkwebhook/events.hpp includes every include/lkwebhook/events/*.hpp.
 # The header list is read at test time, so a header added after configure is
 # caught too.
 
@@ -55,6 +56,22 @@ foreach(header IN LISTS included)
     string(APPEND errors "  lkwebhook.hpp includes an internal header: ${header}\n")
   endif()
 endforeach()
+# The event model's parts (lkwebhook/events/*.hpp) come in through
+# lkwebhook/events.hpp, which must include each of them.
+file(GLOB event_parts RELATIVE "${INCLUDE_DIR}/lkwebhook" "${INCLUDE_DIR}/lkwebhook/events/*.hpp")
+file(STRINGS "${INCLUDE_DIR}/lkwebhook/events.hpp" event_lines REGEX "^[ \t]*#[ \t]*include")
+set(events_included "")
+foreach(line IN LISTS event_lines)
+  if(line MATCHES "^[ \t]*#[ \t]*include[ \t]*\"([^\"]+)\"")
+    list(APPEND events_included "${CMAKE_MATCH_1}")
+  endif()
+endforeach()
+foreach(part IN LISTS event_parts)
+  if(NOT part IN_LIST events_included)
+    string(APPEND errors "  not included by lkwebhook/events.hpp: lkwebhook/${part}\n")
+  endif()
+endforeach()
+
 list(LENGTH public count)
 if(errors)
   message(FATAL_ERROR "umbrella header is out of date:\n${errors}")

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include <lkwebhook/detail/schema_traits.hpp>  // the descriptor tables
 #include <lkwebhook/events.hpp>
 
 namespace {

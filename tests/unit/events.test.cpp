@@ -1,6 +1,7 @@
 // The typed event model: names, enums (open), containers that keep their
 // storage, and the owning webhook_event.
 
+#include <lkwebhook/detail/schema_traits.hpp>  // the descriptor tables
 #include <lkwebhook/events.hpp>
 
 #include <filesystem>

@@ -1,9 +1,9 @@
-#ifndef LKWEBHOOK_DETAIL_EVENT_TYPE_HPP
-#define LKWEBHOOK_DETAIL_EVENT_TYPE_HPP
+#ifndef LKWEBHOOK_EVENTS_EVENT_TYPE_HPP
+#define LKWEBHOOK_EVENTS_EVENT_TYPE_HPP
 
 // event_type: the LiveKit webhook event names as an enum. Part of
 // <lkwebhook/events.hpp> (include that); separate so the generated
-// detail/schema.hpp compiles on its own.
+// events/schema.hpp compiles on its own.
 
 #include <array>
 #include <cstddef>
@@ -74,4 +74,4 @@ inline constexpr std::array<std::string_view, event_type_count + 1> event_type_n
 
 }  // namespace lkwebhook
 
-#endif  // LKWEBHOOK_DETAIL_EVENT_TYPE_HPP
+#endif  // LKWEBHOOK_EVENTS_EVENT_TYPE_HPP
