@@ -2,7 +2,7 @@
 // endpoint can be tested without a LiveKit server and "webhook never fires" problems can be
 // reproduced locally.
 //
-// What "exactly" means (shared/spec/wire-format.md sections 2 and 5):
+// What "exactly" means (tests/vectors/wire-format.md sections 2 and 5):
 //   - POST with the body bytes unchanged, `Authorization: <jwt>` (no Bearer),
 //     `Content-Type: application/webhook+json`, `User-Agent: LiveKit`, `Accept-Encoding: gzip`;
 //   - one token per send, reused unchanged by every retry (retries re-send the same request);

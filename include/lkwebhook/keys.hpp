@@ -251,7 +251,7 @@ private:
 };
 
 /// Several key ids and secrets: key rotation, several projects, per-egress
-/// signing keys (wire-format 3.1). Lookup by `iss` is byte-exact and
+/// signing keys (tests/vectors/wire-format.md section 3.1). Lookup by `iss` is byte-exact and
 /// O(log n) (a sorted array, no unsalted hashing of attacker input).
 /// Immutable after construction, so safe for concurrent use. Copyable and
 /// movable; to rotate keys at run time, build a new key_set and swap a

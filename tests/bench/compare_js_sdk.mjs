@@ -2,7 +2,8 @@
 // jose JWT verification + SHA-256 check + WebhookEvent.fromJson(JSON.parse(body)))
 // over the workloads dumped by `lkwebhook_bench --dump-workloads=DIR` and prints
 // events/s per CPU second per workload as JSON lines. The clock is fixed at each workload's `now`
-// the same way shared/tools/vectors/lib.mjs does. Driven by compare_js_sdk.sh.
+// by swapping the global Date (jose reads new Date()/Date.now()), as the SDK run that recorded
+// the vectors' official_behavior did (tests/vectors/data/README.md). Driven by compare_js_sdk.sh.
 //
 //   NODE_PATH=<scratch>/node_modules node compare_js_sdk.mjs DIR [seconds-per-workload]
 import '../support/webcrypto.mjs'; // before the SDK: Node 18 lacks globalThis.crypto

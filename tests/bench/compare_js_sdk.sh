@@ -3,28 +3,30 @@
 # (livekit-server-sdk 2.19.2, WebhookReceiver.receive), same bodies and tokens.
 #   1. builds lkwebhook_bench (bench preset) and dumps the workloads,
 #   2. runs our receive (verify + decode) and e2e (verify_and_dispatch) benchmarks,
-#   3. right after, runs the SDK over the same requests (npm packages installed
-#      into a scratch directory, never into the repository),
+#   3. right after, runs the SDK over the same requests (the packages pinned by
+#      tests/interop/package.json, npm-installed into a scratch directory, never
+#      into the repository),
 #   4. prints events/s and the ratio per workload.
-# Env: JS_DEPS (reuse an install dir), JS_SECONDS (per workload, default 2),
+# Env: JS_DEPS (reuse an install dir, e.g. a build tree's tests/interop/npm),
+#      JS_SECONDS (per workload, default 2),
 #      BENCH_MIN_TIME (default 0.5).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-SHARED_TOOLS=${SHARED_TOOLS:-$ROOT/../shared/tools/vectors}
+SDK_PACKAGE_JSON=$ROOT/tests/interop/package.json
 BUILD_DIR="$ROOT/build/bench"
 JS_SECONDS=${JS_SECONDS:-2}
 BENCH_MIN_TIME=${BENCH_MIN_TIME:-0.5}
 
 command -v node >/dev/null && command -v npm >/dev/null || { echo "compare: node and npm are required" >&2; exit 1; }
-[[ -f "$SHARED_TOOLS/package.json" ]] || { echo "compare: $SHARED_TOOLS/package.json not found (set SHARED_TOOLS)" >&2; exit 1; }
+[[ -f "$SDK_PACKAGE_JSON" ]] || { echo "compare: $SDK_PACKAGE_JSON not found" >&2; exit 1; }
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 DEPS=${JS_DEPS:-$WORK/deps}
 if [[ ! -d "$DEPS/node_modules/livekit-server-sdk" ]]; then
   mkdir -p "$DEPS"
-  cp "$SHARED_TOOLS/package.json" "$DEPS/"
+  cp "$SDK_PACKAGE_JSON" "$DEPS/package.json"
   (cd "$DEPS" && npm install --no-audit --no-fund --silent)
 fi
 

@@ -5,8 +5,9 @@
 // For each case it prints one JSON line:
 //   {"name":..,"result":"accepted","event":<event name>} or
 //   {"name":..,"result":"rejected","error":..,"message":..}
-// The clock is fixed to `now` the way shared/tools/vectors/lib.mjs does it:
-// jose reads new Date()/Date.now(), so the global Date is swapped for the call.
+// The clock is fixed to `now` as in the SDK run recorded in the vectors
+// (tests/vectors/data/README.md): jose reads new Date()/Date.now(), so the
+// global Date is swapped for the call.
 import '../support/webcrypto.mjs'; // before the SDK: Node 18 lacks globalThis.crypto
 import { createRequire } from 'node:module';
 import fs from 'node:fs';

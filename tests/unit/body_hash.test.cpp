@@ -11,7 +11,7 @@ using lkwebhook::errc;
 TEST_CASE("compute_body_hash matches the known answers", "[body_hash][threat-F2]") {
     CHECK(lkwebhook::compute_body_hash("")->view() == "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
     CHECK(lkwebhook::compute_body_hash(lkwebhook::test::kat1::body)->view() == lkwebhook::test::kat1::body_sha256);
-    // wire-format 9.1 body hash (hex 58cb3b00...).
+    // tests/vectors/wire-format.md section 9.1 body hash (hex 58cb3b00...).
     CHECK(lkwebhook::compute_body_hash("abc")->view() == "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
     const std::string big(1024 * 1024, 'a');
     CHECK(lkwebhook::compute_body_hash(big)->view().size() == 44);

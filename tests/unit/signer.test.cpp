@@ -1,4 +1,4 @@
-// signer.hpp: byte-exact LiveKit server tokens (wire-format section 9
+// signer.hpp: byte-exact LiveKit server tokens (tests/vectors/wire-format.md section 9
 // known answers), round trips through verify(), and argument validation.
 #include <lkwebhook/signer.hpp>
 #include <lkwebhook/verify.hpp>
@@ -22,7 +22,7 @@ std::string decode_segment(std::string_view seg) {
 }
 }  // namespace
 
-TEST_CASE("sign reproduces the wire-format 9.1 request byte for byte", "[signer]") {
+TEST_CASE("sign reproduces the wire-format.md section 9.1 request byte for byte", "[signer]") {
     const std::string_view body =
             R"({"event":"room_finished","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42","emptyTimeout":300,"departureTimeout":20,"creationTime":"1767259800","creationTimeMs":"1767259800347","turnPassword":"fQ3zL8xV1nR6tY0pK5wB9sD2gH7jM4cA6eU1iO8rT3y","enabledCodecs":[{"mime":"audio/PCMU"},{"mime":"audio/PCMA"},{"mime":"audio/opus"},{"mime":"audio/red"},{"mime":"video/VP8"},{"mime":"video/H264"},{"mime":"video/VP9"},{"mime":"video/AV1"},{"mime":"video/H265"},{"mime":"video/rtx"}]},"id":"EV_4kRbNq8sTzWm","createdAt":"1767261600"})";
     lkwebhook::sign_options o;
@@ -36,7 +36,7 @@ TEST_CASE("sign reproduces the wire-format 9.1 request byte for byte", "[signer]
           "YJau22uAtAwPZOk");
 }
 
-TEST_CASE("sign reproduces the wire-format 9.5 request byte for byte", "[signer]") {
+TEST_CASE("sign reproduces the wire-format.md section 9.2 request byte for byte", "[signer]") {
     const std::string_view body =
             R"({"event":"track_published","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42"},"participant":{"sid":"PA_Vd3nJx7QpZ2c","identity":"alice@example.com"},"track":{"sid":"TR_AmKz8uF3xW2p","source":"MICROPHONE","mimeType":"audio/red","mid":"0","codecs":[{"mimeType":"audio/red","mid":"0"}],"stream":"camera","audioFeatures":["TF_AUTO_GAIN_CONTROL","TF_ECHO_CANCELLATION","TF_NOISE_SUPPRESSION"]},"id":"EV_Zp3cW8nLq5Rt","createdAt":"1767260405"})";
     lkwebhook::sign_options o;

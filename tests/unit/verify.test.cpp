@@ -158,7 +158,8 @@ TEST_CASE("every shared vector gets its verification-level outcome", "[verify][v
     CHECK(accepted >= 50);
 }
 
-TEST_CASE("wire-format 9.10 extra token vectors", "[verify][vectors]") {
+// tests/vectors/wire-format.md section 9.3.
+TEST_CASE("wire-format.md section 9.3 token variants", "[verify][vectors]") {
     const std::string_view body =
             R"({"event":"room_finished","room":{"sid":"RM_t7Hq2WbXk9Lm","name":"standup-42","emptyTimeout":300,"departureTimeout":20,"creationTime":"1767259800","creationTimeMs":"1767259800347","turnPassword":"fQ3zL8xV1nR6tY0pK5wB9sD2gH7jM4cA6eU1iO8rT3y","enabledCodecs":[{"mime":"audio/PCMU"},{"mime":"audio/PCMA"},{"mime":"audio/opus"},{"mime":"audio/red"},{"mime":"video/VP8"},{"mime":"video/H264"},{"mime":"video/VP9"},{"mime":"video/AV1"},{"mime":"video/H265"},{"mime":"video/rtx"}]},"id":"EV_4kRbNq8sTzWm","createdAt":"1767261600"})";
     const std::string_view token =
