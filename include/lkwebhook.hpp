@@ -41,6 +41,7 @@
 // verify_and_dispatch(), the asynchronous dispatcher and the session ledger.
 #include "lkwebhook/async_dispatcher.hpp"
 #include "lkwebhook/correlator.hpp"
+#include "lkwebhook/delivery.hpp"
 #include "lkwebhook/dispatch.hpp"
 #include "lkwebhook/idempotency.hpp"
 #include "lkwebhook/log.hpp"

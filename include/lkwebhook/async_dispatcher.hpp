@@ -99,7 +99,7 @@ inline constexpr std::size_t max_workers = 1024;
 
 namespace detail {
 
-/// The key LiveKit orders a resource's events by (wire-format 3.3), first match wins.
+/// The key LiveKit orders a resource's events by (tests/vectors/wire-format.md section 3.3), first match wins.
 [[nodiscard]] inline std::string_view resource_key(const webhook_event& ev) noexcept {
     if (ev.egress_info && !ev.egress_info->egress_id.empty()) return ev.egress_info->egress_id;
     if (ev.ingress_info && !ev.ingress_info->ingress_id.empty()) return ev.ingress_info->ingress_id;
@@ -109,8 +109,10 @@ namespace detail {
     return {};
 }
 
-/// The worker routing key: the room first (per-room ordering, including the
-/// room's egress events), then LiveKit's own resource key.
+/// The worker routing key: the room first, read where the event family carries
+/// it (default_session_id: egress events name it in egress_info), so a room's
+/// egress, ingress and agent-job events queue with its other events; then
+/// LiveKit's own resource key.
 [[nodiscard]] inline std::string_view ordering_key(const webhook_event& ev) noexcept {
     if (ev.room && !ev.room->name.empty()) return ev.room->name;
     return resource_key(ev);
@@ -205,7 +207,7 @@ private:
             detail::finish(o, options, start, {}, {});
             return o;
         }
-        detail::decoder_lease lease{detail::decode_options_of(options)};
+        detail::decoder_lease lease{options};
         detail::thread_decoder& d = lease.get();
         if (const auto decoded = decode(body, d.event, d.context, &o.why); !decoded) {
             o.error = decoded.error();
@@ -216,7 +218,7 @@ private:
         const webhook_event& ev = d.event;
         o.type = ev.type();
         o.set_event_id(ev.id);
-        const std::string_view room = ev.room ? std::string_view{ev.room->name} : std::string_view{};
+        const std::string_view room = default_session_id(ev).value_or(std::string_view{});
 
         // Copy the event before claiming, so an allocation failure cannot strand a claim.
         detail::async_job job{ev, {}, {claim_status::duplicate_done, 0}, start};
@@ -254,6 +256,7 @@ private:
             return o;
         }
         o.handled = true;  // queued
+        o.delivery = lkwebhook::delivery::queued;
         if (options.metrics != nullptr) options.metrics->set_queue_depth(pool_.depth());
         detail::finish(o, options, start, ev.event, room);
         return o;
@@ -269,8 +272,8 @@ private:
         for (unsigned attempt = 1;; ++attempt) {
             const correlation r = correlate(correlator_, job.event);
             bool failed = r.result == correlation::disposition::failed;
+            if (m != nullptr) m->record_delivery(job.event.type(), r.result);
             if (r.result == correlation::disposition::session_not_found) {
-                if (m != nullptr) m->record_session_not_found();
                 failed = options.session_not_found == dispatch_options::session_policy::retry;
             }
             if (!failed) {

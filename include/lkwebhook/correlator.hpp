@@ -34,12 +34,40 @@
 // c.on_event(ev)    / (ev, s)         | as above                      | catch-all for every event whose specific handler
 //                                     |                               | (or on_unknown) is not defined
 // c.session_id(ev)                    | convertible to                | maps an event to the backend's session id;
-//                                     | optional<string_view>         | default: the room name, none without a room
+//                                     | optional<string_view>         | default: default_session_id(ev), the name of
+//                                     |                               | the event's room by event family (below)
 // c.find_session(id)                  | testable as bool and          | looks a session up; false/null = "not found":
 //                                     | dereferenceable to an lvalue  | the handler is not called, on_session_not_found
-//                                     | (T*, optional<T>, ...)        | is, outcome.session_found == false
-// c.on_session_not_found(ev, id)      | void, bool or handler_result  | told when find_session found nothing
+//                                     | (T*, optional<T>, ...)        | is, outcome.delivery == session_not_found
+// c.on_session_not_found(ev, id)      | void, bool or handler_result  | told when find_session found nothing, and with
+//                                     |                               | an EMPTY id when the event maps to no session
+//                                     |                               | id at all (outcome.delivery == unmapped)
 // clang-format on
+//
+// ## Default correlation (default_session_id)
+//
+// LiveKit puts the room in a different place for each event family; only
+// room, participant and track events carry a top-level `room` (see
+// the *_server_style vectors in tests/vectors/data):
+//
+//     room_started, room_finished, participant_*, track_*  ->  room.name
+//     egress_started, egress_updated, egress_ended         ->  egress_info.room_name
+//     ingress_started, ingress_ended                       ->  ingress_info.room_name
+//     agent_job_started, agent_job_ended                   ->  job.room.name
+//     an event type this library does not know            ->  the first of the above that is present
+//
+// The egress, ingress and agent-job families fall back to `room.name` when
+// their own field is empty. A `session_id` member replaces all of this.
+//
+// ## Nothing is dropped silently
+//
+// With find_session defined, an event whose handler takes the session but
+// that maps to no session id (no room anywhere, or session_id returned none)
+// is reported to on_session_not_found(ev, "") and comes out as
+// delivery::unmapped; it is acknowledged (a retry cannot give it a room,
+// whatever dispatch_options::session_not_found says) and counted by type
+// (lkwebhook_events_without_session_total{reason="unmapped"}). A handler that
+// takes no session is called for such an event as usual.
 //
 // At least one handler (on_<type>, on_unknown or on_event) must exist; each
 // member with one of these names must have one of the accepted signatures
@@ -67,11 +95,13 @@
 #include <concepts>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 
 #include "config.hpp"
+#include "delivery.hpp"
 #include "events.hpp"
 
 namespace lkwebhook {
@@ -106,10 +136,49 @@ private:
     std::chrono::seconds retry_after_;
 };
 
-/// The default session id of an event: its room name; none without a room.
+namespace detail {
+
+inline std::optional<std::string_view> non_empty(const std::string& text) noexcept {
+    if (text.empty()) return std::nullopt;
+    return std::string_view{text};
+}
+inline std::optional<std::string_view> top_level_room(const webhook_event& ev) noexcept {
+    return ev.room ? non_empty(ev.room->name) : std::nullopt;
+}
+inline std::optional<std::string_view> egress_room(const webhook_event& ev) noexcept {
+    return ev.egress_info ? non_empty(ev.egress_info->room_name) : std::nullopt;
+}
+inline std::optional<std::string_view> ingress_room(const webhook_event& ev) noexcept {
+    return ev.ingress_info ? non_empty(ev.ingress_info->room_name) : std::nullopt;
+}
+inline std::optional<std::string_view> job_room(const webhook_event& ev) noexcept {
+    return ev.job && ev.job->room ? non_empty(ev.job->room->name) : std::nullopt;
+}
+
+}  // namespace detail
+
+/// The default session id of an event: the name of its room, read from the
+/// field LiveKit fills for the event's family (table at the top of this
+/// file); none when that room is absent or unnamed.
 [[nodiscard]] inline std::optional<std::string_view> default_session_id(const webhook_event& ev) noexcept {
-    if (ev.room && !ev.room->name.empty()) return std::string_view{ev.room->name};
-    return std::nullopt;
+    std::optional<std::string_view> id;
+    switch (ev.type()) {
+        case event_type::egress_started:
+        case event_type::egress_updated:
+        case event_type::egress_ended: id = detail::egress_room(ev); break;
+        case event_type::ingress_started:
+        case event_type::ingress_ended: id = detail::ingress_room(ev); break;
+        case event_type::agent_job_started:
+        case event_type::agent_job_ended: id = detail::job_room(ev); break;
+        case event_type::unknown:
+            id = detail::top_level_room(ev);
+            if (!id) id = detail::egress_room(ev);
+            if (!id) id = detail::ingress_room(ev);
+            if (!id) id = detail::job_room(ev);
+            return id;
+        default: return detail::top_level_room(ev);
+    }
+    return id ? id : detail::top_level_room(ev);
 }
 
 namespace detail {
@@ -283,12 +352,8 @@ handler_result call_handler(F&& f) {
 
 /// How one event went through a correlator.
 struct correlation {
-    enum class disposition : std::uint8_t {
-        handled,            ///< a handler ran and succeeded
-        no_handler,         ///< the correlator has no handler for this type: acknowledged
-        session_not_found,  ///< find_session (or the handler) reported no session
-        failed,             ///< the handler reported a transient failure or threw
-    };
+    /// handled, no_handler, unmapped, session_not_found or failed (never none or queued).
+    using disposition = lkwebhook::delivery;
     disposition result = disposition::no_handler;
     std::chrono::seconds retry_after{1};
     bool threw = false;
@@ -307,6 +372,25 @@ handler_result report_session_not_found(C& c, const webhook_event& ev, std::stri
         (void)id;
     }
     return handler_result::session_not_found();
+}
+
+// The event maps to no session id but its handler needs a session: tell
+// on_session_not_found with an empty id (nothing is dropped silently).
+template <class C>
+void report_unmapped(C& c, const webhook_event& ev, correlation& out) {
+    if constexpr (valid_on_session_not_found<C>) {
+        const handler_result told =
+                call_handler([&]() -> decltype(auto) { return c.on_session_not_found(ev, std::string_view{}); });
+        if (told.value() == handler_result::kind::retry) {
+            out.result = correlation::disposition::failed;
+            out.retry_after = told.retry_after();
+            return;
+        }
+    } else {
+        (void)c;
+        (void)ev;
+    }
+    out.result = correlation::disposition::unmapped;
 }
 
 inline void record(const handler_result& r, correlation& out) noexcept {
@@ -346,7 +430,8 @@ inline void record(const handler_result& r, correlation& out) noexcept {
                 } else if constexpr (plain_##name<C>) {                                                       \
                     r = call_handler([&]() -> decltype(auto) { return c.name(ev); });                         \
                 } else {                                                                                      \
-                    r = handler_result::session_not_found(); /* needs a session, event maps to none */        \
+                    report_unmapped(c, ev, out); /* needs a session, event maps to none */                    \
+                    return true;                                                                              \
                 }                                                                                             \
             } else {                                                                                          \
                 (void)id;                                                                                     \

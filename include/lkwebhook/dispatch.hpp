@@ -30,7 +30,9 @@
 // idempotency store unreachable: overloaded 503 + Retry-After (never accepted
 // blindly); internal_error 500. Unknown event types and events without a
 // handler are acknowledged (200). A session that is not found is acknowledged
-// by default (a retry cannot create it) and reported in the outcome.
+// by default (a retry cannot create it) and reported in the outcome; so is an
+// event that maps to no session id (always acknowledged). outcome::delivery
+// says which of these happened; the metrics count each by event type.
 //
 // Lifetimes: `body` and `authorization` are only read during the call; the
 // event handed to the correlator is valid during the handler call only (it is
@@ -181,10 +183,23 @@ inline bool apply_claim(const claim_ticket& ticket, outcome& o, const dispatch_o
 template <class Store>
 void apply_correlation(const correlation& r, outcome& o, const dispatch_options& options, Store& store,
                        std::string_view key, const claim_ticket& ticket) noexcept {
+    o.delivery = r.result;
+    o.session_found = true;
     switch (r.result) {
+        case correlation::disposition::none:
+        case correlation::disposition::queued:  // correlate() reports neither
         case correlation::disposition::handled:
         case correlation::disposition::no_handler:
             o.handled = r.result == correlation::disposition::handled;
+            if (r.result == correlation::disposition::no_handler)
+                o.why.append("no handler for this event type; acknowledged");
+            if (ticket.status == claim_status::proceed) (void)store.complete(key, ticket);
+            return;
+        case correlation::disposition::unmapped:
+            // A retry cannot give the event a room: acknowledged whatever session_policy says.
+            o.session_found = false;
+            o.handled = true;
+            o.why.append("event maps to no session id; acknowledged");
             if (ticket.status == claim_status::proceed) (void)store.complete(key, ticket);
             return;
         case correlation::disposition::session_not_found:
@@ -247,7 +262,8 @@ outcome verify_and_dispatch_impl(std::string_view body, std::string_view authori
     const webhook_event& ev = d.event;
     o.type = ev.type();
     o.set_event_id(ev.id);
-    const std::string_view room = ev.room ? std::string_view{ev.room->name} : std::string_view{};
+    // The room as the event family carries it (egress events have no top-level room).
+    const std::string_view room = default_session_id(ev).value_or(std::string_view{});
 
     // Step 9: dedupe by id (events without an id cannot be deduplicated: G14).
     std::string key;
@@ -269,7 +285,6 @@ outcome verify_and_dispatch_impl(std::string_view body, std::string_view authori
     // Step 10: the correlator.
     const correlation r = correlate(correlator, ev);
     apply_correlation(r, o, options, store, key, ticket);
-    if (o.handled && !o.error && options.metrics != nullptr) options.metrics->record_event(o.type);
     finish(o, options, start, ev.event, room);
     return o;
 }

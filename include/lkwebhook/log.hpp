@@ -41,8 +41,9 @@ struct log_record {
     std::string_view room;        ///< room name, escaped and truncated (64 B); empty when absent
     std::chrono::nanoseconds latency{0};
     bool duplicate = false;
-    bool session_found = true;
-    std::string_view why;                 ///< the diagnosis (library-generated, bounded)
+    bool session_found = true;  ///< false only when the event reached the correlator and no session
+    lkwebhook::delivery delivery = lkwebhook::delivery::none;  ///< what became of the event (delivery.hpp)
+    std::string_view why;                                      ///< the diagnosis (library-generated, bounded)
     std::uint64_t suppressed_before = 0;  ///< rejection lines dropped by the rate limit since the last one
 };
 
@@ -71,6 +72,10 @@ struct log_record {
     s += " latency_us=";
     s += std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(r.latency).count());
     if (r.duplicate) s += " duplicate=1";
+    if (r.delivery != lkwebhook::delivery::none) {
+        s += " delivery=";
+        s += to_string(r.delivery);
+    }
     if (!r.session_found) s += " session_found=0";
     if (!r.why.empty()) {
         s += " why=\"";
@@ -131,7 +136,10 @@ public:
         r.room = room_text.view();
         r.latency = latency;
         r.duplicate = o.duplicate;
-        r.session_found = o.session_found;
+        // Rejected, duplicate and queued requests say nothing about sessions.
+        r.session_found =
+                o.session_found || o.delivery == lkwebhook::delivery::none || o.delivery == lkwebhook::delivery::queued;
+        r.delivery = o.delivery;
         r.why = o.why.view();
         r.suppressed_before = suppressed_.exchange(0, std::memory_order_relaxed);
         fn_(r);

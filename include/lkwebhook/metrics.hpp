@@ -57,7 +57,7 @@ public:
         outcomes_[outcome_slot(o.error)].fetch_add(1, relaxed);
         if (!o.error) accepted_.fetch_add(1, relaxed);
         if (o.duplicate) duplicates_.fetch_add(1, relaxed);
-        if (!o.session_found) sessions_not_found_.fetch_add(1, relaxed);
+        record_delivery(o.type, o.delivery);
         if (o.error == errc::handler_failed) handler_failures_.fetch_add(1, relaxed);
         const auto ns = latency.count() < 0 ? std::uint64_t{0} : static_cast<std::uint64_t>(latency.count());
         std::size_t bucket = 0;
@@ -76,6 +76,28 @@ public:
     void record_session_not_found() noexcept { sessions_not_found_.fetch_add(1, relaxed); }
     /// An event of `type` was handled successfully (by verify_and_dispatch or an async worker).
     void record_event(event_type type) noexcept { events_[type_slot(type)].fetch_add(1, relaxed); }
+    /// What became of an event of `type` at the correlator: handled events are
+    /// counted in events(), the acknowledged-but-not-handled ones apart
+    /// (events_without_handler, events_unmapped, events_session_not_found).
+    /// record() calls it; async workers call it for each attempt.
+    void record_delivery(event_type type, lkwebhook::delivery d) noexcept {
+        const std::size_t slot = type_slot(type);
+        switch (d) {
+            case lkwebhook::delivery::handled: events_[slot].fetch_add(1, relaxed); break;
+            case lkwebhook::delivery::no_handler: without_handler_[slot].fetch_add(1, relaxed); break;
+            case lkwebhook::delivery::unmapped:
+                unmapped_[slot].fetch_add(1, relaxed);
+                sessions_not_found_.fetch_add(1, relaxed);
+                break;
+            case lkwebhook::delivery::session_not_found:
+                session_not_found_[slot].fetch_add(1, relaxed);
+                sessions_not_found_.fetch_add(1, relaxed);
+                break;
+            case lkwebhook::delivery::none:
+            case lkwebhook::delivery::failed:  // counted as handler_failures
+            case lkwebhook::delivery::queued: break;
+        }
+    }
     /// The async dispatcher's current number of queued or running events.
     void set_queue_depth(std::size_t depth) noexcept { queue_depth_.store(depth, relaxed); }
     /// An authenticated event carried no id, so it could not be deduplicated (G14).
@@ -104,8 +126,21 @@ public:
     [[nodiscard]] std::uint64_t dead_letters() const noexcept { return dead_letters_.load(relaxed); }
     [[nodiscard]] std::uint64_t suppressed_logs() const noexcept { return suppressed_logs_.load(relaxed); }
     [[nodiscard]] std::uint64_t missing_ids() const noexcept { return missing_ids_.load(relaxed); }
+    /// Events of `type` a handler handled.
     [[nodiscard]] std::uint64_t events(event_type type) const noexcept {
         return events_[type_slot(type)].load(relaxed);
+    }
+    /// Events of `type` acknowledged because the correlator has no handler for them.
+    [[nodiscard]] std::uint64_t events_without_handler(event_type type) const noexcept {
+        return without_handler_[type_slot(type)].load(relaxed);
+    }
+    /// Events of `type` that mapped to no session id (delivery::unmapped).
+    [[nodiscard]] std::uint64_t events_unmapped(event_type type) const noexcept {
+        return unmapped_[type_slot(type)].load(relaxed);
+    }
+    /// Events of `type` whose session find_session did not find.
+    [[nodiscard]] std::uint64_t events_session_not_found(event_type type) const noexcept {
+        return session_not_found_[type_slot(type)].load(relaxed);
     }
     [[nodiscard]] std::size_t queue_depth() const noexcept { return queue_depth_.load(relaxed); }
     /// Number of latency observations (== received()).
@@ -151,6 +186,9 @@ private:
     std::atomic<std::size_t> queue_depth_{0};
     std::array<std::atomic<std::uint64_t>, detail::outcome_slots> outcomes_{};
     std::array<std::atomic<std::uint64_t>, detail::event_type_slots> events_{};
+    std::array<std::atomic<std::uint64_t>, detail::event_type_slots> without_handler_{};
+    std::array<std::atomic<std::uint64_t>, detail::event_type_slots> unmapped_{};
+    std::array<std::atomic<std::uint64_t>, detail::event_type_slots> session_not_found_{};
     std::array<std::atomic<std::uint64_t>, detail::latency_bounds_ns.size() + 1> latency_buckets_{};
     std::atomic<std::uint64_t> latency_sum_ns_{0};
 };
@@ -235,14 +273,31 @@ inline void append_header(std::string& out, std::string_view name, std::string_v
     simple("_suppressed_logs_total", "Rejection log lines dropped by the rate limit.", m.suppressed_logs());
     simple("_queue_depth", "Events queued or running in the async dispatcher.", m.queue_depth(), "gauge");
 
+    const auto type_label = [](std::size_t i) {
+        std::string labels = "type=\"";
+        labels += i == 0 ? std::string_view{"unknown"} : to_string(static_cast<event_type>(i));
+        labels += '"';
+        return labels;
+    };
     const std::string events = p + "_events_total";
-    detail::append_header(out, events, "counter", "Events handled successfully by the correlator, by type.");
+    detail::append_header(out, events, "counter", "Events a handler handled successfully, by type.");
+    for (std::size_t i = 0; i <= detail::last_event_type; ++i)
+        detail::append_sample(out, events, type_label(i), m.events(static_cast<event_type>(i)));
+    const std::string without_handler = p + "_events_without_handler_total";
+    detail::append_header(out, without_handler, "counter",
+                          "Events acknowledged because the correlator has no handler for their type, by type.");
+    for (std::size_t i = 0; i <= detail::last_event_type; ++i)
+        detail::append_sample(out, without_handler, type_label(i),
+                              m.events_without_handler(static_cast<event_type>(i)));
+    const std::string without_session = p + "_events_without_session_total";
+    detail::append_header(out, without_session, "counter",
+                          "Events that reached no session, by type and reason (unmapped: no session id; "
+                          "not_found: find_session found nothing).");
     for (std::size_t i = 0; i <= detail::last_event_type; ++i) {
         const auto type = static_cast<event_type>(i);
-        std::string labels = "type=\"";
-        labels += i == 0 ? std::string_view{"unknown"} : to_string(type);
-        labels += '"';
-        detail::append_sample(out, events, labels, m.events(type));
+        detail::append_sample(out, without_session, type_label(i) + ",reason=\"unmapped\"", m.events_unmapped(type));
+        detail::append_sample(out, without_session, type_label(i) + ",reason=\"not_found\"",
+                              m.events_session_not_found(type));
     }
 
     const std::string latency = p + "_request_duration_seconds";

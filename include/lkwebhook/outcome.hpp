@@ -21,6 +21,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "delivery.hpp"
 #include "error.hpp"
 #include "events.hpp"
 
@@ -63,8 +64,14 @@ struct outcome {
     event_type type = event_type::unknown;
     /// The request was a duplicate (duplicate_event or duplicate_in_flight).
     bool duplicate = false;
-    /// The correlator found the event's session (true also when no lookup applies).
-    bool session_found = true;
+    /// What became of the event at the correlator; `none` for a rejected or
+    /// duplicate request (it never reached the correlator).
+    lkwebhook::delivery delivery = lkwebhook::delivery::none;
+    /// The event reached the correlator and its session was found (true also
+    /// when no lookup applies). False for rejected and duplicate requests,
+    /// which say nothing about sessions, and for unmapped and
+    /// session_not_found deliveries.
+    bool session_found = false;
     /// The correlator was called (synchronously) or the event was queued for it.
     bool handled = false;
     /// Seconds for a Retry-After header (503 answers only).
@@ -98,8 +105,10 @@ private:
 
 /// Stable one-line rendering for logs (logfmt):
 /// `outcome=<name> status=<n> type=<wire name> id=<escaped id> duplicate=<0|1>
-///  session_found=<0|1> [retry_after=<s>] [why="<diagnosis>"]`.
-/// The id is escaped like diagnosis::append_escaped; nothing else comes from the request.
+///  delivery=<name> [session_found=<0|1>] [retry_after=<s>] [why="<diagnosis>"]`.
+/// session_found appears only once the correlator was reached (delivery other
+/// than none and queued). The id is escaped like diagnosis::append_escaped;
+/// nothing else comes from the request.
 [[nodiscard]] inline std::string to_string(const outcome& o) {
     diagnosis id;
     id.append_escaped(o.event_id());
@@ -115,8 +124,12 @@ private:
     s += id.view();
     s += " duplicate=";
     s += o.duplicate ? '1' : '0';
-    s += " session_found=";
-    s += o.session_found ? '1' : '0';
+    s += " delivery=";
+    s += to_string(o.delivery);
+    if (o.delivery != lkwebhook::delivery::none && o.delivery != lkwebhook::delivery::queued) {
+        s += " session_found=";
+        s += o.session_found ? '1' : '0';
+    }
     if (o.retry_after) {
         s += " retry_after=";
         s += std::to_string(o.retry_after->count());

@@ -332,7 +332,7 @@ private:
 struct token_times {
     std::int64_t exp = 0;               ///< required
     std::optional<std::int64_t> nbf{};  ///< when present
-    std::optional<std::int64_t> iat{};  ///< when present; type-checked only (E11)
+    std::optional<std::int64_t> iat{};  ///< when present; a future iat (beyond the leeway) is token_not_yet_valid
 };
 
 /// Reads a NumericDate: a plain integer JSON number (no fraction, exponent
@@ -379,8 +379,8 @@ struct token_times {
 }
 
 /// Step 6 (window): with L = leeway, rejects `now >= exp + L`
-/// (token_expired), `now < nbf - L` (token_not_yet_valid) and, when
-/// `max_lifetime` is set, `exp - now > max_lifetime + L`
+/// (token_expired), `now < nbf - L` or `iat > now + L` (token_not_yet_valid)
+/// and, when `max_lifetime` is set, `exp - now > max_lifetime + L`
 /// (token_lifetime_too_long: E9). Valid tokens satisfy
 /// nbf - L <= now < exp + L (E7). All arithmetic in int64 seconds; inputs
 /// are range-checked NumericDates and a leeway within [0, 300] s.
@@ -406,6 +406,19 @@ struct token_times {
                     .append(" s in the future (leeway ")
                     .append(l)
                     .append(" s); check clock skew: this host's clock may be behind LiveKit's");
+        return errc::token_not_yet_valid;
+    }
+    // A token issued in the future (beyond the leeway) is not yet valid either,
+    // with or without nbf. LiveKit's servers set iat = nbf = send time, so a
+    // genuine token never trips this; it closes the gap for signers that send
+    // iat without nbf.
+    if (t.iat && *t.iat > now + l) {
+        if (why != nullptr)
+            why->append("the token was issued ")
+                    .append(*t.iat - now)
+                    .append(" s in the future (leeway ")
+                    .append(l)
+                    .append(" s); check clock skew: this host's clock may be behind the sender's");
         return errc::token_not_yet_valid;
     }
     if (max_lifetime) {

@@ -181,9 +181,11 @@ TEST_CASE("find_session: the handler gets the session, a missing one is reported
     CHECK(lkwebhook::correlate(c, ev).result == correlation::disposition::session_not_found);
     CHECK(c.not_found == std::vector<std::string>{"call-unknown"});
 
-    // The handler needs a session, but the event maps to none.
+    // The handler needs a session, but the event maps to none: reported to
+    // on_session_not_found with an empty id, never dropped silently.
     ev.room->metadata.clear();
-    CHECK(lkwebhook::correlate(c, ev).result == correlation::disposition::session_not_found);
+    CHECK(lkwebhook::correlate(c, ev).result == correlation::disposition::unmapped);
+    CHECK(c.not_found == std::vector<std::string>{"call-unknown", ""});
 
     // A handler without a session parameter is still gated by the lookup.
     auto joined = make_event("participant_joined", "standup-42", "EV_join");

@@ -19,6 +19,8 @@ TEST_CASE("record() counts by outcome, duplicates, sessions and latency buckets"
     lkwebhook::outcome ok;
     ok.type = lkwebhook::event_type::room_started;
     ok.handled = true;
+    ok.delivery = lkwebhook::delivery::handled;
+    ok.session_found = true;
     m.record(ok, std::chrono::microseconds{40});
     auto dup = make(lkwebhook::errc::duplicate_event);
     dup.duplicate = true;
@@ -26,9 +28,9 @@ TEST_CASE("record() counts by outcome, duplicates, sessions and latency buckets"
     m.record(make(lkwebhook::errc::bad_signature), std::chrono::seconds{5});
     auto lost = ok;
     lost.session_found = false;
+    lost.delivery = lkwebhook::delivery::session_not_found;
     m.record(lost, std::chrono::milliseconds{3});
     m.record(make(lkwebhook::errc::handler_failed), std::chrono::milliseconds{1});
-    m.record_event(lkwebhook::event_type::room_started);
 
     CHECK(m.received() == 5);
     CHECK(m.accepted() == 2);
@@ -43,6 +45,50 @@ TEST_CASE("record() counts by outcome, duplicates, sessions and latency buckets"
     CHECK(m.latency_bucket(0) == 1);                                             // <= 50 us
     CHECK(m.latency_bucket(1) == 1);                                             // <= 100 us
     CHECK(m.latency_bucket(lkwebhook::metrics::latency_bounds_ns.size()) == 1);  // +Inf
+}
+
+TEST_CASE("events are counted by what became of them, by type; rejections count none", "[metrics]") {
+    lkwebhook::metrics m;
+    const auto delivered = [&](lkwebhook::event_type type, lkwebhook::delivery d) {
+        lkwebhook::outcome o;
+        o.type = type;
+        o.delivery = d;
+        m.record(o, std::chrono::microseconds{10});
+    };
+    using lkwebhook::delivery;
+    using lkwebhook::event_type;
+    delivered(event_type::egress_ended, delivery::handled);
+    delivered(event_type::egress_ended, delivery::unmapped);
+    delivered(event_type::egress_ended, delivery::unmapped);
+    delivered(event_type::ingress_started, delivery::session_not_found);
+    delivered(event_type::agent_job_ended, delivery::no_handler);
+    delivered(event_type::room_started, delivery::queued);
+    delivered(event_type::room_started, delivery::failed);
+    auto rejected = make(lkwebhook::errc::bad_signature);
+    rejected.type = event_type::room_started;
+    m.record(rejected, std::chrono::microseconds{10});
+
+    CHECK(m.events(event_type::egress_ended) == 1);
+    CHECK(m.events_unmapped(event_type::egress_ended) == 2);
+    CHECK(m.events_session_not_found(event_type::ingress_started) == 1);
+    CHECK(m.events_without_handler(event_type::agent_job_ended) == 1);
+    CHECK(m.events(event_type::agent_job_ended) == 0);
+    CHECK(m.events(event_type::room_started) == 0);  // queued, failed and rejected are not "handled"
+    CHECK(m.sessions_not_found() == 3);
+
+    const std::string text = lkwebhook::to_prometheus(m);
+    CHECK(text.find("lkwebhook_events_total{type=\"egress_ended\"} 1\n") != std::string::npos);
+    CHECK(text.find("# TYPE lkwebhook_events_without_handler_total counter\n") != std::string::npos);
+    CHECK(text.find("lkwebhook_events_without_handler_total{type=\"agent_job_ended\"} 1\n") != std::string::npos);
+    CHECK(text.find("# TYPE lkwebhook_events_without_session_total counter\n") != std::string::npos);
+    CHECK(text.find("lkwebhook_events_without_session_total{type=\"egress_ended\",reason=\"unmapped\"} 2\n") !=
+          std::string::npos);
+    CHECK(text.find("lkwebhook_events_without_session_total{type=\"ingress_started\",reason=\"not_found\"} 1\n") !=
+          std::string::npos);
+
+    // An async worker reports each attempt the same way.
+    m.record_delivery(event_type::track_published, delivery::handled);
+    CHECK(m.events(event_type::track_published) == 1);
 }
 
 TEST_CASE("to_prometheus renders valid exposition text", "[metrics]") {
@@ -100,6 +146,18 @@ TEST_CASE("log_sink escapes attacker text and rate-limits rejections", "[metrics
     const std::string long_room(300, 'r');
     CHECK(sink.log(ok, "room_started", long_room, {}, &m));
     CHECK(lines[1].find(std::string(65, 'r')) == std::string::npos);  // truncated to 64 bytes
+
+    // What became of the event is in the line; sessions only once the correlator ran.
+    lkwebhook::outcome unmapped = ok;
+    unmapped.delivery = lkwebhook::delivery::unmapped;
+    CHECK(sink.log(unmapped, "egress_ended", "", {}, &m));
+    CHECK(lines.back().ends_with("latency_us=0 delivery=unmapped session_found=0"));
+    CHECK(records.back().delivery == lkwebhook::delivery::unmapped);
+    lkwebhook::outcome handled = ok;
+    handled.delivery = lkwebhook::delivery::handled;
+    handled.session_found = true;
+    CHECK(sink.log(handled, "room_started", "", {}, &m));
+    CHECK(lines.back().ends_with("latency_us=0 delivery=handled"));
 
     // Rejections: one line per second at most; the rest counted.
     int passed = 0;

@@ -46,5 +46,32 @@ TEST_CASE("to_string(outcome) is stable logfmt and escapes the id", "[outcome][t
     o.why.append("same id");
     CHECK(lkwebhook::to_string(o) ==
           "outcome=duplicate_in_flight status=503 type=room_finished id=\"EV_1\\x0a\\x22x\" duplicate=1 "
-          "session_found=1 retry_after=1 why=\"same id\"");
+          "delivery=none retry_after=1 why=\"same id\"");
+}
+
+TEST_CASE("an outcome says what became of the event, and nothing about sessions before the correlator", "[outcome]") {
+    const auto rejected = lkwebhook::outcome::failure(lkwebhook::errc::bad_signature);
+    CHECK(rejected.delivery == lkwebhook::delivery::none);
+    CHECK_FALSE(rejected.session_found);
+    CHECK(lkwebhook::to_string(rejected) == "outcome=bad_signature status=401 type= id=\"\" duplicate=0 delivery=none");
+
+    lkwebhook::outcome unmapped;
+    unmapped.type = lkwebhook::event_type::egress_ended;
+    unmapped.delivery = lkwebhook::delivery::unmapped;
+    CHECK(lkwebhook::to_string(unmapped) ==
+          "outcome=ok status=200 type=egress_ended id=\"\" duplicate=0 delivery=unmapped session_found=0");
+
+    lkwebhook::outcome handled;
+    handled.delivery = lkwebhook::delivery::handled;
+    handled.session_found = true;
+    CHECK(lkwebhook::to_string(handled).ends_with("delivery=handled session_found=1"));
+
+    for (const auto d : {lkwebhook::delivery::none, lkwebhook::delivery::handled, lkwebhook::delivery::no_handler,
+                         lkwebhook::delivery::unmapped, lkwebhook::delivery::session_not_found,
+                         lkwebhook::delivery::failed, lkwebhook::delivery::queued}) {
+        const std::string_view name = lkwebhook::to_string(d);
+        CHECK_FALSE(name.empty());
+        CHECK(name.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string_view::npos);
+    }
+    CHECK(lkwebhook::to_string(lkwebhook::delivery::session_not_found) == "session_not_found");
 }
