@@ -11,6 +11,11 @@
 //    for each computation, so no context is ever shared between threads (J3)
 //    and the steady state does no context allocation; the HMAC context is
 //    only re-keyed when the secret changes (see thread_hmac_state);
+//  - a context whose computation failed is freed, never reused: the next call
+//    builds a new one. OpenSSL 3.5 can leave a context unusable after a
+//    failed EVP_MAC_init (an allocation failure inside its digest copy), and
+//    re-initialising that context writes through NULL inside libcrypto
+//    (reproducer: tests/fault/upstream/openssl_hmac_reinit_after_failed_init.cpp);
 //  - HMAC()/SHA256() with a NULL output buffer (static storage, not
 //    thread-safe: C9) are never used;
 //  - comparisons of MACs and digests use CRYPTO_memcmp (C4).
@@ -136,9 +141,15 @@ struct thread_hmac_state {
     return &state;
 }
 
+/// This thread's digest context slot (null until first use, and after a failure).
+[[nodiscard]] inline evp_md_ctx_ptr& thread_digest_slot() noexcept {
+    thread_local evp_md_ctx_ptr ctx;
+    return ctx;
+}
+
 /// This thread's digest context, or null when OpenSSL could not create one.
 [[nodiscard]] inline EVP_MD_CTX* thread_digest_context() noexcept {
-    thread_local evp_md_ctx_ptr ctx;
+    evp_md_ctx_ptr& ctx = thread_digest_slot();
     if (ctx == nullptr) ctx.reset(EVP_MD_CTX_new());
     return ctx.get();
 }
@@ -172,8 +183,10 @@ struct thread_hmac_state {
          EVP_MAC_update(state->ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
          EVP_MAC_final(state->ctx.get(), out.data(), &written, out.size()) == 1 && written == out.size();
     if (!ok) {
-        // The context's state is unknown after a failure: re-key next time.
+        // The context's state is unknown after a failure, and OpenSSL 3.5 may
+        // crash when it is initialised again: free it; the next call makes a new one.
         state->forget();
+        state->ctx.reset();
         out.fill(0);
     }
     return ok;
@@ -188,7 +201,10 @@ struct thread_hmac_state {
     unsigned int written = 0;
     const bool ok = EVP_DigestInit_ex2(ctx, md, nullptr) == 1 && EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
                     EVP_DigestFinal_ex(ctx, out.data(), &written) == 1 && written == out.size();
-    if (!ok) out.fill(0);
+    if (!ok) {
+        out.fill(0);
+        thread_digest_slot().reset();  // as in hmac_sha256: never reuse a context that failed
+    }
     return ok;
 }
 
