@@ -12,7 +12,7 @@
 
 namespace lkwebhook {
 
-/// Every event name LiveKit defines (wire-format.md section 6), plus
+/// Every event name LiveKit defines (tests/vectors/wire-format.md section 6), plus
 /// `unknown` for names this version does not know (the name itself stays in
 /// webhook_event::event, so nothing is lost).
 enum class event_type : std::uint8_t {
