@@ -352,7 +352,7 @@ int main(int argc, char** argv) {
     async.dead_letter = [&log](const lkwebhook::webhook_event& ev, std::error_code error) {
         log.line("[dead-letter] " + ev.event + " " + ev.id + ": " + error.message());
     };
-    if (auto valid = lkwebhook::validate(async.dispatch.verify, &why); !valid) {
+    if (auto valid = lkwebhook::validate(async, &why); !valid) {
         std::cerr << "lkwebhook-beast-server: " << why.view() << "\n";
         return 2;
     }

@@ -51,12 +51,19 @@ int usage_error(std::string_view message) {
     return 2;
 }
 
-/// A clock that is either fixed (--now) or the system clock.
+/// A clock that is either fixed (--now) or the system clock. Like
+/// fixed_clock it gives the verifier whole Unix seconds through unix_now(),
+/// so a --now after 2262 (past what a nanosecond system_clock::time_point
+/// holds) is read as given instead of overflowing.
 struct cli_clock {
     std::optional<std::int64_t> fixed;
     [[nodiscard]] std::chrono::system_clock::time_point now() const noexcept {
-        if (fixed) return std::chrono::system_clock::time_point{std::chrono::seconds{*fixed}};
+        if (fixed) return fixed_clock{*fixed}.now();
         return std::chrono::system_clock::now();
+    }
+    [[nodiscard]] std::int64_t unix_now() const noexcept {
+        if (fixed) return *fixed;
+        return lkwebhook::unix_now(system_clock_source{});
     }
 };
 
@@ -145,7 +152,8 @@ int verify_command(int argc, char** argv) {
                 authorization = std::string(*v);
             } else if (name == "--now") {
                 std::int64_t now = 0;
-                if (!parse_int(*v, now)) return usage_error("--now needs an integer (unix seconds)");
+                if (!parse_int(*v, now) || now < 0 || now > max_numeric_date)
+                    return usage_error("--now needs an integer number of unix seconds in [0, 253402300799]");
                 clock.fixed = now;
             } else if (name == "--leeway") {
                 std::int64_t leeway = 0;
@@ -173,7 +181,7 @@ int verify_command(int argc, char** argv) {
     if (keys_file) {
         if (api_key || api_secret) return usage_error("use either --keys-file or --api-key/--api-secret");
         diagnosis why;
-        auto keys = key_set::from_key_file(*keys_file, &why);
+        auto keys = from_key_file(*keys_file, &why);
         if (!keys) return usage_error(std::string("cannot use the keys file: ") + std::string(why.view()));
         return run(std::move(*keys), options, clock, body, header);
     }

@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
     lkwebhook::dispatch_options dispatch;
     dispatch.verify.leeway = std::chrono::seconds(opt.leeway_seconds);
     dispatch.verify.max_body_bytes = opt.max_body_bytes;
-    if (auto valid = lkwebhook::validate(dispatch.verify, &why); !valid) {
+    if (auto valid = lkwebhook::validate(dispatch, &why); !valid) {
         std::cerr << "lkwebhook-httplib-server: " << why.view() << "\n";
         return 2;
     }

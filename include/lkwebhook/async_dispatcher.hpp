@@ -38,6 +38,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -81,8 +82,9 @@ inline constexpr std::size_t max_workers = 1024;
 
 /// invalid_config when an option is outside its documented range: workers in
 /// [1, 1024], queue_capacity in [1, 10^7], max_attempts in [1, 100], backoffs
-/// >= 0 with initial <= max, and valid dispatch.verify options. The
-/// constructor clamps instead of failing; call this at configuration time.
+/// >= 0 with initial <= max, and valid dispatch options (validate(
+/// dispatch_options)). The constructor checks the same and throws; call this
+/// first to get a result instead.
 [[nodiscard]] inline result<void> validate(const async_options& o, diagnosis* why = nullptr) noexcept {
     const auto fail = [&](std::string_view text) {
         if (why != nullptr) why->append(text);
@@ -94,7 +96,7 @@ inline constexpr std::size_t max_workers = 1024;
     if (o.max_attempts == 0 || o.max_attempts > 100) return fail("async_options::max_attempts must be within [1, 100]");
     if (o.initial_backoff < std::chrono::milliseconds{0} || o.max_backoff < o.initial_backoff)
         return fail("async_options: backoffs must satisfy 0 <= initial_backoff <= max_backoff");
-    return validate(o.dispatch.verify, why);
+    return validate(o.dispatch, why);
 }
 
 namespace detail {
@@ -133,15 +135,18 @@ class async_dispatcher {
     static_assert(detail::check_correlator<Correlator>());
 
 public:
+    /// Starts the workers. The options are validated here, once, so that
+    /// submit() never answers invalid_config (which has no HTTP status):
+    /// throws std::system_error(invalid_config) with the reason when
+    /// validate(options) fails (aborts in builds without exceptions).
     async_dispatcher(const Keys& keys, Correlator& correlator, Store& store, async_options options = {}, C clock = {})
         : keys_(keys),
           correlator_(correlator),
           store_(store),
-          options_(std::move(options)),
+          options_(checked(std::move(options))),
           clock_(std::move(clock)),
           hash_{random_seed()},
-          pool_(clamp(options_.workers, max_workers), clamp(options_.queue_capacity, max_queue_capacity),
-                runner{this}) {}
+          pool_(options_.workers, options_.queue_capacity, runner{this}) {}
 
     ~async_dispatcher() { shutdown(); }
 
@@ -192,8 +197,16 @@ private:
     };
 
     static std::uint64_t random_seed() noexcept { return detail::random_seed(); }
-    static std::size_t clamp(std::size_t value, std::size_t max) noexcept {
-        return value == 0 ? 1 : (value > max ? max : value);
+    static async_options checked(async_options options) {
+        diagnosis why;
+        if (!validate(options, &why)) {
+#if LKWEBHOOK_EXCEPTIONS
+            throw std::system_error(make_error_code(errc::invalid_config), std::string(why.view()));
+#else
+            std::abort();
+#endif
+        }
+        return options;
     }
 
     outcome submit_impl(std::string_view body, std::string_view authorization) {

@@ -15,6 +15,16 @@
 // unknown_api_key, bad_signature, internal_error, invalid_config.
 // The body must be hashed to check this scheme, so here the body IS read
 // before the request is authenticated (bounded by max_body_bytes).
+//
+// No domain separation from the JWT scheme (catalogue C11): both MACs are
+// HMAC-SHA256 under the same API secret, the JWT's over its signing input
+// `header "." payload`. So every captured webhook token T = S "." sig gives
+// a body S and an X-LiveKit-Signature hex(base64url-decode(sig)) that this
+// function accepts. That forges no event: S consists of base64url
+// characters and dots, never a JSON object, so decode(), which follows
+// either scheme, rejects it as malformed_body. Hosts must therefore never
+// act on a body authenticated here before it decoded as a webhook event,
+// and should prefer the JWT scheme, which binds the body through `sha256`.
 
 #include <array>
 #include <string>

@@ -37,13 +37,23 @@ struct system_clock_source {
 
 /// A clock stopped at `unix_seconds`, for tests and for replaying recorded
 /// requests. Thread-safe (immutable). now() is only meaningful where a
-/// system_clock::time_point can hold the value (libstdc++: up to year 2262);
+/// system_clock::time_point can hold the value (libstdc++: up to year 2262)
+/// and saturates beyond it (converting seconds to ticks would overflow);
 /// the verifier reads unix_seconds directly through the optional
-/// `unix_now()` member, so any NumericDate works.
+/// `unix_now()` member, so any NumericDate works. A reading outside
+/// [0, 253402300799] (no NumericDate) makes verification fail closed with
+/// internal_error, never accept.
 struct fixed_clock {
     std::int64_t unix_seconds = 0;
     [[nodiscard]] std::chrono::system_clock::time_point now() const noexcept {
-        return std::chrono::system_clock::time_point{std::chrono::seconds{unix_seconds}};
+        using time_point = std::chrono::system_clock::time_point;
+        constexpr auto max_seconds = std::chrono::floor<std::chrono::seconds>(time_point::max().time_since_epoch());
+        constexpr auto min_seconds = std::chrono::ceil<std::chrono::seconds>(time_point::min().time_since_epoch());
+        if (unix_seconds > max_seconds.count())
+            return time_point{std::chrono::duration_cast<time_point::duration>(max_seconds)};
+        if (unix_seconds < min_seconds.count())
+            return time_point{std::chrono::duration_cast<time_point::duration>(min_seconds)};
+        return time_point{std::chrono::seconds{unix_seconds}};
     }
     [[nodiscard]] std::int64_t unix_now() const noexcept { return unix_seconds; }
 };
@@ -63,12 +73,6 @@ template <Clock C>
     }
 }
 
-static_assert(Clock<system_clock_source>);
-static_assert(Clock<fixed_clock>);
-
-}  // namespace lkwebhook
-
-#endif  // LKWEBHOOK_CLOCK_HPP
 /// A monotonic clock (std::chrono::steady_clock) for durations and expiry
 /// that must not jump with the wall clock: the idempotency store's TTLs.
 /// Stateless and thread-safe; a store takes any type with the same now()
@@ -79,3 +83,9 @@ struct steady_clock_source {
     }
 };
 
+static_assert(Clock<system_clock_source>);
+static_assert(Clock<fixed_clock>);
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_CLOCK_HPP

@@ -58,11 +58,20 @@
 namespace lkwebhook {
 
 /// Limits and policy of the decoder (defaults follow the threat model).
+///
+/// The body size limit is not among them: it is declared once, in
+/// verify_options::max_body_bytes (the first gate, before anything is
+/// read), and a decode_context is built with it as its capacity. The
+/// composed options (receiver_options, dispatch_options) hold a
+/// decode_options whole, so a limit added here reaches every decoder and
+/// every comparison (the defaulted operator==) without further edits.
 struct decode_options {
-    std::size_t max_body_bytes = 1024 * 1024;  ///< larger bodies: body_too_large
-    std::size_t max_depth = 64;                ///< nesting of objects and arrays (top level = 1)
-    std::size_t max_event_id_bytes = 128;      ///< WebhookEvent.id (G15)
-    bool require_event_id = false;             ///< reject a missing or empty id (G14)
+    std::size_t max_depth = 64;            ///< nesting of objects and arrays (top level = 1), in [1, 1024]
+    std::size_t max_event_id_bytes = 128;  ///< WebhookEvent.id (G15), in [1, 65536]
+    /// Reject events without an `id` (missing or empty) as malformed_body
+    /// (G14) instead of handling them undeduplicated. Off by default, as
+    /// LiveKit's own receivers accept them; turn it on when deduplicating.
+    bool require_event_id = false;
     /// Memory bound of the decoded event (G23): at most
     /// memory_factor x body size + memory_base bytes of strings, list
     /// elements and sub-messages, so a 1 MiB body decodes into at most
@@ -70,22 +79,53 @@ struct decode_options {
     /// track_info (x120). The threat model asks for 2x; that cannot hold
     /// for std::string-based structs (an 8-byte `"a":"b",` map entry is a
     /// 64-byte pair of strings), hence 16. 0 disables the check.
-    std::size_t memory_factor = 16;
-    std::size_t memory_base = 64 * 1024;
+    std::size_t memory_factor = 16;       ///< in [0, 1024]
+    std::size_t memory_base = 64 * 1024;  ///< in [0, 1 GiB]
+
+    bool operator==(const decode_options&) const = default;
 };
+
+/// Largest accepted decode_options::max_depth (each level is a stack frame of
+/// a few hundred bytes).
+inline constexpr std::size_t max_decode_depth = 1024;
+/// Largest accepted decode_options::max_event_id_bytes.
+inline constexpr std::size_t max_event_id_limit = 64 * 1024;
+
+/// invalid_config when an option is outside its documented range. Called
+/// where the options are given: receiver::make and its constructor,
+/// verify_and_dispatch, async_dispatcher's constructor.
+[[nodiscard]] inline result<void> validate(const decode_options& o, diagnosis* why = nullptr) noexcept {
+    const auto fail = [&](std::string_view text) {
+        if (why != nullptr) why->append(text);
+        return result<void>{errc::invalid_config};
+    };
+    if (o.max_depth == 0 || o.max_depth > max_decode_depth)
+        return fail("decode_options::max_depth must be within [1, 1024]");
+    if (o.max_event_id_bytes == 0 || o.max_event_id_bytes > max_event_id_limit)
+        return fail("decode_options::max_event_id_bytes must be within [1, 65536]");
+    if (o.memory_factor > 1024) return fail("decode_options::memory_factor must be within [0, 1024]");
+    if (o.memory_base > std::size_t{1} << 30) return fail("decode_options::memory_base must be at most 1 GiB");
+    return {};
+}
+
+/// The body limit of a decode_context built without one: the default of
+/// verify_options::max_body_bytes.
+inline constexpr std::size_t default_max_body_bytes = 1024 * 1024;
 
 namespace detail {
 class json_decoder;
 }
 
 /// The reusable state of decoding: one simdjson parser (capacity capped at
-/// max_body_bytes), one padded copy buffer, scratch space. Once it has seen
-/// the largest body, decoding allocates nothing here. Not thread-safe: use
-/// one per thread. Cheap to keep around; expensive-ish to create per call.
+/// `max_body_bytes`: a longer body is body_too_large before parsing), one
+/// padded copy buffer, scratch space. Once it has seen the largest body,
+/// decoding allocates nothing here. Not thread-safe: use one per thread.
+/// Cheap to keep around; expensive-ish to create per call.
 class decode_context {
 public:
-    explicit decode_context(const decode_options& options = {}) noexcept
-        : options_(options), parser_(options.max_body_bytes) {}
+    explicit decode_context(const decode_options& options = {},
+                            std::size_t max_body_bytes = default_max_body_bytes) noexcept
+        : options_(options), max_body_bytes_(max_body_bytes), parser_(max_body_bytes) {}
     decode_context(const decode_context&) = delete;
     decode_context& operator=(const decode_context&) = delete;
     decode_context(decode_context&&) noexcept = default;
@@ -93,11 +133,14 @@ public:
     ~decode_context() = default;
 
     [[nodiscard]] const decode_options& options() const noexcept { return options_; }
+    /// The longest body this context decodes.
+    [[nodiscard]] std::size_t max_body_bytes() const noexcept { return max_body_bytes_; }
 
 private:
     friend class detail::json_decoder;
 
     decode_options options_;
+    std::size_t max_body_bytes_;
     simdjson::ondemand::parser parser_;
     std::unique_ptr<char[]> buffer_;  // private padded copy of the body (G1)
     std::size_t buffer_capacity_ = 0;
@@ -181,6 +224,54 @@ enum class integer_lexeme { ok, fraction_or_exponent, syntax, out_of_range };
     return i == text.size();
 }
 
+/// Whether a JSON number (is_json_number holds) has an absolute value
+/// below 1, from its text alone: the decimal exponent of its first
+/// significant digit is negative. Tells an underflow of the conversion from
+/// an overflow without looking at how the number is written: "1e-400",
+/// "0.(400 zeros)1" and "0.001e-398" are all below one, "1e400" and
+/// "100(398 zeros)" are not. Zero is below one.
+[[nodiscard]] constexpr bool is_below_one(std::string_view text) noexcept {
+    std::size_t i = 0;
+    if (i < text.size() && text[i] == '-') ++i;
+    const auto is_digit = [&](std::size_t k) { return k < text.size() && text[k] >= '0' && text[k] <= '9'; };
+    // Decimal exponent of the first significant digit, before the explicit
+    // exponent. Both terms are bounded by the text's length; the explicit
+    // exponent saturates, so nothing here can overflow.
+    std::int64_t lead = 0;
+    bool significant = false;
+    std::int64_t integer_digits = 0;
+    for (; is_digit(i); ++i) {
+        if (text[i] != '0' || significant) {
+            significant = true;
+            ++integer_digits;
+        }
+    }
+    if (significant) {
+        lead = integer_digits - 1;
+    } else if (i < text.size() && text[i] == '.') {
+        ++i;
+        std::int64_t zeros = 0;
+        for (; is_digit(i) && text[i] == '0'; ++i) ++zeros;
+        if (!is_digit(i)) return true;  // 0.000: zero
+        significant = true;
+        lead = -(zeros + 1);
+    }
+    if (!significant) return true;  // 0 or 0e5: zero
+    while (i < text.size() && text[i] != 'e' && text[i] != 'E') ++i;
+    std::int64_t exponent = 0;
+    if (i < text.size()) {
+        ++i;
+        bool negative = false;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+        constexpr std::int64_t saturation = std::int64_t{1} << 40;
+        for (; is_digit(i); ++i) {
+            if (exponent < saturation) exponent = exponent * 10 + (text[i] - '0');
+        }
+        if (negative) exponent = -exponent;
+    }
+    return lead + exponent < 0;
+}
+
 [[nodiscard]] constexpr std::string_view trim_json_whitespace(std::string_view text) noexcept {
     while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
         text.remove_suffix(1);
@@ -210,11 +301,11 @@ public:
 
     [[nodiscard]] std::error_code run(std::string_view json, const message_info& info, void* message) {
         namespace od = simdjson::ondemand;
-        if (json.size() > context_.options_.max_body_bytes) {
+        if (json.size() > context_.max_body_bytes_) {
             note("body of ");
             if (why_ != nullptr) {
                 why_->append(json.size()).append(" bytes is larger than the limit of ");
-                why_->append(context_.options_.max_body_bytes).append(" bytes");
+                why_->append(context_.max_body_bytes_).append(" bytes");
             }
             return make_error_code(errc::body_too_large);
         }
@@ -745,11 +836,9 @@ private:
         double result = 0;
         const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), result);
         if (error == std::errc::result_out_of_range) {
-            // Underflow reads as zero (as JSON.parse and Go do); overflow is refused.
-            const std::size_t e = text.find_first_of("eE");
-            if (e == std::string_view::npos || e + 1 >= text.size() || text[e + 1] != '-') {
-                return fail("number out of range");
-            }
+            // Underflow reads as zero (as JSON.parse and Go do), however it is
+            // written ("1e-400" or "0.000...01"); overflow is refused.
+            if (!is_below_one(text)) return fail("number out of range");
             result = text[0] == '-' ? -0.0 : 0.0;
         } else if (error != std::errc{} || end != text.data() + text.size()) {
             return fail("not a valid number");

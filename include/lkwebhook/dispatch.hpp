@@ -63,11 +63,11 @@ namespace lkwebhook {
 
 /// Options of verify_and_dispatch (and async_dispatcher).
 struct dispatch_options {
-    /// Authentication limits and leeway (steps 1-7).
+    /// Authentication limits and leeway (steps 1-7); max_body_bytes also
+    /// sizes the decoder.
     verify_options verify{};
-    /// Decoder limits (step 8). max_body_bytes is taken from `verify`.
-    std::size_t max_event_id_bytes = 128;
-    bool require_event_id = false;  ///< reject events without an id (G14) instead of handling them undeduplicated
+    /// Decoder limits and policy (step 8), e.g. decode.require_event_id.
+    decode_options decode{};
     /// Dedupe keys are namespaced by the API key that signed the request (H8):
     /// for endpoints shared by several projects whose ids could collide.
     bool namespace_by_key_id = false;
@@ -83,7 +83,24 @@ struct dispatch_options {
     lkwebhook::metrics* metrics = nullptr;
     /// Optional logging hook (not owned); must outlive the calls.
     lkwebhook::log_sink* log = nullptr;
+
+    bool operator==(const dispatch_options&) const = default;
 };
+
+/// invalid_config when an option is outside its documented range: `verify`
+/// and `decode` as their own validate() says, overloaded_retry_after within
+/// [0, 3600] s. verify_and_dispatch checks its options on every call (they
+/// are given there) and answers internal_error (500) for invalid ones, never
+/// invalid_config; call this once at configuration time to find them early.
+[[nodiscard]] inline result<void> validate(const dispatch_options& o, diagnosis* why = nullptr) noexcept {
+    if (auto valid = validate(o.verify, why); !valid) return valid;
+    if (auto valid = validate(o.decode, why); !valid) return valid;
+    if (o.overloaded_retry_after < std::chrono::seconds{0} || o.overloaded_retry_after > std::chrono::seconds{3600}) {
+        if (why != nullptr) why->append("dispatch_options::overloaded_retry_after must be within [0, 3600] s");
+        return errc::invalid_config;
+    }
+    return {};
+}
 
 /// The process-wide default idempotency store used by the overloads without
 /// a store argument (a memory_store with default capacity and TTL).
@@ -98,33 +115,25 @@ struct thread_decoder {
     decode_context context;
     webhook_event event;
     bool busy = false;
-    explicit thread_decoder(const decode_options& o) : context(o) {}
+    thread_decoder(const decode_options& o, std::size_t max_body_bytes) : context(o, max_body_bytes) {}
+    [[nodiscard]] bool fits(const decode_options& o, std::size_t max_body_bytes) const noexcept {
+        return context.options() == o && context.max_body_bytes() == max_body_bytes;
+    }
 };
-
-inline bool same_decode_options(const decode_options& a, const decode_options& b) noexcept {
-    return a.max_body_bytes == b.max_body_bytes && a.max_depth == b.max_depth &&
-           a.max_event_id_bytes == b.max_event_id_bytes && a.require_event_id == b.require_event_id;
-}
-
-inline decode_options decode_options_of(const dispatch_options& o) noexcept {
-    decode_options d;
-    d.max_body_bytes = o.verify.max_body_bytes;
-    d.max_event_id_bytes = o.max_event_id_bytes;
-    d.require_event_id = o.require_event_id;
-    return d;
-}
 
 // The calling thread's decoder (reused: no allocation once warm). A nested
 // call from inside a handler gets a private one, so the outer event stays intact.
 class decoder_lease {
 public:
-    explicit decoder_lease(const decode_options& options) {
+    explicit decoder_lease(const dispatch_options& options) {
+        const decode_options& decode = options.decode;
+        const std::size_t max_body_bytes = options.verify.max_body_bytes;
         thread_local std::optional<thread_decoder> cached;
-        if (!cached || !same_decode_options(cached->context.options(), options)) {
-            if (!cached || !cached->busy) cached.emplace(options);
+        if (!cached || !cached->fits(decode, max_body_bytes)) {
+            if (!cached || !cached->busy) cached.emplace(decode, max_body_bytes);
         }
-        if (cached->busy || !same_decode_options(cached->context.options(), options)) {
-            own_.emplace(options);
+        if (cached->busy || !cached->fits(decode, max_body_bytes)) {
+            own_.emplace(decode, max_body_bytes);
             current_ = &*own_;
         } else {
             current_ = &*cached;
@@ -235,6 +244,17 @@ outcome verify_and_dispatch_impl(std::string_view body, std::string_view authori
     const auto start = std::chrono::steady_clock::now();
     outcome o;
 
+    // The options come with each call, so they are checked here. An invalid
+    // one is this server's fault: internal_error (500, LiveKit retries, the
+    // reason is in `why`), never invalid_config, which has no HTTP status.
+    if (!validate(options, &o.why)) {
+        const diagnosis why = o.why;
+        o = outcome::failure(errc::internal_error);
+        o.why = why;
+        finish(o, options, start, {}, {});
+        return o;
+    }
+
     // Steps 1-7: authentication. Nothing below runs for a forged request.
     const result<verified_request> verified = verify(body, authorization, keys, options.verify, clock, &o.why);
     if (!verified) {
@@ -248,7 +268,7 @@ outcome verify_and_dispatch_impl(std::string_view body, std::string_view authori
     }
 
     // Step 8: decode into the thread's reusable event.
-    decoder_lease lease{decode_options_of(options)};
+    decoder_lease lease{options};
     thread_decoder& d = lease.get();
     if (const auto decoded = decode(body, d.event, d.context, &o.why); !decoded) {
         const diagnosis why = o.why;

@@ -21,34 +21,41 @@
 // cheap); copy or move the event out (webhook_event owns its data) to hand
 // it to another thread.
 
+#include <cstdlib>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <utility>
 
 #include "clock.hpp"
+#include "config.hpp"
 #include "decode.hpp"
 #include "error.hpp"
 #include "events.hpp"
 #include "keys.hpp"
+#include "result.hpp"
 #include "verify.hpp"
 
 namespace lkwebhook {
 
-/// Options of a receiver: authentication (verify_options) plus decoding policy.
+/// Options of a receiver: authentication (steps 1-7) and decoding (step 8),
+/// composed, not copied: each limit is declared once, in its own struct
+/// (the body size limit in verify_options, which also sizes the decoder).
 struct receiver_options {
     verify_options verify{};
-    /// Reject events without an `id` as malformed_body (G14). Off by default,
-    /// as LiveKit's own receivers accept them; turn it on when deduplicating.
-    bool require_event_id = false;
-    /// Longest accepted event id, in bytes (G15).
-    std::size_t max_event_id_bytes = 128;
-    /// Deepest accepted JSON nesting (G6).
-    std::size_t max_depth = 64;
-    /// Memory bound of a decoded event: memory_factor x body + memory_base
-    /// bytes (G23; see decode_options). memory_factor 0 disables it.
-    std::size_t memory_factor = 16;
-    std::size_t memory_base = 64 * 1024;
+    decode_options decode{};
+
+    bool operator==(const receiver_options&) const = default;
 };
+
+static_assert(verify_options{}.max_body_bytes == default_max_body_bytes);
+
+/// invalid_config when an option of `verify` or `decode` is outside its
+/// documented range.
+[[nodiscard]] inline result<void> validate(const receiver_options& o, diagnosis* why = nullptr) noexcept {
+    if (auto valid = validate(o.verify, why); !valid) return valid;
+    return validate(o.decode, why);
+}
 
 /// What receive() returns: the event (a reference into the receiver, valid
 /// until its next receive()) or the error. API subset of std::expected.
@@ -70,7 +77,8 @@ public:
         }
         return *event_;
     }
-    /// Empty on success, else one errc of verify() or decode().
+    /// Empty on success, else one errc of verify() or decode(); never
+    /// invalid_config (the options were validated when the receiver was made).
     [[nodiscard]] std::error_code error() const noexcept { return error_; }
     /// The HTTP status to answer with (200 on success).
     [[nodiscard]] int http_status() const noexcept { return lkwebhook::http_status(error_); }
@@ -96,11 +104,26 @@ private:
 };
 
 /// Authenticates and decodes LiveKit webhooks with one set of keys.
+///
+/// Its options are validated once, when it is made, so that receive() never
+/// answers invalid_config (which has no HTTP status): make() returns
+/// invalid_config, the constructor throws std::system_error with it (and
+/// aborts in builds without exceptions).
 template <KeyProvider Keys, Clock C = system_clock_source>
 class receiver {
 public:
+    /// A receiver, or invalid_config (with the reason in `why`) when an
+    /// option is outside its documented range.
+    [[nodiscard]] static result<receiver> make(Keys keys, const receiver_options& options = {}, C clock = {},
+                                               diagnosis* why = nullptr) {
+        if (auto valid = validate(options, why); !valid) return valid.error();
+        return receiver{validated{}, std::move(keys), options, std::move(clock)};
+    }
+
+    /// Throws std::system_error(invalid_config) when an option is outside
+    /// its documented range; use make() to get a result instead.
     explicit receiver(Keys keys, const receiver_options& options = {}, C clock = {})
-        : keys_(std::move(keys)), clock_(std::move(clock)), options_(options), context_(decode_options_of(options)) {}
+        : receiver(validated{}, std::move(keys), checked(options), std::move(clock)) {}
 
     receiver(const receiver&) = delete;
     receiver& operator=(const receiver&) = delete;
@@ -130,15 +153,23 @@ public:
     [[nodiscard]] const receiver_options& options() const noexcept { return options_; }
 
 private:
-    static decode_options decode_options_of(const receiver_options& options) noexcept {
-        decode_options d;
-        d.max_body_bytes = options.verify.max_body_bytes;
-        d.max_depth = options.max_depth;
-        d.max_event_id_bytes = options.max_event_id_bytes;
-        d.require_event_id = options.require_event_id;
-        d.memory_factor = options.memory_factor;
-        d.memory_base = options.memory_base;
-        return d;
+    struct validated {};
+    receiver(validated, Keys keys, const receiver_options& options, C clock)
+        : keys_(std::move(keys)),
+          clock_(std::move(clock)),
+          options_(options),
+          context_(options.decode, options.verify.max_body_bytes) {}
+
+    static const receiver_options& checked(const receiver_options& options) {
+        diagnosis why;
+        if (!validate(options, &why)) {
+#if LKWEBHOOK_EXCEPTIONS
+            throw std::system_error(make_error_code(errc::invalid_config), std::string(why.view()));
+#else
+            std::abort();
+#endif
+        }
+        return options;
     }
 
     Keys keys_;

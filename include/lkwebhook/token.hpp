@@ -382,12 +382,36 @@ struct token_times {
 /// (token_expired), `now < nbf - L` or `iat > now + L` (token_not_yet_valid)
 /// and, when `max_lifetime` is set, `exp - now > max_lifetime + L`
 /// (token_lifetime_too_long: E9). Valid tokens satisfy
-/// nbf - L <= now < exp + L (E7). All arithmetic in int64 seconds; inputs
-/// are range-checked NumericDates and a leeway within [0, 300] s.
+/// nbf - L <= now < exp + L (E7). All arithmetic in int64 seconds.
+///
+/// Every operand is range-checked first, so no sum or difference can
+/// overflow: `now` must be a NumericDate in [0, max_numeric_date] (the range
+/// exp and nbf are read in), `leeway` and `max_lifetime` within
+/// [0, max_numeric_date]. Anything else is a broken clock or a caller's bug,
+/// not a property of the token: internal_error (500, fail closed), never an
+/// acceptance. (An unchecked INT64_MIN clock made `exp - now` overflow, and
+/// with max_lifetime set and no nbf such a token was accepted.)
 [[nodiscard]] inline result<void> check_token_window(const token_times& t, std::int64_t now,
                                                      std::chrono::seconds leeway,
                                                      std::optional<std::chrono::seconds> max_lifetime = std::nullopt,
                                                      diagnosis* why = nullptr) noexcept {
+    const auto in_date_range = [](auto value) { return value >= 0 && value <= max_numeric_date; };
+    if (!in_date_range(now)) {
+        if (why != nullptr)
+            why->append("the clock reads ")
+                    .append(now)
+                    .append(" s since 1970, outside [0, 253402300799]; this host's clock (or the injected one) is "
+                            "broken");
+        return errc::internal_error;
+    }
+    if (!in_date_range(leeway.count()) || (max_lifetime && !in_date_range(max_lifetime->count()))) {
+        if (why != nullptr) why->append("the leeway or the maximum token lifetime is outside [0, 253402300799] s");
+        return errc::internal_error;
+    }
+    if (!in_date_range(t.exp) || (t.nbf && !in_date_range(*t.nbf))) {
+        if (why != nullptr) why->append("exp or nbf is outside [0, 253402300799]");
+        return errc::internal_error;
+    }
     const std::int64_t l = static_cast<std::int64_t>(leeway.count());
     if (now >= t.exp + l) {
         if (why != nullptr)

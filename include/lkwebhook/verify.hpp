@@ -58,9 +58,14 @@ struct verify_options {
     /// this (plus leeway) from now: token_lifetime_too_long (E9). Off by
     /// default because LiveKit's JS SDK mints 6-hour test tokens.
     std::optional<std::chrono::seconds> max_token_lifetime{};
+
+    bool operator==(const verify_options&) const = default;
 };
 
-/// invalid_config when an option is outside its documented range.
+/// invalid_config when an option is outside its documented range. verify()
+/// checks its options on every call (they are given there); the receiver
+/// and the dispatchers check theirs once, where they are given, so that a
+/// request never answers invalid_config.
 [[nodiscard]] inline result<void> validate(const verify_options& o, diagnosis* why = nullptr) noexcept {
     const auto fail = [&](std::string_view text) {
         if (why != nullptr) why->append(text);
@@ -149,7 +154,9 @@ template <class Keys>
 /// malformed_token, unsupported_algorithm, unknown_api_key, bad_signature,
 /// token_expired, token_not_yet_valid, token_lifetime_too_long,
 /// missing_body_hash, body_hash_mismatch, body_too_large, internal_error
-/// (OpenSSL failure: fail closed), invalid_config (options out of range).
+/// (OpenSSL failure, or a clock reading outside [0, 253402300799]: fail
+/// closed), invalid_config (options out of range; check them once with
+/// validate() at configuration time, as receiver and verify_and_dispatch do).
 ///
 /// Never throws. Copies neither body nor token (all views point into the
 /// arguments) and makes no C++ heap allocation: the decoded header and

@@ -92,9 +92,7 @@ TEST_CASE("a LiveKit retry arriving after its token expired is token_expired and
 }
 
 TEST_CASE("the decoder's capacity is the body limit: a larger body is refused before parsing", "[threats][threat-I5]") {
-    lkwebhook::decode_options options;
-    options.max_body_bytes = 256;
-    lkwebhook::decode_context context(options);
+    lkwebhook::decode_context context(lkwebhook::decode_options{}, 256);
     lkwebhook::webhook_event event;
     const std::string padded = room_started + std::string(300, ' ');  // valid JSON, 400+ bytes
     const auto r = lkwebhook::decode(padded, event, context);

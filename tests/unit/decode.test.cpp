@@ -31,8 +31,9 @@ struct outcome {
     webhook_event event;
 };
 
-outcome run(std::string_view json, const decode_options& options = {}) {
-    decode_context context(options);
+outcome run(std::string_view json, const decode_options& options = {},
+            std::size_t max_body_bytes = lkwebhook::default_max_body_bytes) {
+    decode_context context(options, max_body_bytes);
     outcome o;
     diagnosis why;
     const auto r = decode(json, o.event, context, &why);
@@ -433,9 +434,7 @@ TEST_CASE("explicit presence survives decoding: enabled=false is set", "[decode]
 }
 
 TEST_CASE("bodies over the limit are body_too_large", "[decode]") {
-    decode_options small;
-    small.max_body_bytes = 16;
-    const outcome o = run(R"({"event":"room_started"})", small);
+    const outcome o = run(R"({"event":"room_started"})", {}, 16);
     CHECK(o.error == errc::body_too_large);
 }
 

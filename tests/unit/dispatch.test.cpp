@@ -289,7 +289,7 @@ TEST_CASE("events without an id are handled without deduplication (G14)", "[disp
     CHECK(c.seen.size() == 2);
     CHECK(m.missing_ids() == 2);
     CHECK(lkwebhook::to_prometheus(m).find("lkwebhook_events_without_id_total 2\n") != std::string::npos);
-    options.require_event_id = true;
+    options.decode.require_event_id = true;
     const auto strict = lkwebhook::verify_and_dispatch(r.body, r.authorization, keys, c, store, options);
     CHECK(strict.status == 400);
     CHECK(strict.error == errc::malformed_body);

@@ -86,7 +86,7 @@ TEST_CASE("require_event_id rejects events without an id", "[receiver][threat-G1
     auto lenient = make_receiver();
     CHECK(lenient.receive(no_id, token_for(no_id)));
     receiver_options options;
-    options.require_event_id = true;
+    options.decode.require_event_id = true;
     auto strict = make_receiver(options);
     const auto r = strict.receive(no_id, token_for(no_id));
     CHECK(r.error() == errc::malformed_body);
@@ -135,6 +135,9 @@ TEST_CASE("events can be copied out and handed to another thread", "[receiver][o
 TEST_CASE("invalid options surface as invalid_config", "[receiver]") {
     receiver_options options;
     options.verify.leeway = std::chrono::seconds{-1};
-    auto rx = make_receiver(options);
-    CHECK(rx.receive(body, token_for(body)).error() == errc::invalid_config);
+    lkwebhook::diagnosis why;
+    auto rx = receiver<static_key, fixed_clock>::make(static_key::make(key, secret).value(), options, fixed_clock{now},
+                                                      &why);
+    CHECK(rx.error() == errc::invalid_config);
+    CHECK(why.view().find("leeway") != std::string_view::npos);
 }

@@ -1,0 +1,340 @@
+// Findings of an adversarial review, each reproduced by a test that failed
+// before its fix (rows of tests/threats/catalogue.md): a clock outside the
+// NumericDate range (E13), options found invalid per request (I10), a
+// thread's decoder reused with other options (J9), the body-HMAC scheme's
+// shared secret (C11) and underflowing numbers written without an exponent
+// (G24).
+#include "support/catch.hpp"
+#include "support/token_forge.hpp"
+
+#include <lkwebhook/async_dispatcher.hpp>
+#include <lkwebhook/body_hmac_header.hpp>
+#include <lkwebhook/clock.hpp>
+#include <lkwebhook/decode.hpp>
+#include <lkwebhook/detail/base64url.hpp>
+#include <lkwebhook/dispatch.hpp>
+#include <lkwebhook/encode.hpp>
+#include <lkwebhook/idempotency.hpp>
+#include <lkwebhook/keys.hpp>
+#include <lkwebhook/receiver.hpp>
+#include <lkwebhook/signer.hpp>
+#include <lkwebhook/token.hpp>
+#include <lkwebhook/verify.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace {
+
+using lkwebhook::errc;
+using lkwebhook::fixed_clock;
+
+constexpr std::int64_t now = 1768228729;
+constexpr std::string_view api_key = "APIreview";
+constexpr std::string_view api_secret = "review-secret-0123456789abcdef0123456789";
+
+const lkwebhook::static_key& keys() {
+    static const lkwebhook::static_key k = *lkwebhook::static_key::make(api_key, api_secret);
+    return k;
+}
+
+std::string sign_at(std::string_view body, std::int64_t at) {
+    lkwebhook::sign_options o;
+    o.now_unix = at;
+    auto token = lkwebhook::sign(body, api_key, api_secret, o);
+    REQUIRE(token);
+    return *token;
+}
+
+/// A token without nbf (LiveKit's older servers sent none), valid until `exp`.
+std::string token_without_nbf(std::string_view body, std::int64_t exp) {
+    const std::string claims = "{\"iss\":\"" + std::string(api_key) + "\",\"exp\":" + std::to_string(exp) +
+                               ",\"sha256\":\"" + lkwebhook::test::body_sha256(body) + "\"}";
+    return lkwebhook::test::mint(lkwebhook::test::go_header, claims, api_secret);
+}
+
+struct recording_correlator {
+    std::vector<std::string> events;
+    void on_event(const lkwebhook::webhook_event& ev) { events.push_back(ev.event); }
+};
+
+/// A clock without unix_now(): the verifier floors its time_point.
+struct time_point_clock {
+    std::chrono::system_clock::time_point at;
+    [[nodiscard]] std::chrono::system_clock::time_point now() const noexcept { return at; }
+};
+
+const std::string room_started =
+        R"({"event":"room_started","room":{"sid":"RM_review","name":"review-room"},"id":"EV_review0001"})";
+
+}  // namespace
+
+// ---------------------------------------------------------------- clock range (item 5)
+
+TEST_CASE("a clock outside [0, 253402300799] is internal_error, never acceptance",
+          "[review][token][clock][threat-E13]") {
+    const lkwebhook::token_times no_nbf{now + 300, std::nullopt, std::nullopt};
+    const lkwebhook::token_times with_nbf{now + 300, now, now};
+    const std::optional<std::chrono::seconds> lifetime{std::chrono::seconds{900}};
+    for (const std::int64_t bad : {std::numeric_limits<std::int64_t>::min(), std::int64_t{-1},
+                                   lkwebhook::max_numeric_date + 1, std::numeric_limits<std::int64_t>::max()}) {
+        CAPTURE(bad);
+        lkwebhook::diagnosis why;
+        CHECK(lkwebhook::check_token_window(no_nbf, bad, std::chrono::seconds{60}, lifetime, &why).error() ==
+              errc::internal_error);
+        CHECK(why.view().find("clock") != std::string_view::npos);
+        CHECK(lkwebhook::check_token_window(no_nbf, bad, std::chrono::seconds{60}).error() == errc::internal_error);
+        CHECK(lkwebhook::check_token_window(with_nbf, bad, std::chrono::seconds{60}, lifetime).error() ==
+              errc::internal_error);
+    }
+    // The edges of the range are ordinary readings.
+    CHECK(lkwebhook::check_token_window(no_nbf, 0, std::chrono::seconds{60}, std::nullopt).has_value());
+    CHECK(lkwebhook::check_token_window(no_nbf, lkwebhook::max_numeric_date, std::chrono::seconds{60}).error() ==
+          errc::token_expired);
+    // Out-of-range leeway or lifetime from a direct caller cannot overflow either.
+    CHECK(lkwebhook::check_token_window(no_nbf, now, std::chrono::seconds{std::numeric_limits<std::int64_t>::max()})
+                  .error() == errc::internal_error);
+    CHECK(lkwebhook::check_token_window(no_nbf, now, std::chrono::seconds{0},
+                                        std::chrono::seconds{std::numeric_limits<std::int64_t>::max()})
+                  .error() == errc::internal_error);
+}
+
+TEST_CASE("verify() with an INT64_MIN clock and max_token_lifetime fails closed with 500",
+          "[review][verify][clock][threat-E13]") {
+    const std::string token = token_without_nbf(room_started, now + 300);
+    lkwebhook::verify_options options;
+    options.max_token_lifetime = std::chrono::seconds{900};
+    REQUIRE(lkwebhook::verify(room_started, token, keys(), options, fixed_clock{now}));
+    lkwebhook::diagnosis why;
+    const auto r = lkwebhook::verify(room_started, token, keys(), options,
+                                     fixed_clock{std::numeric_limits<std::int64_t>::min()}, &why);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::internal_error);
+    CHECK(lkwebhook::http_status(r.error()) == 500);
+    // A clock whose time_point is the earliest representable reads as a
+    // negative number of seconds: the same answer.
+    const auto earliest = lkwebhook::verify(room_started, token, keys(), options,
+                                            time_point_clock{std::chrono::system_clock::time_point::min()});
+    CHECK(earliest.error() == errc::internal_error);
+    // Through the dispatcher: 500, the correlator not called.
+    recording_correlator correlator;
+    lkwebhook::memory_store store;
+    lkwebhook::dispatch_options dispatch;
+    dispatch.verify = options;
+    const auto o = lkwebhook::verify_and_dispatch(room_started, token, keys(), correlator, store, dispatch,
+                                                  fixed_clock{std::numeric_limits<std::int64_t>::min()});
+    CHECK(o.error == errc::internal_error);
+    CHECK(o.status == 500);
+    CHECK(correlator.events.empty());
+}
+
+TEST_CASE("fixed_clock beyond 2262 verifies through unix_now() and its now() saturates",
+          "[review][clock][threat-E13]") {
+    constexpr std::int64_t far = 9'300'000'000;  // year 2264: past a nanosecond time_point
+    const std::string token = sign_at(room_started, far);
+    CHECK(lkwebhook::verify(room_started, token, keys(), {}, fixed_clock{far}));
+    CHECK(lkwebhook::verify(room_started, token, keys(), {}, fixed_clock{far + 400}).error() == errc::token_expired);
+    using time_point = std::chrono::system_clock::time_point;
+    CHECK(fixed_clock{far}.now() > time_point{std::chrono::seconds{9'000'000'000}});
+    CHECK(fixed_clock{std::numeric_limits<std::int64_t>::max()}.now().time_since_epoch().count() > 0);
+    CHECK(fixed_clock{std::numeric_limits<std::int64_t>::min()}.now().time_since_epoch().count() < 0);
+    CHECK(fixed_clock{now}.now() == time_point{std::chrono::seconds{now}});
+}
+
+// ---------------------------------------------------------------- options (item 7, issue 10)
+
+TEST_CASE("invalid receiver options are found when it is made, never per request",
+          "[review][receiver][options][threat-I10]") {
+    using receiver_type = lkwebhook::receiver<lkwebhook::static_key, fixed_clock>;
+    lkwebhook::receiver_options leeway;
+    leeway.verify.leeway = std::chrono::seconds{301};
+    lkwebhook::receiver_options body;
+    body.verify.max_body_bytes = 100 * 1024 * 1024;
+    lkwebhook::receiver_options depth;
+    depth.decode.max_depth = 0;
+    for (const auto& options : {leeway, body, depth}) {
+        lkwebhook::diagnosis why;
+        auto made = receiver_type::make(keys(), options, fixed_clock{now}, &why);
+        REQUIRE_FALSE(made);
+        CHECK(made.error() == errc::invalid_config);
+        CHECK_FALSE(why.empty());
+        CHECK_THROWS_AS(receiver_type(keys(), options, fixed_clock{now}), std::system_error);
+    }
+    auto good = receiver_type::make(keys(), {}, fixed_clock{now});
+    REQUIRE(good);
+    const auto r = good->receive(room_started, sign_at(room_started, now));
+    REQUIRE(r);
+    CHECK(r.http_status() == 200);
+}
+
+TEST_CASE("verify_and_dispatch answers invalid options with 500, never status 0",
+          "[review][dispatch][options][threat-I10]") {
+    const std::string token = sign_at(room_started, now);
+    lkwebhook::dispatch_options leeway;
+    leeway.verify.leeway = std::chrono::seconds{301};
+    lkwebhook::dispatch_options body;
+    body.verify.max_body_bytes = 100 * 1024 * 1024;
+    lkwebhook::dispatch_options id;
+    id.decode.max_event_id_bytes = 0;
+    lkwebhook::dispatch_options retry;
+    retry.overloaded_retry_after = std::chrono::seconds{-1};
+    for (const auto& options : {leeway, body, id, retry}) {
+        CHECK(lkwebhook::validate(options).error() == errc::invalid_config);
+        recording_correlator correlator;
+        lkwebhook::memory_store store;
+        const auto o = lkwebhook::verify_and_dispatch(room_started, token, keys(), correlator, store, options,
+                                                      fixed_clock{now});
+        CHECK(o.error == errc::internal_error);
+        CHECK(o.status == 500);
+        CHECK(o.why.view().find("_options") != std::string_view::npos);
+        CHECK(correlator.events.empty());
+    }
+}
+
+TEST_CASE("async_dispatcher refuses invalid options at construction",
+          "[review][async_dispatcher][options][threat-I10]") {
+    recording_correlator correlator;
+    lkwebhook::memory_store store;
+    lkwebhook::async_options options;
+    options.workers = 1;
+    options.dispatch.verify.max_body_bytes = 100 * 1024 * 1024;
+    CHECK(lkwebhook::validate(options).error() == errc::invalid_config);
+    using dispatcher_type = lkwebhook::async_dispatcher<lkwebhook::static_key, recording_correlator>;
+    CHECK_THROWS_AS(dispatcher_type(keys(), correlator, store, options), std::system_error);
+    options = {};
+    options.workers = 0;  // was clamped to 1 silently
+    CHECK_THROWS_AS(dispatcher_type(keys(), correlator, store, options), std::system_error);
+    options = {};
+    options.dispatch.decode.max_depth = 2000;
+    CHECK_THROWS_AS(dispatcher_type(keys(), correlator, store, options), std::system_error);
+}
+
+TEST_CASE("a thread's cached decoder is rebuilt when any decode option changes",
+          "[review][dispatch][options][threat-J9]") {
+    // The event decodes into about 3 KiB of structs; a memory bound of
+    // 1 x body + 0 bytes refuses it. Before the options were compared whole,
+    // the memory bound was not compared and the cached decoder (built with
+    // the defaults) accepted the event.
+    const std::string token = sign_at(room_started, now);
+    recording_correlator correlator;
+    lkwebhook::memory_store first_store;
+    const auto first =
+            lkwebhook::verify_and_dispatch(room_started, token, keys(), correlator, first_store, {}, fixed_clock{now});
+    REQUIRE(first.status == 200);
+    lkwebhook::dispatch_options tight;
+    tight.decode.memory_factor = 1;
+    tight.decode.memory_base = 0;
+    lkwebhook::memory_store second_store;
+    const auto second = lkwebhook::verify_and_dispatch(room_started, token, keys(), correlator, second_store, tight,
+                                                       fixed_clock{now});
+    CHECK(second.error == errc::malformed_body);
+    CHECK(second.status == 400);
+    CHECK(correlator.events.size() == 1);
+}
+
+TEST_CASE("composed options compare whole", "[review][options][threat-J9]") {
+    lkwebhook::receiver_options a;
+    lkwebhook::receiver_options b;
+    CHECK(a == b);
+    b.decode.memory_base += 1;
+    CHECK_FALSE(a == b);
+    lkwebhook::dispatch_options c;
+    lkwebhook::dispatch_options d;
+    CHECK(c == d);
+    d.verify.max_token_lifetime = std::chrono::seconds{900};
+    CHECK_FALSE(c == d);
+}
+
+// ---------------------------------------------------------------- the body-HMAC scheme (item 4)
+
+TEST_CASE("a JWT signing input verifies as a body-HMAC body, and can never become an accepted event",
+          "[review][body_hmac_header][threat-C11]") {
+    // X-LiveKit-Signature is HMAC-SHA256(secret, body) with the same secret
+    // as the JWT's MAC, which is HMAC-SHA256(secret, header "." payload): no
+    // domain separation. So a captured JWT yields a valid (body, signature)
+    // pair for body = its signing input.
+    const std::string token = sign_at(room_started, now);
+    const std::string_view signing_input = std::string_view{token}.substr(0, token.rfind('.'));
+    const std::string_view signature_b64 = std::string_view{token}.substr(token.rfind('.') + 1);
+    std::string signature(32, '\0');
+    REQUIRE(lkwebhook::detail::decode_base64url(signature_b64, reinterpret_cast<unsigned char*>(signature.data()),
+                                                signature.size()) == 32);
+    std::string hex;
+    for (const char c : signature) {
+        constexpr char digits[] = "0123456789abcdef";
+        hex.push_back(digits[static_cast<unsigned char>(c) >> 4]);
+        hex.push_back(digits[static_cast<unsigned char>(c) & 0xf]);
+    }
+    REQUIRE(lkwebhook::verify_signature_header(signing_input, hex, api_key, keys()));
+
+    // ... but a signing input is base64url and '.', never a JSON object, so the
+    // decoder, the step that follows either scheme, rejects it.
+    lkwebhook::decode_context context;
+    lkwebhook::webhook_event event;
+    CHECK(lkwebhook::decode(signing_input, event, context).error() == errc::malformed_body);
+    // And through the JWT pipeline it cannot even be presented: its own
+    // token would need a MAC over another signing input.
+    recording_correlator correlator;
+    lkwebhook::memory_store store;
+    const auto o =
+            lkwebhook::verify_and_dispatch(signing_input, token, keys(), correlator, store, {}, fixed_clock{now});
+    CHECK(o.error == errc::body_hash_mismatch);
+    CHECK(correlator.events.empty());
+    // Every byte a signing input can hold (the base64url alphabet and '.')
+    // makes a body the decoder refuses as its first byte.
+    const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+    for (const char c : alphabet) {
+        const std::string body = std::string(1, c) + R"({"event":"room_started"})";
+        CAPTURE(body);
+        CHECK(lkwebhook::decode(body, event, context).error() == errc::malformed_body);
+    }
+}
+
+// ---------------------------------------------------------------- numbers (item 9)
+
+TEST_CASE("an underflowing double is zero however it is written", "[review][decode][threat-G24]") {
+    const auto framerate = [](const std::string& number) -> std::optional<double> {
+        const std::string body = R"({"ingressInfo":{"state":{"video":{"framerate":)" + number + "}}}}";
+        lkwebhook::decode_context context;
+        lkwebhook::webhook_event event;
+        lkwebhook::diagnosis why;
+        if (!lkwebhook::decode(body, event, context, &why)) {
+            UNSCOPED_INFO(why.view());
+            return std::nullopt;
+        }
+        return event.ingress_info->state->video->framerate;
+    };
+    const std::string zeros(400, '0');
+    CHECK(framerate("1e-401") == 0.0);
+    CHECK(framerate("0." + zeros + "1") == 0.0);
+    CHECK(framerate("-0." + zeros + "1") == 0.0);
+    CHECK(framerate("0." + zeros + "1e5") == 0.0);
+    CHECK(framerate("0.001e-398") == 0.0);
+    CHECK(framerate("1" + zeros + "e-800") == 0.0);
+    CHECK_FALSE(framerate("1" + zeros));
+    CHECK_FALSE(framerate("1e400"));
+    CHECK_FALSE(framerate("0." + zeros + "1e800"));
+}
+
+TEST_CASE("is_below_one reads the magnitude from the text", "[review][decode][threat-G24]") {
+    using lkwebhook::detail::is_below_one;
+    static_assert(is_below_one("0"));
+    static_assert(is_below_one("-0.0e10"));
+    static_assert(is_below_one("0.5"));
+    static_assert(is_below_one("1e-1"));
+    static_assert(is_below_one("0.001e-398"));
+    static_assert(is_below_one("12e-2"));
+    static_assert(!is_below_one("12e-1"));
+    static_assert(!is_below_one("1"));
+    static_assert(!is_below_one("0.1e1"));
+    static_assert(!is_below_one("-1e400"));
+    static_assert(is_below_one("1e-99999999999999999999999999"));
+    static_assert(!is_below_one("1e99999999999999999999999999"));
+    CHECK(is_below_one("0." + std::string(400, '0') + "1"));
+}
