@@ -138,8 +138,8 @@ int main(int argc, char** argv) {
 
     // Keys: the environment by default, as LiveKit's own tools do.
     lkwebhook::diagnosis why;
-    auto keys = opt.keys_file ? lkwebhook::from_key_file(*opt.keys_file, &why)
-                              : lkwebhook::key_set::from_environment(&why);
+    auto keys =
+            opt.keys_file ? lkwebhook::from_key_file(*opt.keys_file, &why) : lkwebhook::key_set::from_environment(&why);
     if (!keys) {
         std::cerr << "lkwebhook-httplib-server: no usable API keys: " << why.view() << "\n";
         return 2;
