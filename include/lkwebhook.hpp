@@ -10,6 +10,8 @@
 // them yourself and link the target named here:
 //
 // optional (lkwebhook::redis): lkwebhook/redis_store.hpp
+// optional (lkwebhook::redis): lkwebhook/redis_connection.hpp
+// optional (lkwebhook::redis): lkwebhook/redis_stream_queue.hpp
 //
 // tests/headers checks that this file names every public header.
 
@@ -43,6 +45,8 @@
 #include "lkwebhook/correlator.hpp"
 #include "lkwebhook/delivery.hpp"
 #include "lkwebhook/dispatch.hpp"
+#include "lkwebhook/durable_dispatcher.hpp"
+#include "lkwebhook/durable_queue.hpp"
 #include "lkwebhook/idempotency.hpp"
 #include "lkwebhook/log.hpp"
 #include "lkwebhook/metrics.hpp"

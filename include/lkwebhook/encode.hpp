@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "detail/schema_traits.hpp"
+#include "detail/text.hpp"
 #include "events.hpp"
 
 namespace lkwebhook {
@@ -45,74 +46,6 @@ struct json_options {
 };
 
 namespace detail {
-
-/// Length of the valid UTF-8 sequence at text[i], or 0 if it is invalid
-/// (overlong forms, surrogates, > U+10FFFF and truncation are invalid).
-[[nodiscard]] inline std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept {
-    const auto at = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char lead = at(i);
-    const std::size_t left = text.size() - i;
-    const auto continuation = [&](std::size_t k) { return k < text.size() && (at(k) & 0xC0) == 0x80; };
-    if (lead < 0x80) return 1;
-    if (lead >= 0xC2 && lead <= 0xDF) return left >= 2 && continuation(i + 1) ? 2 : 0;
-    if (lead >= 0xE0 && lead <= 0xEF) {
-        if (left < 3 || !continuation(i + 1) || !continuation(i + 2)) return 0;
-        const unsigned char second = at(i + 1);
-        if (lead == 0xE0 && second < 0xA0) return 0;  // overlong
-        if (lead == 0xED && second > 0x9F) return 0;  // UTF-16 surrogates
-        return 3;
-    }
-    if (lead >= 0xF0 && lead <= 0xF4) {
-        if (left < 4 || !continuation(i + 1) || !continuation(i + 2) || !continuation(i + 3)) return 0;
-        const unsigned char second = at(i + 1);
-        if (lead == 0xF0 && second < 0x90) return 0;  // overlong
-        if (lead == 0xF4 && second > 0x8F) return 0;  // > U+10FFFF
-        return 4;
-    }
-    return 0;
-}
-
-inline void append_json_string(std::string& out, std::string_view text) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out.push_back('"');
-    std::size_t run = 0;  // start of the pending run of bytes copied verbatim
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        if (byte >= 0x20 && byte != '"' && byte != '\\' && byte < 0x80) {
-            ++i;
-            continue;
-        }
-        if (byte >= 0x80) {
-            const std::size_t length = utf8_sequence_length(text, i);
-            if (length != 0) {
-                i += length;
-                continue;
-            }
-        }
-        out.append(text.data() + run, i - run);
-        switch (byte) {
-            case '"': out.append("\\\""); break;
-            case '\\': out.append("\\\\"); break;
-            case '\b': out.append("\\b"); break;
-            case '\f': out.append("\\f"); break;
-            case '\n': out.append("\\n"); break;
-            case '\r': out.append("\\r"); break;
-            case '\t': out.append("\\t"); break;
-            default:
-                if (byte < 0x20) {
-                    const char escape[] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 0xF]};
-                    out.append(escape, sizeof escape);
-                } else {
-                    out.append("\\ufffd");
-                }
-        }
-        ++i;
-        run = i;
-    }
-    out.append(text.data() + run, text.size() - run);
-    out.push_back('"');
-}
 
 template <class Int>
 inline void append_integer(std::string& out, Int value, bool quoted) {

@@ -23,9 +23,10 @@
 // request waiting for a connect timeout). Data loss on a Redis restart
 // without persistence is the documented H7b limit, as for memory_store.
 //
-// SIGPIPE: hiredis writes with write(2), so a peer that vanished raises
-// SIGPIPE. Every command blocks SIGPIPE in the calling thread and consumes a
-// SIGPIPE it caused, so the embedding process is never killed by one.
+// Connections (unix socket, AUTH with a password or an ACL user, SELECT,
+// TLS where hiredis 1.x provides it, SIGPIPE handling): redis_connection.hpp.
+// A server that refuses the credentials is a configuration error: check()
+// reports it once at start-up; meanwhile every claim fails closed (503).
 //
 // Thread-safety: all member functions may be called concurrently; each call
 // uses its own pooled connection (hiredis contexts are never shared).
@@ -40,20 +41,26 @@
 #include <string_view>
 #include <vector>
 
-#include <csignal>
-#include <ctime>
-#include <pthread.h>
-#include <sys/time.h>
-
 #include <hiredis/hiredis.h>
 
 #include "idempotency.hpp"
+#include "redis_connection.hpp"
 
 namespace lkwebhook {
 
 struct redis_store_options {
     std::string host = "127.0.0.1";
     int port = 6379;
+    /// When set, connect to this unix socket instead of host:port.
+    std::string unix_socket;
+    /// ACL user (Redis 6+); empty: `AUTH password` (requirepass) when a password is set.
+    std::string username;
+    /// Sent in AUTH only; never logged.
+    std::string password;
+    /// SELECT index (0: the default database).
+    int database = 0;
+    /// TLS (hiredis 1.x with hiredis_ssl only; see redis_connection.hpp).
+    redis_tls_options tls{};
     /// Prepended to every key, so one Redis can serve several applications.
     std::string key_prefix = "lkwebhook:dedupe:";
     /// How long a handled id is remembered (H3, as memory_store_options::ttl).
@@ -76,55 +83,6 @@ struct redis_store_stats {
 
 namespace detail {
 
-// Blocks SIGPIPE for the current thread while alive; consumes a SIGPIPE that
-// became pending meanwhile (one we caused), then restores the mask.
-class sigpipe_guard {
-public:
-    sigpipe_guard() noexcept {
-        sigemptyset(&pipe_);
-        sigaddset(&pipe_, SIGPIPE);
-        sigset_t pending;
-        sigemptyset(&pending);
-        sigpending(&pending);
-        was_pending_ = sigismember(&pending, SIGPIPE) == 1;
-        blocked_ = pthread_sigmask(SIG_BLOCK, &pipe_, &old_) == 0;
-    }
-    ~sigpipe_guard() {
-        if (!blocked_) return;
-        if (!was_pending_) {
-            sigset_t pending;
-            sigemptyset(&pending);
-            sigpending(&pending);
-            if (sigismember(&pending, SIGPIPE) == 1) {
-                const timespec zero{0, 0};
-                (void)sigtimedwait(&pipe_, nullptr, &zero);
-            }
-        }
-        pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-    }
-    sigpipe_guard(const sigpipe_guard&) = delete;
-    sigpipe_guard& operator=(const sigpipe_guard&) = delete;
-
-private:
-    sigset_t pipe_{};
-    sigset_t old_{};
-    bool was_pending_ = false;
-    bool blocked_ = false;
-};
-
-inline timeval to_timeval(std::chrono::milliseconds ms) noexcept {
-    timeval tv{};
-    tv.tv_sec = static_cast<decltype(tv.tv_sec)>(ms.count() / 1000);
-    tv.tv_usec = static_cast<decltype(tv.tv_usec)>((ms.count() % 1000) * 1000);
-    return tv;
-}
-
-struct reply_deleter {
-    void operator()(redisReply* r) const noexcept {
-        if (r != nullptr) freeReplyObject(r);
-    }
-};
-
 inline constexpr std::string_view redis_claim_script =
         "if redis.call('SET',KEYS[1],ARGV[1],'NX','PX',ARGV[2]) then return 0 end "
         "if redis.call('GET',KEYS[1])=='d' then return 1 end "
@@ -142,7 +100,8 @@ inline constexpr std::string_view redis_release_script =
 /// IdempotencyStore over Redis (see the file comment for semantics).
 class redis_store {
 public:
-    explicit redis_store(redis_store_options options = {}) : options_(std::move(options)) {
+    explicit redis_store(redis_store_options options = {})
+        : options_(std::move(options)), endpoint_(endpoint_of(options_)) {
         const std::uint64_t seed = detail::random_seed();
         constexpr char hex[] = "0123456789abcdef";
         for (int shift = 60; shift >= 0; shift -= 4) instance_ += hex[(seed >> shift) & 0xf];
@@ -197,10 +156,33 @@ public:
 
     [[nodiscard]] const redis_store_options& options() const noexcept { return options_; }
 
+    /// The connection settings, as redis_connection.hpp takes them.
+    [[nodiscard]] const redis_endpoint& endpoint() const noexcept { return endpoint_; }
+
+    /// Connects once and reports a configuration problem: invalid_config when
+    /// Redis refuses the credentials or the database; see check_redis_connection().
+    [[nodiscard]] result<void> check(diagnosis* why = nullptr) const noexcept {
+        return check_redis_connection(endpoint_, why);
+    }
+
 private:
     struct connection {
         redisContext* context = nullptr;
     };
+
+    static redis_endpoint endpoint_of(const redis_store_options& o) {
+        redis_endpoint e;
+        e.host = o.host;
+        e.port = o.port;
+        e.unix_socket = o.unix_socket;
+        e.username = o.username;
+        e.password = o.password;
+        e.database = o.database;
+        e.connect_timeout = o.connect_timeout;
+        e.command_timeout = o.command_timeout;
+        e.tls = o.tls;
+        return e;
+    }
 
     [[nodiscard]] std::string owner_value(std::uint64_t token) const {
         std::string v = "f:";
@@ -226,15 +208,9 @@ private:
             const auto now = std::chrono::steady_clock::now();
             if (now < retry_not_before_) return {};
         }
-        redisContext* c = nullptr;
-        {
-            detail::sigpipe_guard guard;
-            c = redisConnectWithTimeout(options_.host.c_str(), options_.port,
-                                        detail::to_timeval(options_.connect_timeout));
-        }
-        if (c == nullptr || c->err != 0 ||
-            redisSetTimeout(c, detail::to_timeval(options_.command_timeout)) != REDIS_OK) {
-            if (c != nullptr) redisFree(c);
+        redis_connect_failure failure = redis_connect_failure::none;
+        redisContext* c = detail::redis_connect(endpoint_, failure);
+        if (c == nullptr) {
             std::lock_guard lock(mutex_);
             retry_not_before_ = std::chrono::steady_clock::now() + options_.reconnect_interval;
             return {};
@@ -306,6 +282,7 @@ private:
     }
 
     redis_store_options options_;
+    redis_endpoint endpoint_;
     std::string instance_;
     std::mutex mutex_;
     std::vector<redisContext*> idle_;

@@ -2,7 +2,9 @@
 #define LKWEBHOOK_TESTS_REDIS_REDIS_SERVER_HPP
 
 // Test fixture: a private redis-server on a free loopback port, in a temporary
-// directory, without persistence. start() / stop() / restart() (same port).
+// directory; without persistence by default, or with the AOF settings the
+// durable-queue tests need (redis_server_options). start() / stop() /
+// restart() (same port, same directory: the AOF survives a restart).
 
 #include <chrono>
 #include <cstdio>
@@ -11,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -55,9 +58,21 @@ inline int free_loopback_port() {
     return ntohs(addr.sin_port);
 }
 
+struct redis_server_options {
+    /// "no", or "always" / "everysec" for appendonly yes with that appendfsync.
+    std::string appendfsync = "no";
+    /// requirepass, when not empty.
+    std::string requirepass;
+    /// Also listen on a unix socket in the server's directory.
+    bool unix_socket = false;
+    /// Further `--name value` arguments (e.g. an ACL user: {"--user", "app on >pw ~* +@all"}).
+    std::vector<std::string> extra;
+};
+
 class redis_server {
 public:
-    redis_server() : binary_(redis_server_path()), port_(free_loopback_port()) {
+    explicit redis_server(redis_server_options options = {})
+        : options_(std::move(options)), binary_(redis_server_path()), port_(free_loopback_port()) {
         char pattern[] = "/tmp/lkwebhook-redis-XXXXXX";
         if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
         dir_ = pattern;
@@ -72,11 +87,26 @@ public:
     redis_server& operator=(const redis_server&) = delete;
 
     [[nodiscard]] int port() const noexcept { return port_; }
+    [[nodiscard]] std::string unix_socket() const { return dir_ + "/redis.sock"; }
+    [[nodiscard]] const std::string& directory() const noexcept { return dir_; }
 
     void start() {
         if (pid_ > 0) return;
         const std::string port_text = std::to_string(port_);
         const std::string log = dir_ + "/redis.log";
+        std::vector<std::string> args{binary_, "--port", port_text, "--bind", "127.0.0.1", "--save", "", "--dir", dir_};
+        if (options_.appendfsync == "no") {
+            args.insert(args.end(), {"--appendonly", "no"});
+        } else {
+            args.insert(args.end(), {"--appendonly", "yes", "--appendfsync", options_.appendfsync});
+        }
+        if (!options_.requirepass.empty()) args.insert(args.end(), {"--requirepass", options_.requirepass});
+        if (options_.unix_socket) args.insert(args.end(), {"--unixsocket", dir_ + "/redis.sock"});
+        args.insert(args.end(), options_.extra.begin(), options_.extra.end());
+        std::vector<char*> argv;
+        for (std::string& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        // Built before fork(): the child of a threaded process may only call async-signal-safe functions.
         pid_ = ::fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");
         if (pid_ == 0) {
@@ -86,8 +116,7 @@ public:
                 ::dup2(out, 1);
                 ::dup2(out, 2);
             }
-            ::execl(binary_.c_str(), binary_.c_str(), "--port", port_text.c_str(), "--bind", "127.0.0.1", "--save", "",
-                    "--appendonly", "no", "--dir", dir_.c_str(), static_cast<char*>(nullptr));
+            ::execv(binary_.c_str(), argv.data());
             ::_exit(127);
         }
         // Wait until it answers PING (at most ~10 s).
@@ -103,9 +132,10 @@ public:
         throw std::runtime_error("redis-server did not answer PING");
     }
 
-    void stop() {
+    /// Stops it; `signal` SIGKILL simulates a crash of the Redis process.
+    void stop(int signal = SIGTERM) {
         if (pid_ <= 0) return;
-        ::kill(pid_, SIGTERM);
+        ::kill(pid_, signal);
         int status = 0;
         ::waitpid(pid_, &status, 0);
         pid_ = -1;
@@ -123,7 +153,10 @@ public:
         bool ok = false;
         if (c->err == 0) {
             auto* reply = static_cast<redisReply*>(redisCommand(c, "PING"));
-            ok = reply != nullptr && reply->type == REDIS_REPLY_STATUS;
+            // With requirepass, NOAUTH still proves the server is up and serving.
+            ok = reply != nullptr &&
+                 (reply->type == REDIS_REPLY_STATUS ||
+                  (reply->type == REDIS_REPLY_ERROR && std::string(reply->str).starts_with("NOAUTH")));
             if (reply != nullptr) freeReplyObject(reply);
         }
         redisFree(c);
@@ -131,6 +164,7 @@ public:
     }
 
 private:
+    redis_server_options options_;
     std::string binary_;
     int port_;
     std::string dir_;

@@ -1,0 +1,372 @@
+// Durable acceptance over Redis Streams, against a real redis-server with
+// appendonly yes / appendfsync always, and real receiver processes
+// (lkwebhook-durable-node) that the tests SIGKILL:
+//   answered 200 then killed before the handler: handled once by the next instance;
+//   killed inside the handler: handled again after the idle timeout, completed once;
+//   LiveKit-style retries of one event on two instances: handled once;
+//   Redis down: 503 and nothing stored or acknowledged; Redis back (and a Redis crash): nothing lost;
+//   a poison event: dead-lettered after N deliveries, listed, replayed;
+//   per-room order with two instances of several workers under a mixed load.
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include <lkwebhook/durable_dispatcher.hpp>
+#include <lkwebhook/keys.hpp>
+#include <lkwebhook/redis_store.hpp>
+#include <lkwebhook/redis_stream_queue.hpp>
+
+#include "durable/durable_support.hpp"
+#include "redis/redis_server.hpp"
+#include "support/catch.hpp"
+
+#ifndef LKWEBHOOK_DURABLE_NODE
+#define LKWEBHOOK_DURABLE_NODE ""
+#endif
+
+namespace {
+
+using namespace std::chrono_literals;
+using lkwebhook_test::make_event;
+using lkwebhook_test::node_process;
+using lkwebhook_test::signed_event;
+
+lkwebhook_test::redis_server& server() {
+    static lkwebhook_test::redis_server instance{[] {
+        lkwebhook_test::redis_server_options o;
+        o.appendfsync = "always";
+        return o;
+    }()};
+    return instance;
+}
+
+std::string fresh_prefix() {
+    static int counter = 0;
+    return "lkwebhook-durable:" + std::to_string(::getpid()) + ":" + std::to_string(counter++) + ":";
+}
+
+struct scratch_log {
+    std::string path;
+    scratch_log() {
+        char pattern[] = "/tmp/lkwebhook-durable-log-XXXXXX";
+        const int fd = ::mkstemp(pattern);
+        if (fd < 0) throw std::runtime_error("mkstemp failed");
+        ::close(fd);
+        path = pattern;
+    }
+    ~scratch_log() { std::filesystem::remove(path); }
+    [[nodiscard]] std::vector<lkwebhook_test::log_line> lines() const { return lkwebhook_test::read_log(path); }
+    [[nodiscard]] int count(std::string_view phase, const std::string& id) const {
+        const auto counts = lkwebhook_test::count_phase(lines(), phase);
+        const auto it = counts.find(id);
+        return it == counts.end() ? 0 : it->second;
+    }
+};
+
+std::vector<std::string> node_args(const std::string& prefix, const scratch_log& log,
+                                   std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"--port",         std::to_string(server().port()),
+                                  "--prefix",       prefix,
+                                  "--log",          log.path,
+                                  "--partitions",   "4",
+                                  "--idle-ms",      "1000",
+                                  "--in-flight-ms", "1500"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
+lkwebhook::redis_stream_options queue_options(const std::string& prefix, std::size_t partitions = 4) {
+    lkwebhook::redis_stream_options o;
+    o.endpoint.port = server().port();
+    o.key_prefix = prefix + "queue:";
+    o.partitions = partitions;
+    o.idle_timeout = 1000ms;
+    o.reconnect_interval = 50ms;
+    return o;
+}
+
+std::uint64_t unfinished(lkwebhook::redis_stream_queue& q) {
+    auto d = q.depth();
+    return d ? d->unfinished : ~std::uint64_t{0};
+}
+
+const std::string node_binary = LKWEBHOOK_DURABLE_NODE;
+
+// An in-process correlator: counts handler runs per id, in order per room;
+// throws for rooms in `poison`.
+struct counting_correlator {
+    std::mutex mutex;
+    std::map<std::string, int> runs;
+    std::map<std::string, std::vector<std::string>> order;  // room -> ids, as handled
+    std::set<std::string> poison;
+    void on_event(const lkwebhook::webhook_event& ev) {
+        std::lock_guard lock(mutex);
+        ++runs[ev.id];
+        if (poison.contains(ev.room->name)) throw std::runtime_error("poison");
+        order[ev.room->name].push_back(ev.id);
+    }
+    int count(const std::string& id) {
+        std::lock_guard lock(mutex);
+        return runs[id];
+    }
+    std::size_t distinct_handled() {
+        std::lock_guard lock(mutex);
+        std::size_t n = 0;
+        for (const auto& [room, ids] : order) n += ids.size();
+        return n;
+    }
+};
+
+lkwebhook::durable_options fast_options(std::size_t workers) {
+    lkwebhook::durable_options d;
+    d.workers = workers;
+    d.retry_backoff = 20ms;
+    d.max_backoff = 100ms;
+    d.poll_interval = 20ms;
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("an event answered 200 by a process killed before its handler ran is handled once by the next instance",
+          "[durable][redis]") {
+    REQUIRE(server().ping());
+    scratch_log log;
+    const std::string prefix = fresh_prefix();
+    std::vector<signed_event> events;
+    for (int i = 0; i < 6; ++i)
+        events.push_back(make_event("room-kill-" + std::to_string(i % 2), "EV_k1_" + std::to_string(i)));
+    {
+        node_process accepting{node_binary, node_args(prefix, log, {"--workers", "0"})};
+        for (const signed_event& e : events) REQUIRE(accepting.submit(e) == 200);
+        accepting.kill();
+    }
+    CHECK(log.lines().empty());  // nothing ran: the process only accepted
+    lkwebhook::redis_stream_queue queue{queue_options(prefix)};
+    CHECK(unfinished(queue) == events.size());
+
+    node_process next{node_binary, node_args(prefix, log, {"--workers", "2"})};
+    REQUIRE(lkwebhook_test::eventually(
+            [&] { return lkwebhook_test::count_phase(log.lines(), "done").size() == events.size(); }));
+    REQUIRE(lkwebhook_test::eventually([&] { return unfinished(queue) == 0; }));
+    CHECK(next.quit());
+    for (const signed_event& e : events) {
+        CHECK(log.count("start", e.id) == 1);
+        CHECK(log.count("done", e.id) == 1);
+    }
+}
+
+TEST_CASE("a process killed inside the handler: the event runs again after the idle timeout and completes once",
+          "[durable][redis]") {
+    REQUIRE(server().ping());
+    scratch_log log;
+    const std::string prefix = fresh_prefix();
+    const signed_event hung = make_event("room-hang", "EV_hang_1");
+    const signed_event after = make_event("room-hang", "EV_hang_2");  // same room: must wait for the first
+    {
+        node_process first{node_binary, node_args(prefix, log, {"--workers", "1", "--hang-room", "room-hang"})};
+        REQUIRE(first.submit(hung) == 200);
+        REQUIRE(first.submit(after) == 200);
+        REQUIRE(lkwebhook_test::eventually([&] { return log.count("start", hung.id) == 1; }));
+        first.kill();
+    }
+    CHECK(log.count("start", after.id) == 0);  // order: the room waited behind the hung event
+    const auto killed_at = std::chrono::steady_clock::now();
+    node_process second{node_binary, node_args(prefix, log, {"--workers", "2"})};
+    REQUIRE(lkwebhook_test::eventually([&] { return log.count("done", after.id) == 1; }));
+    // Not before the idle timeout (1 s) let the second instance take it over.
+    CHECK(std::chrono::steady_clock::now() - killed_at >= 1s);
+    CHECK(log.count("start", hung.id) == 2);
+    CHECK(log.count("done", hung.id) == 1);
+    CHECK(log.count("start", after.id) == 1);
+    const auto lines = log.lines();
+    const auto position = [&](const std::string& id) {
+        return std::find_if(lines.begin(), lines.end(),
+                            [&](const lkwebhook_test::log_line& l) { return l.phase == "done" && l.id == id; }) -
+               lines.begin();
+    };
+    CHECK(position(hung.id) < position(after.id));
+    const auto stats = second.stats();
+    REQUIRE(stats.size() == 5);
+    CHECK(stats[3] >= 1);  // a redelivery
+    CHECK(second.quit());
+}
+
+TEST_CASE("LiveKit-style retries of the same events on two instances are handled once", "[durable][redis]") {
+    REQUIRE(server().ping());
+    scratch_log log;
+    const std::string prefix = fresh_prefix();
+    node_process a{node_binary, node_args(prefix, log, {"--workers", "2"})};
+    node_process b{node_binary, node_args(prefix, log, {"--workers", "2"})};
+    std::vector<signed_event> events;
+    for (int i = 0; i < 20; ++i)
+        events.push_back(make_event("room-retry-" + std::to_string(i % 3), "EV_r_" + std::to_string(i)));
+    for (const signed_event& e : events) {
+        REQUIRE(a.submit(e) == 200);  // the 200 LiveKit did not see (lost in transit) ...
+        REQUIRE(b.submit(e) == 200);  // ... so it retried, and the balancer picked the other instance
+        REQUIRE(a.submit(e) == 200);
+    }
+    REQUIRE(lkwebhook_test::eventually(
+            [&] { return lkwebhook_test::count_phase(log.lines(), "done").size() == events.size(); }));
+    lkwebhook::redis_stream_queue queue{queue_options(prefix)};
+    REQUIRE(lkwebhook_test::eventually([&] { return unfinished(queue) == 0; }));
+    for (const signed_event& e : events) CHECK(log.count("done", e.id) == 1);
+    const auto sa = a.stats();
+    const auto sb = b.stats();
+    REQUIRE((sa.size() == 5 && sb.size() == 5));
+    CHECK(sa[0] + sb[0] == 3 * events.size());  // every append accepted
+    CHECK(sa[2] + sb[2] == 2 * events.size());  // the retries were finished as duplicates
+    CHECK(a.quit());
+    CHECK(b.quit());
+}
+
+TEST_CASE("Redis down: 503 with Retry-After and nothing acknowledged; back up (even after a crash): nothing lost",
+          "[durable][redis]") {
+    REQUIRE(server().ping());
+    const std::string prefix = fresh_prefix();
+    auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
+    REQUIRE(keys);
+    lkwebhook::redis_stream_queue queue{queue_options(prefix)};
+    lkwebhook::memory_store store;
+    counting_correlator correlator;
+    std::vector<signed_event> before;
+    std::vector<signed_event> during;
+    for (int i = 0; i < 8; ++i)
+        before.push_back(make_event("room-down-" + std::to_string(i % 2), "EV_d1_" + std::to_string(i)));
+    for (int i = 0; i < 4; ++i)
+        during.push_back(make_event("room-down-" + std::to_string(i % 2), "EV_d2_" + std::to_string(i)));
+    {
+        // Accept only, then crash Redis itself (SIGKILL): appendfsync always kept every confirmed entry.
+        lkwebhook::durable_dispatcher accepting{*keys, correlator, queue, store, fast_options(0)};
+        for (const signed_event& e : before) REQUIRE(accepting.submit(e.body, e.authorization).status == 200);
+        server().stop(SIGKILL);
+        for (const signed_event& e : during) {
+            const lkwebhook::outcome o = accepting.submit(e.body, e.authorization);
+            CHECK(o.status == 503);
+            CHECK(o.error == lkwebhook::errc::overloaded);
+            CHECK(o.retry_after.has_value());
+        }
+        CHECK(accepting.stats().refused == during.size());
+        CHECK(accepting.stats().accepted == before.size());
+        server().start();
+        // LiveKit retries what it was refused.
+        for (const signed_event& e : during) {
+            REQUIRE(lkwebhook_test::eventually([&] { return accepting.submit(e.body, e.authorization).status == 200; },
+                                               30s));
+        }
+    }
+    CHECK(unfinished(queue) == before.size() + during.size());
+    lkwebhook::durable_dispatcher consuming{*keys, correlator, queue, store, fast_options(2)};
+    REQUIRE(lkwebhook_test::eventually([&] { return correlator.distinct_handled() == before.size() + during.size(); }));
+    REQUIRE(lkwebhook_test::eventually([&] { return unfinished(queue) == 0; }));
+    for (const auto* list : {&before, &during}) {
+        for (const signed_event& e : *list) CHECK(correlator.count(e.id) == 1);
+    }
+    // Each room in acceptance order.
+    CHECK(correlator.order["room-down-0"] ==
+          std::vector<std::string>{"EV_d1_0", "EV_d1_2", "EV_d1_4", "EV_d1_6", "EV_d2_0", "EV_d2_2"});
+    consuming.shutdown();
+}
+
+TEST_CASE("a poison event is dead-lettered after N deliveries with its error, then listed and replayed",
+          "[durable][redis]") {
+    REQUIRE(server().ping());
+    const std::string prefix = fresh_prefix();
+    auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
+    REQUIRE(keys);
+    lkwebhook::redis_stream_queue queue{queue_options(prefix)};
+    lkwebhook::memory_store store;
+    counting_correlator correlator;
+    correlator.poison.insert("room-poison");
+    const signed_event poison = make_event("room-poison", "EV_poison");
+    std::atomic<int> hook_calls{0};
+    lkwebhook::durable_options options = fast_options(2);
+    options.max_deliveries = 3;
+    options.dead_letter = [&](const lkwebhook::durable_entry& e, std::string_view reason) {
+        CHECK(e.deliveries == 3);
+        CHECK(reason.find("handler_failed") != std::string_view::npos);
+        ++hook_calls;
+    };
+    {
+        lkwebhook::durable_dispatcher dispatcher{*keys, correlator, queue, store, options};
+        REQUIRE(dispatcher.submit(poison.body, poison.authorization).status == 200);
+        REQUIRE(lkwebhook_test::eventually([&] { return dispatcher.stats().dead_lettered == 1; }));
+        CHECK(correlator.count(poison.id) == 3);
+        CHECK(hook_calls == 1);
+        CHECK(unfinished(queue) == 0);
+    }
+    auto dead = queue.dead_letters();
+    REQUIRE(dead);
+    REQUIRE(dead->size() == 1);
+    const lkwebhook::dead_letter_entry& letter = dead->front();
+    CHECK(letter.event_id == poison.id);
+    CHECK(letter.body == poison.body);  // byte-exact
+    CHECK(letter.key_id == lkwebhook_test::durable_api_key);
+    CHECK(letter.deliveries == 3);
+    CHECK(letter.error.find("the handler threw") != std::string::npos);
+    CHECK(letter.received_unix_ms > 0);
+    auto depth = queue.depth();
+    REQUIRE(depth);
+    CHECK(depth->dead_letters == 1);
+
+    // Fixed: replay it. It is handled once more, and leaves the dead letters.
+    {
+        std::lock_guard lock(correlator.mutex);
+        correlator.poison.clear();
+    }
+    auto replayed = queue.replay_dead_letter(letter.id);
+    REQUIRE(replayed);
+    CHECK_FALSE(queue.replay_dead_letter(letter.id));  // gone
+    lkwebhook::durable_dispatcher dispatcher{*keys, correlator, queue, store, options};
+    REQUIRE(lkwebhook_test::eventually([&] { return correlator.distinct_handled() == 1; }));
+    CHECK(correlator.count(poison.id) == 4);
+    REQUIRE(lkwebhook_test::eventually([&] { return unfinished(queue) == 0; }));
+    dead = queue.dead_letters();
+    REQUIRE(dead);
+    CHECK(dead->empty());
+}
+
+TEST_CASE("per-room order holds with two instances of three workers each under a mixed load", "[durable][redis]") {
+    REQUIRE(server().ping());
+    scratch_log log;
+    const std::string prefix = fresh_prefix();
+    const std::vector<std::string> common{"--workers", "3", "--handler-ms", "2"};
+    node_process a{node_binary, node_args(prefix, log, common)};
+    node_process b{node_binary, node_args(prefix, log, common)};
+    constexpr int rooms = 6;
+    constexpr int per_room = 15;
+    std::map<std::string, std::vector<std::string>> expected;
+    int n = 0;
+    for (int i = 0; i < per_room; ++i) {
+        for (int r = 0; r < rooms; ++r) {
+            const std::string room = "room-order-" + std::to_string(r);
+            const signed_event e = make_event(room, "EV_o_" + std::to_string(r) + "_" + std::to_string(i));
+            node_process& target = (n++ % 3 == 0) ? b : a;  // uneven: a mixed load
+            REQUIRE(target.submit(e) == 200);
+            expected[room].push_back(e.id);
+        }
+    }
+    REQUIRE(lkwebhook_test::eventually(
+            [&] { return lkwebhook_test::count_phase(log.lines(), "done").size() == rooms * per_room; }));
+    std::map<std::string, std::vector<std::string>> handled;
+    std::set<std::string> pids;
+    for (const auto& l : log.lines()) {
+        if (l.phase != "done") continue;
+        handled[l.room].push_back(l.id);
+        pids.insert(l.pid);
+    }
+    for (const auto& [room, ids] : expected) CHECK(handled[room] == ids);
+    CHECK(a.quit());
+    CHECK(b.quit());
+}
