@@ -31,6 +31,7 @@
 #include <string_view>
 
 #include "detail/openssl.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "keys.hpp"
 #include "result.hpp"
@@ -65,13 +66,9 @@ template <KeyProvider Keys>
         return errc::malformed_token;
     }
     for (std::size_t i = 0; i < received.size(); ++i) {
-        const auto nibble = [](char c) noexcept -> int {
-            if (c >= '0' && c <= '9') return c - '0';
-            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-            return -1;  // uppercase is not canonical
-        };
-        const int hi = nibble(value[2 * i]);
-        const int lo = nibble(value[2 * i + 1]);
+        // Upper case is not canonical.
+        const int hi = detail::hex_digit_value(value[2 * i], detail::hex_case::lower_only);
+        const int lo = detail::hex_digit_value(value[2 * i + 1], detail::hex_case::lower_only);
         if (hi < 0 || lo < 0) {
             if (why != nullptr)
                 why->append("X-LiveKit-Signature is not 64 lowercase hex digits (offset ").append(2 * i).append(")");
@@ -115,12 +112,9 @@ template <KeyProvider Keys>
 [[nodiscard]] inline std::string sign_signature_header(std::string_view body, std::string_view secret) {
     detail::digest_bytes mac{};
     if (secret.empty() || !detail::hmac_sha256(secret, body, mac)) return {};
-    constexpr char hex[] = "0123456789abcdef";
-    std::string out(2 * mac.size(), '0');
-    for (std::size_t i = 0; i < mac.size(); ++i) {
-        out[2 * i] = hex[mac[i] >> 4];
-        out[2 * i + 1] = hex[mac[i] & 0xf];
-    }
+    std::string out;
+    out.reserve(2 * mac.size());
+    detail::append_hex(out, mac.data(), mac.size());
     return out;
 }
 

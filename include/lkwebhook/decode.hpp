@@ -45,6 +45,7 @@
 
 #include "detail/schema_traits.hpp"
 #include "error.hpp"
+#include "detail/text.hpp"
 #include "events.hpp"
 #include "result.hpp"
 
@@ -148,55 +149,6 @@ private:
 };
 
 namespace detail {
-
-enum class integer_lexeme { ok, fraction_or_exponent, syntax, out_of_range };
-
-/// Strict JSON integer: -?(0|[1-9][0-9]*), nothing else (no '+', spaces,
-/// leading zeros, hex). `magnitude` saturates; out_of_range beyond 2^64-1.
-[[nodiscard]] constexpr integer_lexeme parse_integer(std::string_view text, bool& negative,
-                                                     std::uint64_t& magnitude) noexcept {
-    std::size_t i = 0;
-    negative = false;
-    magnitude = 0;
-    if (i < text.size() && text[i] == '-') {
-        negative = true;
-        ++i;
-    }
-    if (i == text.size()) return integer_lexeme::syntax;
-    bool overflow = false;
-    if (text[i] == '0') {
-        ++i;
-        if (i < text.size() && text[i] >= '0' && text[i] <= '9') return integer_lexeme::syntax;
-    } else if (text[i] >= '1' && text[i] <= '9') {
-        // One pass: 19 digits always fit in 64 bits; only a 20th needs a
-        // check, and more than 20 cannot fit.
-        const auto digit_at = [text](std::size_t k) {
-            return static_cast<unsigned>(static_cast<unsigned char>(text[k])) - unsigned{'0'};
-        };
-        const std::size_t fast_end = std::min(text.size(), i + 19);
-        for (; i < fast_end; ++i) {
-            const unsigned digit = digit_at(i);
-            if (digit > 9) break;
-            magnitude = magnitude * 10 + digit;
-        }
-        if (i == fast_end && i < text.size() && digit_at(i) <= 9) {
-            const std::uint64_t digit = digit_at(i++);
-            if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
-                overflow = true;
-            } else {
-                magnitude = magnitude * 10 + digit;
-            }
-            for (; i < text.size() && digit_at(i) <= 9; ++i) overflow = true;
-        }
-    } else {
-        return integer_lexeme::syntax;
-    }
-    if (i < text.size() && (text[i] == '.' || text[i] == 'e' || text[i] == 'E')) {
-        return integer_lexeme::fraction_or_exponent;
-    }
-    if (i != text.size()) return integer_lexeme::syntax;
-    return overflow ? integer_lexeme::out_of_range : integer_lexeme::ok;
-}
 
 /// RFC 8259 number grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
 [[nodiscard]] constexpr bool is_json_number(std::string_view text) noexcept {

@@ -10,12 +10,15 @@
 // and may change between versions.
 
 #include <array>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <system_error>
 #include <type_traits>
+
+#include "detail/text.hpp"
 
 namespace lkwebhook {
 
@@ -252,30 +255,8 @@ public:
         return *this;
     }
 
-    diagnosis& append(std::int64_t value) noexcept {
-        char digits[24];
-        std::size_t n = 0;
-        // Work on the unsigned magnitude so INT64_MIN does not overflow.
-        std::uint64_t magnitude = value < 0 ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
-        do {
-            digits[n++] = static_cast<char>('0' + magnitude % 10);
-            magnitude /= 10;
-        } while (magnitude != 0);
-        if (value < 0) put('-');
-        while (n > 0) put(digits[--n]);
-        return *this;
-    }
-
-    diagnosis& append(std::size_t value) noexcept {
-        char digits[24];
-        std::size_t n = 0;
-        do {
-            digits[n++] = static_cast<char>('0' + value % 10);
-            value /= 10;
-        } while (value != 0);
-        while (n > 0) put(digits[--n]);
-        return *this;
-    }
+    diagnosis& append(std::int64_t value) noexcept { return append_decimal(value); }
+    diagnosis& append(std::size_t value) noexcept { return append_decimal(value); }
 
     diagnosis& append(int value) noexcept { return append(static_cast<std::int64_t>(value)); }
 
@@ -283,7 +264,6 @@ public:
     /// every byte outside printable ASCII (and the quote and backslash) as \xHH.
     diagnosis& append_escaped(std::string_view text) noexcept {
         constexpr std::size_t max_input = 64;
-        constexpr char hex[] = "0123456789abcdef";
         put('"');
         const std::size_t n = text.size() < max_input ? text.size() : max_input;
         for (std::size_t i = 0; i < n; ++i) {
@@ -291,10 +271,11 @@ public:
             if (byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\') {
                 put(static_cast<char>(byte));
             } else {
+                const auto digits = detail::hex_byte(byte);
                 put('\\');
                 put('x');
-                put(hex[byte >> 4]);
-                put(hex[byte & 0xf]);
+                put(digits[0]);
+                put(digits[1]);
             }
         }
         put('"');
@@ -303,6 +284,13 @@ public:
     }
 
 private:
+    template <class Int>
+    diagnosis& append_decimal(Int value) noexcept {
+        char digits[24];  // any 64-bit integer, with its sign
+        const auto converted = std::to_chars(digits, digits + sizeof digits, value);
+        return append(std::string_view(digits, static_cast<std::size_t>(converted.ptr - digits)));
+    }
+
     void put(char c) noexcept {
         if (size_ < capacity) {
             buffer_[size_++] = c;

@@ -22,6 +22,7 @@
 // attacker cannot pre-claim ids and rejected garbage cannot fill the store.
 
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <concepts>
 #include <cstddef>
@@ -185,12 +186,6 @@ inline std::uint64_t random_seed() noexcept {
     return seed;
 }
 
-constexpr std::size_t round_up_pow2(std::size_t n) noexcept {
-    std::size_t p = 1;
-    while (p < n) p <<= 1;
-    return p;
-}
-
 }  // namespace detail
 
 /// The in-memory IdempotencyStore: bounded entries, TTL, O(1) operations.
@@ -215,7 +210,7 @@ public:
     explicit basic_memory_store(const memory_store_options& options = {}, Clock clock = {})
         : clock_(std::move(clock)),
           ttl_(options.ttl),
-          shards_(detail::round_up_pow2(options.shards == 0 ? 1 : options.shards)) {
+          shards_(std::bit_ceil(options.shards == 0 ? std::size_t{1} : options.shards)) {
         const std::size_t n = shards_.size();
         // Never exceed the configured capacity in total, yet keep >= 1 per shard.
         const std::size_t per_shard = options.capacity / n;

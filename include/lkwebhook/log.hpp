@@ -22,6 +22,7 @@
 #include <string_view>
 #include <utility>
 
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "events.hpp"
 #include "metrics.hpp"
@@ -78,12 +79,8 @@ struct log_record {
     }
     if (!r.session_found) s += " session_found=0";
     if (!r.why.empty()) {
-        s += " why=\"";
-        for (const char c : r.why) {
-            if (c == '"' || c == '\\') s += '\\';
-            s += c;
-        }
-        s += '"';
+        s += " why=";
+        detail::append_logfmt_quoted(s, r.why);
     }
     if (r.suppressed_before != 0) {
         s += " suppressed_before=";

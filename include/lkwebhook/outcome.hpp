@@ -22,6 +22,7 @@
 #include <system_error>
 
 #include "delivery.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "events.hpp"
 
@@ -135,12 +136,8 @@ private:
         s += std::to_string(o.retry_after->count());
     }
     if (!o.why.empty()) {
-        s += " why=\"";
-        for (const char c : o.why.view()) {
-            if (c == '"' || c == '\\') s += '\\';
-            s += c;
-        }
-        s += '"';
+        s += " why=";
+        detail::append_logfmt_quoted(s, o.why.view());
     }
     return s;
 }

@@ -43,6 +43,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "detail/text.hpp"
 #include "idempotency.hpp"
 #include "redis_connection.hpp"
 
@@ -103,8 +104,7 @@ public:
     explicit redis_store(redis_store_options options = {})
         : options_(std::move(options)), endpoint_(endpoint_of(options_)) {
         const std::uint64_t seed = detail::random_seed();
-        constexpr char hex[] = "0123456789abcdef";
-        for (int shift = 60; shift >= 0; shift -= 4) instance_ += hex[(seed >> shift) & 0xf];
+        for (int shift = 60; shift >= 0; shift -= 4) instance_ += detail::hex_digits[(seed >> shift) & 0xf];
     }
 
     ~redis_store() {

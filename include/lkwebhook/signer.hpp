@@ -19,6 +19,7 @@
 #include "body_hash.hpp"
 #include "detail/base64url.hpp"
 #include "detail/openssl.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "result.hpp"
 #include "token.hpp"
@@ -34,74 +35,6 @@ struct sign_options {
 };
 
 namespace detail {
-
-/// JSON string escaping as Go's encoding/json does it (what a LiveKit server
-/// emits): \" \\ \n \r \t, other control characters and <, >, & as \u00XX,
-/// U+2028/U+2029 as \u2028/\u2029. Returns false for invalid UTF-8.
-inline bool append_go_json_string(std::string& out, std::string_view s) {
-    constexpr char hex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c == '"' || c == '\\') {
-            out.push_back('\\');
-            out.push_back(static_cast<char>(c));
-        } else if (c == '\n') {
-            out.append("\\n");
-        } else if (c == '\r') {
-            out.append("\\r");
-        } else if (c == '\t') {
-            out.append("\\t");
-        } else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
-            out.append("\\u00");
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 0xf]);
-        } else if (c < 0x80) {
-            out.push_back(static_cast<char>(c));
-        } else {
-            // Validate one UTF-8 sequence with the strict table.
-            std::size_t extra = 0;
-            unsigned char lo = 0x80;
-            unsigned char hi = 0xBF;
-            if (c >= 0xC2 && c <= 0xDF)
-                extra = 1;
-            else if (c == 0xE0) {
-                extra = 2;
-                lo = 0xA0;
-            } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF)
-                extra = 2;
-            else if (c == 0xED) {
-                extra = 2;
-                hi = 0x9F;
-            } else if (c == 0xF0) {
-                extra = 3;
-                lo = 0x90;
-            } else if (c >= 0xF1 && c <= 0xF3)
-                extra = 3;
-            else if (c == 0xF4) {
-                extra = 3;
-                hi = 0x8F;
-            } else
-                return false;
-            if (i + extra >= s.size()) return false;
-            const auto c1 = static_cast<unsigned char>(s[i + 1]);
-            if (c1 < lo || c1 > hi) return false;
-            for (std::size_t k = 2; k <= extra; ++k) {
-                const auto ck = static_cast<unsigned char>(s[i + k]);
-                if (ck < 0x80 || ck > 0xBF) return false;
-            }
-            if (c == 0xE2 && c1 == 0x80 &&
-                (static_cast<unsigned char>(s[i + 2]) == 0xA8 || static_cast<unsigned char>(s[i + 2]) == 0xA9)) {
-                out.append(static_cast<unsigned char>(s[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
-            } else {
-                out.append(s.substr(i, extra + 1));
-            }
-            i += extra;
-        }
-    }
-    out.push_back('"');
-    return true;
-}
 
 inline void append_base64url(std::string& out, std::string_view bytes) {
     const std::size_t at = out.size();
@@ -132,7 +65,7 @@ inline void append_base64url(std::string& out, std::string_view bytes) {
     std::string claims;
     claims.reserve(96 + api_key.size());
     claims.append("{\"iss\":");
-    if (!detail::append_go_json_string(claims, api_key)) return errc::invalid_config;
+    if (!detail::append_json_string(claims, api_key, detail::json_escaping::go)) return errc::invalid_config;
     claims.append(",\"exp\":").append(std::to_string(exp));
     claims.append(",\"nbf\":").append(std::to_string(now));
     claims.append(",\"iat\":").append(std::to_string(now));

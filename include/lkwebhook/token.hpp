@@ -20,6 +20,7 @@
 #include "detail/base64url.hpp"
 #include "detail/json_token.hpp"
 #include "detail/openssl.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "result.hpp"
 
@@ -97,9 +98,8 @@ struct token_segments {
         }
         if (detail::base64url_values[static_cast<unsigned char>(c)] == 0xff) {
             if (why != nullptr) {
-                constexpr char hex[] = "0123456789abcdef";
-                const auto b = static_cast<unsigned char>(c);
-                const char shown[4] = {'0', 'x', hex[b >> 4], hex[b & 0xf]};
+                const auto digits = detail::hex_byte(static_cast<unsigned char>(c));
+                const char shown[4] = {'0', 'x', digits[0], digits[1]};
                 why->append("byte ")
                         .append(std::string_view(shown, 4))
                         .append(" at offset ")
@@ -339,14 +339,11 @@ struct token_times {
 /// or quotes) in [0, 253402300799]; "-0" reads as 0 (E6).
 [[nodiscard]] constexpr bool read_numeric_date(const detail::json_value& v, std::int64_t& out) noexcept {
     if (v.kind != detail::json_kind::number || !v.integer || v.raw.empty()) return false;
-    std::string_view digits = v.raw;
-    const bool negative = digits.front() == '-';
-    if (negative) digits.remove_prefix(1);
-    if (digits.empty() || digits.size() > 12) return false;
-    std::int64_t x = 0;
-    for (char c : digits) x = x * 10 + (c - '0');
-    if ((negative && x != 0) || x > max_numeric_date) return false;
-    out = x;
+    bool negative = false;
+    std::uint64_t magnitude = 0;
+    if (detail::parse_integer(v.raw, negative, magnitude) != detail::integer_lexeme::ok) return false;
+    if ((negative && magnitude != 0) || magnitude > static_cast<std::uint64_t>(max_numeric_date)) return false;
+    out = static_cast<std::int64_t>(magnitude);
     return true;
 }
 

@@ -25,6 +25,8 @@
 #include <span>
 #include <string_view>
 
+#include "text.hpp"
+
 namespace lkwebhook::detail {
 
 enum class json_kind : std::uint8_t { string, number, object, array, boolean_true, boolean_false, null };
@@ -84,13 +86,6 @@ struct json_name_slot {
 inline constexpr std::size_t json_scanner_max_input = 32 * 1024;
 inline constexpr int json_scanner_max_depth = 64;
 
-[[nodiscard]] constexpr int hex_digit_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /// Yields the unescaped UTF-8 bytes of a string the scanner already
 /// validated (escape syntax and surrogate pairing are assumed correct).
 class json_string_reader {
@@ -99,7 +94,7 @@ public:
 
     constexpr bool next(unsigned char& out) noexcept {
         if (pending_index_ < pending_size_) {
-            out = pending_[pending_index_++];
+            out = static_cast<unsigned char>(pending_[pending_index_++]);
             return true;
         }
         if (pos_ >= raw_.size()) return false;
@@ -127,7 +122,7 @@ public:
             cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
         }
         encode(cp);
-        out = pending_[pending_index_++];
+        out = static_cast<unsigned char>(pending_[pending_index_++]);
         return true;
     }
 
@@ -141,30 +136,12 @@ private:
     }
     constexpr void encode(std::uint32_t cp) noexcept {
         pending_index_ = 0;
-        if (cp < 0x80) {
-            pending_[0] = static_cast<unsigned char>(cp);
-            pending_size_ = 1;
-        } else if (cp < 0x800) {
-            pending_[0] = static_cast<unsigned char>(0xC0 | cp >> 6);
-            pending_[1] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
-            pending_size_ = 2;
-        } else if (cp < 0x10000) {
-            pending_[0] = static_cast<unsigned char>(0xE0 | cp >> 12);
-            pending_[1] = static_cast<unsigned char>(0x80 | (cp >> 6 & 0x3F));
-            pending_[2] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
-            pending_size_ = 3;
-        } else {
-            pending_[0] = static_cast<unsigned char>(0xF0 | cp >> 18);
-            pending_[1] = static_cast<unsigned char>(0x80 | (cp >> 12 & 0x3F));
-            pending_[2] = static_cast<unsigned char>(0x80 | (cp >> 6 & 0x3F));
-            pending_[3] = static_cast<unsigned char>(0x80 | (cp & 0x3F));
-            pending_size_ = 4;
-        }
+        pending_size_ = static_cast<std::uint8_t>(encode_utf8(cp, pending_));
     }
 
     std::string_view raw_;
     std::size_t pos_ = 0;
-    unsigned char pending_[4]{};
+    char pending_[4]{};
     std::uint8_t pending_size_ = 0;
     std::uint8_t pending_index_ = 0;
 };
@@ -303,39 +280,9 @@ template <class OnMember>
                 pos = p;
                 continue;
             }
-            // Strict UTF-8 (RFC 3629 table).
-            std::size_t extra = 0;
-            unsigned char lo = 0x80;
-            unsigned char hi = 0xBF;
-            if (c >= 0xC2 && c <= 0xDF) {
-                extra = 1;
-            } else if (c == 0xE0) {
-                extra = 2;
-                lo = 0xA0;
-            } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-                extra = 2;
-            } else if (c == 0xED) {
-                extra = 2;
-                hi = 0x9F;
-            } else if (c == 0xF0) {
-                extra = 3;
-                lo = 0x90;
-            } else if (c >= 0xF1 && c <= 0xF3) {
-                extra = 3;
-            } else if (c == 0xF4) {
-                extra = 3;
-                hi = 0x8F;
-            } else {
-                return {json_error::invalid_utf8, pos};
-            }
-            if (pos + extra >= size) return {json_error::invalid_utf8, pos};
-            const unsigned char c1 = byte(pos + 1);
-            if (c1 < lo || c1 > hi) return {json_error::invalid_utf8, pos};
-            for (std::size_t i = 2; i <= extra; ++i) {
-                const unsigned char ci = byte(pos + i);
-                if (ci < 0x80 || ci > 0xBF) return {json_error::invalid_utf8, pos};
-            }
-            pos += extra + 1;
+            const std::size_t length = utf8_sequence_length(text, pos);  // strict (RFC 3629)
+            if (length == 0) return {json_error::invalid_utf8, pos};
+            pos += length;
         }
     };
 

@@ -15,6 +15,7 @@
 #include "../error.hpp"
 #include "../result.hpp"
 #include "openssl.hpp"
+#include "text.hpp"
 
 namespace lkwebhook::detail {
 
@@ -24,13 +25,6 @@ inline void cleanse_pairs(std::vector<std::pair<std::string, std::string>>& pair
         cleanse(s.data(), s.size());
         cleanse(k.data(), k.size());
     }
-}
-
-[[nodiscard]] constexpr int hex_digit_value_ascii(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
 }
 
 inline bool yaml_plain_start_ok(std::string_view s) noexcept {
@@ -108,7 +102,7 @@ inline bool yaml_scalar(std::string_view line, std::size_t& pos, bool is_key, st
             }
             std::uint32_t cp = 0;
             for (std::size_t i = 0; i < digits; ++i) {
-                const int d = detail::hex_digit_value_ascii(line[pos + i]);
+                const int d = hex_digit_value(line[pos + i]);
                 if (d < 0) {
                     reason = "bad hex escape in double-quoted scalar";
                     return false;
@@ -120,21 +114,8 @@ inline bool yaml_scalar(std::string_view line, std::size_t& pos, bool is_key, st
                 reason = "bad code point in double-quoted scalar";
                 return false;
             }
-            if (cp < 0x80) {
-                out.push_back(static_cast<char>(cp));
-            } else if (cp < 0x800) {
-                out.push_back(static_cast<char>(0xC0 | cp >> 6));
-                out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-            } else if (cp < 0x10000) {
-                out.push_back(static_cast<char>(0xE0 | cp >> 12));
-                out.push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
-                out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-            } else {
-                out.push_back(static_cast<char>(0xF0 | cp >> 18));
-                out.push_back(static_cast<char>(0x80 | (cp >> 12 & 0x3F)));
-                out.push_back(static_cast<char>(0x80 | (cp >> 6 & 0x3F)));
-                out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-            }
+            char encoded[4];
+            out.append(encoded, encode_utf8(cp, encoded));
         }
     }
     // Plain scalar.

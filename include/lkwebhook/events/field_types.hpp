@@ -399,28 +399,25 @@ struct enum_info {
 /// a generated struct.
 template <class M>
 inline void reset_member(M& member) noexcept {
-    if constexpr (std::is_same_v<M, std::string>) {
-        member.clear();
-    } else if constexpr (std::is_arithmetic_v<M> || std::is_enum_v<M>) {
-        member = M{};
-    } else if constexpr (requires { member.reset(); }) {
+    if constexpr (requires { member.reset(); }) {
         member.reset();  // optional_value, optional_message
+    } else if constexpr (requires { member.clear(); }) {
+        member.clear();  // std::string, repeated, string_map
     } else {
-        member.clear();  // repeated, string_map
+        member = M{};  // numbers, enums
     }
 }
 
+/// Back to the default keeping storage: a value held by a container.
 template <class T>
 inline void clear_value(T& value) noexcept {
-    if constexpr (std::is_same_v<T, std::string>) {
-        value.clear();
-    } else if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T>) {
-        value = T{};
-    } else if constexpr (std::is_same_v<T, std::pair<std::string, std::string>>) {
+    if constexpr (std::is_same_v<T, std::pair<std::string, std::string>>) {
         value.first.clear();
         value.second.clear();
-    } else {
+    } else if constexpr (std::is_class_v<T> && !std::is_same_v<T, std::string>) {
         clear_fields(value);  // generated for every message (events/schema.hpp)
+    } else {
+        reset_member(value);
     }
 }
 

@@ -1,0 +1,248 @@
+#ifndef LKWEBHOOK_DETAIL_TEXT_HPP
+#define LKWEBHOOK_DETAIL_TEXT_HPP
+
+// One home for the small text helpers every part of the library needs: hex
+// digits, strict UTF-8, JSON string escaping, logfmt quoting and the strict
+// JSON integer grammar. Internal; no dependency beyond the standard library,
+// so any header may include it.
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+namespace lkwebhook::detail {
+
+// ---- hex --------------------------------------------------------------------
+
+/// Lower-case hex digits, indexed by nibble.
+inline constexpr std::string_view hex_digits = "0123456789abcdef";
+
+/// The two lower-case hex digits of a byte.
+[[nodiscard]] constexpr std::array<char, 2> hex_byte(unsigned char byte) noexcept {
+    return {hex_digits[byte >> 4], hex_digits[byte & 0xFu]};
+}
+
+/// Appends the lower-case hex digits of `size` bytes.
+inline void append_hex(std::string& out, const unsigned char* bytes, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) {
+        const auto digits = hex_byte(bytes[i]);
+        out.append(digits.data(), digits.size());
+    }
+}
+
+enum class hex_case { any, lower_only };
+
+/// The value of a hex digit, or -1. With hex_case::lower_only an upper-case
+/// digit is -1 too (a canonical lower-case encoding is expected).
+[[nodiscard]] constexpr int hex_digit_value(char c, hex_case accepted = hex_case::any) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (accepted == hex_case::any && c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// ---- UTF-8 ------------------------------------------------------------------
+
+/// Length of the valid UTF-8 sequence at text[i], or 0 if it is invalid
+/// (RFC 3629: overlong forms, surrogates, > U+10FFFF and truncation are
+/// invalid). Precondition: i < text.size().
+[[nodiscard]] constexpr std::size_t utf8_sequence_length(std::string_view text, std::size_t i) noexcept {
+    const auto at = [text](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = at(i);
+    if (lead < 0x80) return 1;
+    std::size_t length = 0;
+    unsigned char lo = 0x80;  // the range of the second byte
+    unsigned char hi = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        if (lead == 0xE0) lo = 0xA0;  // overlong
+        if (lead == 0xED) hi = 0x9F;  // UTF-16 surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        if (lead == 0xF0) lo = 0x90;  // overlong
+        if (lead == 0xF4) hi = 0x8F;  // > U+10FFFF
+    } else {
+        return 0;
+    }
+    if (text.size() - i < length) return 0;
+    if (at(i + 1) < lo || at(i + 1) > hi) return 0;
+    for (std::size_t k = 2; k < length; ++k) {
+        if ((at(i + k) & 0xC0) != 0x80) return 0;
+    }
+    return length;
+}
+
+/// Writes the UTF-8 encoding of `cp` (a Unicode scalar value: at most
+/// U+10FFFF, no surrogate) to out[0..3]; returns its length.
+constexpr std::size_t encode_utf8(std::uint32_t cp, char* out) noexcept {
+    if (cp < 0x80) {
+        out[0] = static_cast<char>(cp);
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = static_cast<char>(0xC0 | cp >> 6);
+        out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = static_cast<char>(0xE0 | cp >> 12);
+        out[1] = static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+        out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = static_cast<char>(0xF0 | cp >> 18);
+    out[1] = static_cast<char>(0x80 | (cp >> 12 & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp >> 6 & 0x3F));
+    out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+// ---- JSON strings -----------------------------------------------------------
+
+enum class json_escaping {
+    /// The canonical encoding (encode.hpp): \" \\ \b \f \n \r \t, other
+    /// control characters as \u00XX; each byte of invalid UTF-8 becomes
+    /// U+FFFD, so the output is always valid JSON.
+    canonical,
+    /// As Go's encoding/json writes it (what a LiveKit server emits, so what
+    /// the signer reproduces): \" \\ \n \r \t, other control characters and
+    /// <, >, & as \u00XX, U+2028 and U+2029 as \u2028 and \u2029; invalid
+    /// UTF-8 is refused.
+    go,
+};
+
+/// Appends `text` as a quoted JSON string. Returns false (leaving `out`
+/// partly written) only for invalid UTF-8 under json_escaping::go.
+inline bool append_json_string(std::string& out, std::string_view text,
+                               json_escaping style = json_escaping::canonical) {
+    const bool go = style == json_escaping::go;
+    out.push_back('"');
+    std::size_t run = 0;  // start of the pending run of bytes copied verbatim
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        const bool html = go && (byte == '<' || byte == '>' || byte == '&');
+        if (byte >= 0x20 && byte != '"' && byte != '\\' && byte < 0x80 && !html) {
+            ++i;
+            continue;
+        }
+        std::size_t length = 0;
+        if (byte >= 0x80) {
+            length = utf8_sequence_length(text, i);
+            // U+2028 and U+2029 (E2 80 A8/A9) end a line in JavaScript.
+            const bool line_separator = go && length == 3 && byte == 0xE2 &&
+                                        static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+                                        (static_cast<unsigned char>(text[i + 2]) & 0xFE) == 0xA8;
+            if (length != 0 && !line_separator) {
+                i += length;
+                continue;
+            }
+            if (length == 0 && go) return false;
+        }
+        out.append(text.data() + run, i - run);
+        switch (byte) {
+            case '"': out.append("\\\""); break;
+            case '\\': out.append("\\\\"); break;
+            case '\n': out.append("\\n"); break;
+            case '\r': out.append("\\r"); break;
+            case '\t': out.append("\\t"); break;
+            case '\b':
+            case '\f':
+                if (!go) {
+                    out.append(byte == '\b' ? "\\b" : "\\f");
+                    break;
+                }
+                [[fallthrough]];
+            default:
+                if (byte < 0x80) {
+                    const auto digits = hex_byte(byte);
+                    out.append("\\u00");
+                    out.append(digits.data(), digits.size());
+                } else if (length == 3) {
+                    out.append(static_cast<unsigned char>(text[i + 2]) == 0xA8 ? "\\u2028" : "\\u2029");
+                } else {
+                    out.append("\\ufffd");
+                }
+        }
+        i += length == 0 ? 1 : length;
+        run = i;
+    }
+    out.append(text.data() + run, text.size() - run);
+    out.push_back('"');
+    return true;
+}
+
+// ---- logfmt -----------------------------------------------------------------
+
+/// Appends `text` as a logfmt quoted value: "..." with `"` and `\` escaped
+/// by a backslash. The text is library-generated or already escaped (a
+/// diagnosis), so nothing else needs escaping.
+inline void append_logfmt_quoted(std::string& out, std::string_view text) {
+    out.push_back('"');
+    for (const char c : text) {
+        if (c == '"' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    out.push_back('"');
+}
+
+// ---- integers ---------------------------------------------------------------
+
+enum class integer_lexeme { ok, fraction_or_exponent, syntax, out_of_range };
+
+/// Strict JSON integer: -?(0|[1-9][0-9]*), nothing else (no '+', spaces,
+/// leading zeros, hex). `magnitude` saturates; out_of_range beyond 2^64-1.
+[[nodiscard]] constexpr integer_lexeme parse_integer(std::string_view text, bool& negative,
+                                                     std::uint64_t& magnitude) noexcept {
+    std::size_t i = 0;
+    negative = false;
+    magnitude = 0;
+    if (i < text.size() && text[i] == '-') {
+        negative = true;
+        ++i;
+    }
+    if (i == text.size()) return integer_lexeme::syntax;
+    bool overflow = false;
+    if (text[i] == '0') {
+        ++i;
+        if (i < text.size() && text[i] >= '0' && text[i] <= '9') return integer_lexeme::syntax;
+    } else if (text[i] >= '1' && text[i] <= '9') {
+        // One pass: 19 digits always fit in 64 bits; only a 20th needs a
+        // check, and more than 20 cannot fit.
+        const auto digit_at = [text](std::size_t k) {
+            return static_cast<unsigned>(static_cast<unsigned char>(text[k])) - unsigned{'0'};
+        };
+        const std::size_t fast_end = std::min(text.size(), i + 19);
+        for (; i < fast_end; ++i) {
+            const unsigned digit = digit_at(i);
+            if (digit > 9) break;
+            magnitude = magnitude * 10 + digit;
+        }
+        if (i == fast_end && i < text.size() && digit_at(i) <= 9) {
+            const std::uint64_t digit = digit_at(i++);
+            if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+                overflow = true;
+            } else {
+                magnitude = magnitude * 10 + digit;
+            }
+            for (; i < text.size() && digit_at(i) <= 9; ++i) overflow = true;
+        }
+    } else {
+        return integer_lexeme::syntax;
+    }
+    if (i < text.size() && (text[i] == '.' || text[i] == 'e' || text[i] == 'E')) {
+        return integer_lexeme::fraction_or_exponent;
+    }
+    if (i != text.size()) return integer_lexeme::syntax;
+    return overflow ? integer_lexeme::out_of_range : integer_lexeme::ok;
+}
+
+}  // namespace lkwebhook::detail
+
+#endif  // LKWEBHOOK_DETAIL_TEXT_HPP
