@@ -39,13 +39,53 @@ namespace lkwebhook {
 
 /// Options of to_json.
 struct json_options {
-    /// Write credentials (Room.turnPassword, IngressInfo.streamKey, storage
-    /// secrets and keys, proxy passwords) as "[redacted]": for logs and
-    /// debugging output (threat model G22, K6). Off: the canonical encoding.
+    /// Write credentials as "[redacted]": for logs and debugging output
+    /// (catalogue G22, K7). Off: the canonical encoding. Redacted are the
+    /// fields the schema marks as credentials (Room.turnPassword,
+    /// IngressInfo.streamKey, storage access keys, secrets and tokens, proxy
+    /// passwords, and the stream URLs that embed a stream key:
+    /// StreamOutput.urls, StreamInfo.url, TrackEgressRequest.websocketUrl),
+    /// and, in every other string and map value, the userinfo of a URL
+    /// (`rtmp://user:password@host/...` becomes `rtmp://[redacted]@host/...`).
     bool redact_credentials = false;
 };
 
 namespace detail {
+
+/// The userinfo of a URL-shaped string (RFC 3986: scheme "://" userinfo "@"
+/// host...), or an empty view when it has none (or an empty one). Only the
+/// authority (up to the first '/', '?' or '#') is searched, so an '@' in a
+/// path or query (an e-mail address in a parameter) is not mistaken for
+/// userinfo.
+[[nodiscard]] constexpr std::string_view url_userinfo(std::string_view text) noexcept {
+    const auto is_alpha = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); };
+    const auto is_scheme_char = [&](char c) {
+        return is_alpha(c) || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.';
+    };
+    std::size_t i = 0;
+    if (text.empty() || !is_alpha(text[0])) return {};
+    while (i < text.size() && is_scheme_char(text[i])) ++i;
+    if (text.substr(i, 3) != "://") return {};
+    const std::size_t authority = i + 3;
+    const std::size_t authority_end = std::min(text.find_first_of("/?#", authority), text.size());
+    const std::size_t at = text.substr(authority, authority_end - authority).rfind('@');
+    if (at == std::string_view::npos) return {};
+    return text.substr(authority, at);
+}
+
+/// append_json_string, with the userinfo of a URL replaced by "[redacted]".
+inline void append_json_string_redacting_userinfo(std::string& out, std::string_view text) {
+    const std::string_view userinfo = url_userinfo(text);
+    if (userinfo.empty()) {
+        append_json_string(out, text);
+        return;
+    }
+    const auto start = static_cast<std::size_t>(userinfo.data() - text.data());
+    std::string redacted;
+    redacted.reserve(text.size());
+    redacted.append(text.substr(0, start)).append("[redacted]").append(text.substr(start + userinfo.size()));
+    append_json_string(out, redacted);
+}
 
 template <class Int>
 inline void append_integer(std::string& out, Int value, bool quoted) {
@@ -75,7 +115,7 @@ inline void append_double(std::string& out, double value) {
 
 inline void write_message(std::string& out, const message_info& info, const void* message, const json_options& options);
 
-inline void write_map(std::string& out, const string_map& map) {
+inline void write_map(std::string& out, const string_map& map, const json_options& options) {
     out.push_back('{');
     bool sorted = true;
     for (std::size_t i = 1; i < map.size() && sorted; ++i) sorted = map[i - 1].first < map[i].first;
@@ -83,7 +123,11 @@ inline void write_map(std::string& out, const string_map& map) {
         if (!first) out.push_back(',');
         append_json_string(out, map[i].first);
         out.push_back(':');
-        append_json_string(out, map[i].second);
+        if (options.redact_credentials) {
+            append_json_string_redacting_userinfo(out, map[i].second);
+        } else {
+            append_json_string(out, map[i].second);
+        }
     };
     if (sorted) {
         for (std::size_t i = 0; i < map.size(); ++i) entry(i, i == 0);
@@ -100,7 +144,13 @@ inline void write_map(std::string& out, const string_map& map) {
 
 inline void write_value(std::string& out, const field_info& field, const void* value, const json_options& options) {
     switch (field.kind) {
-        case field_kind::string: append_json_string(out, *static_cast<const std::string*>(value)); return;
+        case field_kind::string:
+            if (options.redact_credentials) {
+                append_json_string_redacting_userinfo(out, *static_cast<const std::string*>(value));
+            } else {
+                append_json_string(out, *static_cast<const std::string*>(value));
+            }
+            return;
         case field_kind::boolean: out.append(*static_cast<const bool*>(value) ? "true" : "false"); return;
         case field_kind::int32: append_integer(out, *static_cast<const std::int32_t*>(value), false); return;
         case field_kind::uint32: append_integer(out, *static_cast<const std::uint32_t*>(value), false); return;
@@ -121,7 +171,7 @@ inline void write_value(std::string& out, const field_info& field, const void* v
             return;
         }
         case field_kind::message: write_message(out, *field.message(), value, options); return;
-        case field_kind::map: write_map(out, *static_cast<const string_map*>(value)); return;
+        case field_kind::map: write_map(out, *static_cast<const string_map*>(value), options); return;
     }
 }
 
@@ -141,7 +191,7 @@ inline void write_message(std::string& out, const message_info& info, const void
         if (field.credential && options.redact_credentials) {
             out.append("\"[redacted]\"");
         } else if (field.kind == field_kind::map) {
-            write_map(out, *static_cast<const string_map*>(storage));
+            write_map(out, *static_cast<const string_map*>(storage), options);
         } else if (field.label == field_label::repeated) {
             out.push_back('[');
             for (std::size_t i = 0; i < count; ++i) {

@@ -2,8 +2,8 @@
 // before its fix (rows of tests/threats/catalogue.md): a clock outside the
 // NumericDate range (E13), options found invalid per request (I10), a
 // thread's decoder reused with other options (J9), the body-HMAC scheme's
-// shared secret (C11) and underflowing numbers written without an exponent
-// (G24).
+// shared secret (C11), underflowing numbers written without an exponent
+// (G24) and credentials left in clear by to_json's redaction (K7).
 #include "support/catch.hpp"
 #include "support/token_forge.hpp"
 
@@ -21,6 +21,7 @@
 #include <lkwebhook/token.hpp>
 #include <lkwebhook/verify.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
@@ -337,4 +338,135 @@ TEST_CASE("is_below_one reads the magnitude from the text", "[review][decode][th
     static_assert(is_below_one("1e-99999999999999999999999999"));
     static_assert(!is_below_one("1e99999999999999999999999999"));
     CHECK(is_below_one("0." + std::string(400, '0') + "1"));
+}
+
+// ---------------------------------------------------------------- redaction (item 8)
+
+namespace {
+
+/// Every field the schema marks as a credential, as "<message>.<proto field>",
+/// with a body that sets it to a value starting with "SECRET". The table and
+/// the schema's marking must agree (the next test walks the descriptors).
+struct credential_row {
+    std::string_view field;
+    std::string_view body;
+};
+
+constexpr credential_row credential_rows[] = {
+        {"livekit.Room.turn_password", R"({"room":{"turnPassword":"SECRET-turn"}})"},
+        {"livekit.IngressInfo.stream_key", R"({"ingressInfo":{"streamKey":"SECRET-key"}})"},
+        {"livekit.S3Upload.access_key",
+         R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"s3":{"accessKey":"SECRET-id"}}]}}})"},
+        {"livekit.S3Upload.secret",
+         R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"s3":{"secret":"SECRET-s"}}]}}})"},
+        {"livekit.S3Upload.session_token",
+         R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"s3":{"sessionToken":"SECRET-t"}}]}}})"},
+        {"livekit.GCPUpload.credentials",
+         R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"gcp":{"credentials":"SECRET-json"}}]}}})"},
+        {"livekit.AzureBlobUpload.account_key",
+         R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"azure":{"accountKey":"SECRET-az"}}]}}})"},
+        {"livekit.AliOSSUpload.access_key",
+         R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"aliOSS":{"accessKey":"SECRET-id"}}]}}})"},
+        {"livekit.AliOSSUpload.secret",
+         R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"aliOSS":{"secret":"SECRET-s"}}]}}})"},
+        {"livekit.ProxyConfig.password",
+         R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"s3":{"proxy":{"password":"SECRET-pw"}}}]}}})"},
+        {"livekit.StreamOutput.urls",
+         R"({"egressInfo":{"roomComposite":{"streamOutputs":[{"urls":["SECRET rtmp://a.rtmp.youtube.com/live2/key1","SECRET srt://h:9000?passphrase=p"]}]}}})"},
+        {"livekit.StreamInfo.url",
+         R"({"egressInfo":{"streamResults":[{"url":"SECRET rtmp://live.twitch.tv/app/key2"}]}})"},
+        {"livekit.TrackEgressRequest.websocket_url",
+         R"({"egressInfo":{"track":{"websocketUrl":"SECRET wss://ingest.example.com/?token=t"}}})"},
+};
+
+void collect_credentials(const lkwebhook::detail::message_info& info, std::vector<std::string>& out,
+                         std::vector<const lkwebhook::detail::message_info*>& seen) {
+    for (const auto* s : seen)
+        if (s == &info) return;
+    seen.push_back(&info);
+    for (const auto& field : info) {
+        if (field.credential) out.push_back(std::string(info.proto_name) + "." + std::string(field.proto_name));
+        if (field.kind == lkwebhook::detail::field_kind::message) collect_credentials(*field.message(), out, seen);
+    }
+}
+
+std::string redacted_json_of(std::string_view body) {
+    lkwebhook::decode_context context;
+    lkwebhook::webhook_event event;
+    lkwebhook::diagnosis why;
+    const auto decoded = lkwebhook::decode(body, event, context, &why);
+    INFO(why.view());
+    REQUIRE(decoded);
+    lkwebhook::json_options options;
+    options.redact_credentials = true;
+    return lkwebhook::to_json(event, options);
+}
+
+}  // namespace
+
+TEST_CASE("every credential field of the schema is redacted", "[review][encode][threat-K7]") {
+    std::vector<std::string> marked;
+    std::vector<const lkwebhook::detail::message_info*> seen;
+    collect_credentials(lkwebhook::message_traits<lkwebhook::webhook_event>::info, marked, seen);
+    std::vector<std::string> table;
+    for (const auto& row : credential_rows) table.emplace_back(row.field);
+    std::sort(marked.begin(), marked.end());
+    std::sort(table.begin(), table.end());
+    CHECK(marked == table);
+
+    for (const auto& row : credential_rows) {
+        CAPTURE(row.field);
+        const std::string json = redacted_json_of(row.body);
+        CAPTURE(json);
+        CHECK(json.find("SECRET") == std::string::npos);
+        CHECK(json.find("[redacted]") != std::string::npos);
+        // Without redaction the canonical encoding keeps the value.
+        lkwebhook::decode_context context;
+        lkwebhook::webhook_event event;
+        REQUIRE(lkwebhook::decode(row.body, event, context));
+        CHECK(lkwebhook::to_json(event).find("SECRET") != std::string::npos);
+    }
+}
+
+TEST_CASE("the userinfo of any URL is redacted, and nothing else of it", "[review][encode][threat-K7]") {
+    struct row {
+        std::string_view body;
+        std::string_view redacted;  ///< expected in the output
+        std::string_view gone;      ///< must not be in the output
+    };
+    const row rows[] = {
+            {R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"s3":{"proxy":{"url":"http://user:pw@proxy.example:3128"}}}]}}})",
+             R"("url":"http://[redacted]@proxy.example:3128")", "user:pw"},
+            {R"({"egressInfo":{"roomComposite":{"webhooks":[{"url":"https://hook:s3cret@hooks.example.com/lk?x=1"}]}}})",
+             R"("url":"https://[redacted]@hooks.example.com/lk?x=1")", "s3cret"},
+            {R"({"egressInfo":{"roomComposite":{"customBaseUrl":"HTTPS://a:b@templates.example.com/"}}})",
+             R"("customBaseUrl":"HTTPS://[redacted]@templates.example.com/")", "a:b@"},
+            {R"({"ingressInfo":{"url":"rtsp://cam:pass@10.0.0.7/stream"}})",
+             R"("url":"rtsp://[redacted]@10.0.0.7/stream")", "cam:pass"},
+            {R"({"participant":{"attributes":{"feed":"rtmp://u:p@h.example/app/k"}}})",
+             R"("feed":"rtmp://[redacted]@h.example/app/k")", "u:p@"},
+            {R"({"participant":{"metadata":"srt+x://only-user@h.example:9000"}})",
+             R"("metadata":"srt+x://[redacted]@h.example:9000")", "only-user"},
+    };
+    for (const auto& r : rows) {
+        const std::string json = redacted_json_of(r.body);
+        CAPTURE(json);
+        CHECK(json.find(r.redacted) != std::string::npos);
+        CHECK(json.find(r.gone) == std::string::npos);
+    }
+    // An '@' outside the authority, or in a string that is no URL, is kept.
+    for (std::string_view kept : {R"({"participant":{"metadata":"https://example.com/invite?to=a@b.example"}})",
+                                  R"({"participant":{"metadata":"mailto:alice@example.com"}})",
+                                  R"({"participant":{"metadata":"alice@example.com"}})",
+                                  R"({"participant":{"metadata":"https://example.com/@alice"}})"}) {
+        const std::string json = redacted_json_of(kept);
+        CAPTURE(json);
+        CHECK(json.find("[redacted]") == std::string::npos);
+    }
+    using lkwebhook::detail::url_userinfo;
+    static_assert(url_userinfo("rtmp://u:p@h/x") == "u:p");
+    static_assert(url_userinfo("rtmp://a@b@h/x") == "a@b");
+    static_assert(url_userinfo("rtmp://h/x@y").empty());
+    static_assert(url_userinfo("1http://u:p@h").empty());
+    static_assert(url_userinfo("http:/u:p@h").empty());
 }

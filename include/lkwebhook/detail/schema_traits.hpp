@@ -16,7 +16,7 @@ template <>
 struct message_traits<ali_oss_upload> {
     static constexpr std::string_view proto_name = proto_message_name<ali_oss_upload>;
     static constexpr detail::field_info fields[5] = {
-            detail::make_field<&ali_oss_upload::access_key>("accessKey", "access_key", 1),
+            detail::make_field<&ali_oss_upload::access_key>("accessKey", "access_key", 1, 0, true),
             detail::make_field<&ali_oss_upload::secret>("secret", "secret", 2, 0, true),
             detail::make_field<&ali_oss_upload::region>("region", "region", 3),
             detail::make_field<&ali_oss_upload::endpoint>("endpoint", "endpoint", 4),
@@ -150,7 +150,7 @@ template <>
 struct message_traits<s3_upload> {
     static constexpr std::string_view proto_name = proto_message_name<s3_upload>;
     static constexpr detail::field_info fields[13] = {
-            detail::make_field<&s3_upload::access_key>("accessKey", "access_key", 1),
+            detail::make_field<&s3_upload::access_key>("accessKey", "access_key", 1, 0, true),
             detail::make_field<&s3_upload::secret>("secret", "secret", 2, 0, true),
             detail::make_field<&s3_upload::session_token>("sessionToken", "session_token", 11, 0, true),
             detail::make_field<&s3_upload::assume_role_arn>("assumeRoleArn", "assume_role_arn", 12),
@@ -298,7 +298,7 @@ struct message_traits<stream_output> {
     static constexpr std::string_view proto_name = proto_message_name<stream_output>;
     static constexpr detail::field_info fields[2] = {
             detail::make_field<&stream_output::protocol>("protocol", "protocol", 1),
-            detail::make_field<&stream_output::urls>("urls", "urls", 2),
+            detail::make_field<&stream_output::urls>("urls", "urls", 2, 0, true),
     };
     static constexpr std::uint8_t key_slots[4] = {1, 0, 0, 2};
     static constexpr detail::message_info info{
@@ -588,7 +588,7 @@ struct message_traits<track_egress_request> {
             detail::make_field<&track_egress_request::room_name>("roomName", "room_name", 1),
             detail::make_field<&track_egress_request::track_id>("trackId", "track_id", 2),
             detail::make_field<&track_egress_request::file>("file", "file", 3, 1),
-            detail::make_field<&track_egress_request::websocket_url>("websocketUrl", "websocket_url", 4, 1),
+            detail::make_field<&track_egress_request::websocket_url>("websocketUrl", "websocket_url", 4, 1, true),
             detail::make_field<&track_egress_request::webhooks>("webhooks", "webhooks", 5),
     };
     static constexpr std::uint8_t key_slots[16] = {1, 1, 2, 2, 0, 0, 4, 3, 0, 0, 0, 5, 4, 0, 0, 0};
@@ -600,7 +600,7 @@ template <>
 struct message_traits<stream_info> {
     static constexpr std::string_view proto_name = proto_message_name<stream_info>;
     static constexpr detail::field_info fields[8] = {
-            detail::make_field<&stream_info::url>("url", "url", 1),
+            detail::make_field<&stream_info::url>("url", "url", 1, 0, true),
             detail::make_field<&stream_info::started_at>("startedAt", "started_at", 2),
             detail::make_field<&stream_info::ended_at>("endedAt", "ended_at", 3),
             detail::make_field<&stream_info::duration>("duration", "duration", 4),
