@@ -43,9 +43,10 @@
 #include <utility>
 #include <vector>
 
+#include "detail/checked_parser.hpp"
 #include "detail/schema_traits.hpp"
-#include "error.hpp"
 #include "detail/text.hpp"
+#include "error.hpp"
 #include "events.hpp"
 #include "result.hpp"
 
@@ -134,6 +135,22 @@ public:
     ~decode_context() = default;
 
     [[nodiscard]] const decode_options& options() const noexcept { return options_; }
+
+    /// Allocates now everything decoding a body of up to the capacity needs
+    /// (the parser's buffers, the padded copy), so that no decode allocates
+    /// them later, on a request; receivers and the per-thread dispatch
+    /// decoders call it when built. Returns false when memory ran out (decode
+    /// then tries again, and answers internal_error if that fails too).
+    /// Costs address space only until bodies use it (the buffers are not
+    /// initialised).
+    bool reserve() noexcept {
+        const std::size_t needed = max_body_bytes_ + simdjson::SIMDJSON_PADDING;
+        if (buffer_capacity_ < needed) {
+            buffer_.reset(new (std::nothrow) char[needed]);
+            buffer_capacity_ = buffer_ ? needed : 0;
+        }
+        return parser_.ready_for(max_body_bytes_) && buffer_ != nullptr;
+    }
     /// The longest body this context decodes.
     [[nodiscard]] std::size_t max_body_bytes() const noexcept { return max_body_bytes_; }
 
@@ -142,7 +159,7 @@ private:
 
     decode_options options_;
     std::size_t max_body_bytes_;
-    simdjson::ondemand::parser parser_;
+    detail::checked_parser parser_;   // checks what simdjson does not (see its header)
     std::unique_ptr<char[]> buffer_;  // private padded copy of the body (G1)
     std::size_t buffer_capacity_ = 0;
     std::vector<std::uint32_t> order_;  // duplicate map key check of unsorted maps
@@ -278,8 +295,11 @@ public:
         if (!json.empty()) std::memcpy(context_.buffer_.get(), json.data(), json.size());
         std::memset(context_.buffer_.get() + json.size(), 0, simdjson::SIMDJSON_PADDING);
 
+        // Reserved by the owner (decode_context::reserve()), so normally no allocation here.
+        if (!context_.parser_.ready_for(json.size())) return json_error(simdjson::MEMALLOC);
         od::document document;
-        if (auto error = context_.parser_.iterate(context_.buffer_.get(), json.size(), context_.buffer_capacity_)
+        if (auto error = context_.parser_.get()
+                                 .iterate(context_.buffer_.get(), json.size(), context_.buffer_capacity_)
                                  .get(document)) {
             return json_error(error);
         }

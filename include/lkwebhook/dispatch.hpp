@@ -54,9 +54,9 @@
 #include "events.hpp"
 #include "idempotency.hpp"
 #include "keys.hpp"
+#include "log.hpp"
 #include "metrics.hpp"
 #include "outcome.hpp"
-#include "log.hpp"
 #include "verify.hpp"
 
 namespace lkwebhook {
@@ -115,7 +115,9 @@ struct thread_decoder {
     decode_context context;
     webhook_event event;
     bool busy = false;
-    thread_decoder(const decode_options& o, std::size_t max_body_bytes) : context(o, max_body_bytes) {}
+    thread_decoder(const decode_options& o, std::size_t max_body_bytes) : context(o, max_body_bytes) {
+        context.reserve();  // once per thread and options, not on each later request
+    }
     [[nodiscard]] bool fits(const decode_options& o, std::size_t max_body_bytes) const noexcept {
         return context.options() == o && context.max_body_bytes() == max_body_bytes;
     }

@@ -158,7 +158,9 @@ private:
         : keys_(std::move(keys)),
           clock_(std::move(clock)),
           options_(options),
-          context_(options.decode, options.verify.max_body_bytes) {}
+          context_(options.decode, options.verify.max_body_bytes) {
+        context_.reserve();  // now, not inside the first receive() (a failure is retried there)
+    }
 
     static const receiver_options& checked(const receiver_options& options) {
         diagnosis why;

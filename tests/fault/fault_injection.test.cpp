@@ -32,6 +32,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -244,14 +245,27 @@ std::string describe(const fault_run& f) {
     return s.str();
 }
 
-// simdjson 3.0.1 (Debian 12): ondemand::parser::allocate() does not check its
-// two `new (std::nothrow)` allocations (string_buf, and start_positions with
-// SIMDJSON_DEVELOPMENT_CHECKS), so a failed allocation on a parser's first
-// parse crashes inside simdjson. Reported, not counted, for that version only.
-bool known_upstream_crash(const std::string& child_text, const std::string& scenario_name) {
-    const bool decodes = scenario_name != "verify";
-    const bool simdjson_3_0 = simdjson::SIMDJSON_VERSION_MAJOR == 3 && simdjson::SIMDJSON_VERSION_MINOR == 0;
-    return decodes && simdjson_3_0 && child_text == "CRASH-after-fault-at operator_new(nothrow)";
+// simdjson (3.0.1 on Debian 12, 3.12 on Debian 13) does not check two
+// `new (std::nothrow)` allocations of ondemand::parser::allocate(): the string
+// buffer, and the start-position array of SIMDJSON_DEVELOPMENT_CHECKS builds
+// (unoptimised ones, as this test's); it reports success and the parse writes
+// through NULL (tests/fault/upstream/simdjson_unchecked_parser_allocation.cpp).
+// The library checks the string buffer (detail::checked_parser) and allocates
+// parsers when receivers are built, so neither is reachable from a receiver's
+// request. What remains cannot be checked from outside simdjson: the
+// start-position array, in development-checks builds, allocated during the
+// first verify_and_dispatch() of a thread (its per-thread decoder is built
+// there). That one allocation is reported, not counted; any other crash is.
+bool known_upstream_crash(const std::string& child_text, const std::string& scenario_name, bool warm) {
+#if defined(SIMDJSON_DEVELOPMENT_CHECKS) && SIMDJSON_DEVELOPMENT_CHECKS
+    const bool builds_decoder_in_request = !warm && scenario_name.rfind("verify_and_dispatch", 0) == 0;
+    return builds_decoder_in_request && child_text == "CRASH-after-fault-at operator_new(nothrow)";
+#else
+    (void)child_text;
+    (void)scenario_name;
+    (void)warm;
+    return false;
+#endif
 }
 
 }  // namespace
@@ -262,6 +276,7 @@ TEST_CASE("every OpenSSL call and allocation on the request path failing in turn
     initialise_openssl_only();
     std::vector<std::string> violations;
     std::vector<std::string> known_upstream;
+    std::map<std::string, int> known_upstream_per_scenario;  // one allocation at most: a second is a violation
     long injected = 0;
 
     for (const bool warm : {false, true}) {
@@ -323,7 +338,8 @@ TEST_CASE("every OpenSSL call and allocation on the request path failing in turn
                     std::string failed, triggered, site, recovered;
                     reply >> failed >> triggered >> site >> recovered;
                     const bool genuine = expect == "ok";
-                    if (!r.finished && known_upstream_crash(r.text, scenario_name)) {
+                    if (!r.finished && known_upstream_crash(r.text, scenario_name, warm) &&
+                        ++known_upstream_per_scenario[scenario_name] == 1) {
                         known_upstream.push_back(describe(f) + ": " + r.text);
                     } else if (!r.finished) {
                         violations.push_back(
