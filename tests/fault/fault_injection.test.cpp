@@ -271,7 +271,7 @@ bool known_upstream_crash(const std::string& child_text, const std::string& scen
 }  // namespace
 
 TEST_CASE("every OpenSSL call and allocation on the request path failing in turn never yields acceptance",
-          "[fault][threat-C8]") {
+          "[fault][threat-C8][threat-G25]") {
     REQUIRE(fault::crypto_hooks_installed());
     initialise_openssl_only();
     std::vector<std::string> violations;
