@@ -42,10 +42,17 @@ namespace detail {
 
 /// Reads the whole key file into `out`: a regular file of at most 1 MiB,
 /// not accessible by others unless `check_permissions` is false.
+///
+/// The file is opened with O_NONBLOCK (and O_NOCTTY, O_CLOEXEC) and only
+/// then checked to be a regular file: a blocking open() of a FIFO waits for a
+/// writer forever, so checking after a plain open() hung on a path naming a
+/// FIFO. O_NONBLOCK is cleared again before reading (it means nothing for a
+/// regular file, but the read loop must not see EAGAIN on exotic file
+/// systems).
 inline bool read_key_file(const std::string& path, std::string& out, diagnosis* why, bool check_permissions) {
     constexpr std::size_t max_file = 1024 * 1024;
 #if !defined(_WIN32)
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
         if (why != nullptr) why->append("cannot open the key file");
         return false;
@@ -56,7 +63,13 @@ inline bool read_key_file(const std::string& path, std::string& out, diagnosis* 
         if (why != nullptr) why->append("cannot stat the key file");
     } else if (!S_ISREG(st.st_mode)) {
         ok = false;
-        if (why != nullptr) why->append("the key file is not a regular file");
+        if (why != nullptr)
+            why->append(S_ISFIFO(st.st_mode)  ? "the key file is a FIFO, not a regular file"
+                        : S_ISDIR(st.st_mode) ? "the key file is a directory, not a regular file"
+                                              : "the key file is not a regular file");
+    } else if (const int flags = ::fcntl(fd, F_GETFL); flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        ok = false;
+        if (why != nullptr) why->append("cannot configure the key file descriptor");
     } else if (check_permissions && (st.st_mode & 0007) != 0) {
         ok = false;
         if (why != nullptr)

@@ -3,7 +3,8 @@
 // NumericDate range (E13), options found invalid per request (I10), a
 // thread's decoder reused with other options (J9), the body-HMAC scheme's
 // shared secret (C11), underflowing numbers written without an exponent
-// (G24) and credentials left in clear by to_json's redaction (K7).
+// (G24), credentials left in clear by to_json's redaction (K7), and key
+// files: a byte order mark (K8), a FIFO (I11), many keys (I12).
 #include "support/catch.hpp"
 #include "support/token_forge.hpp"
 
@@ -15,15 +16,24 @@
 #include <lkwebhook/dispatch.hpp>
 #include <lkwebhook/encode.hpp>
 #include <lkwebhook/idempotency.hpp>
+#include <lkwebhook/key_file.hpp>
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/receiver.hpp>
 #include <lkwebhook/signer.hpp>
 #include <lkwebhook/token.hpp>
 #include <lkwebhook/verify.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
 #include <limits>
 #include <optional>
 #include <string>
@@ -469,4 +479,121 @@ TEST_CASE("the userinfo of any URL is redacted, and nothing else of it", "[revie
     static_assert(url_userinfo("rtmp://h/x@y").empty());
     static_assert(url_userinfo("1http://u:p@h").empty());
     static_assert(url_userinfo("http:/u:p@h").empty());
+}
+
+// ---------------------------------------------------------------- key files (items 1-3)
+
+namespace {
+
+/// A file (or FIFO) in the temporary directory, removed at scope exit.
+struct temp_path {
+    temp_path() {
+        static int counter = 0;
+        path = (std::filesystem::temp_directory_path() /
+                ("lkwebhook-review-" + std::to_string(::getpid()) + "-" + std::to_string(counter++)))
+                       .string();
+    }
+    ~temp_path() { std::remove(path.c_str()); }
+    temp_path(const temp_path&) = delete;
+    temp_path& operator=(const temp_path&) = delete;
+    void write(const std::string& content) const {
+        std::ofstream(path, std::ios::binary) << content;
+        ::chmod(path.c_str(), 0600);
+    }
+    std::string path;
+};
+
+std::string many_keys(std::size_t n) {
+    std::string text;
+    for (std::size_t i = 0; i < n; ++i) text += "APIkey" + std::to_string(i) + ": s-" + std::to_string(i) + "\n";
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("a key file with a UTF-8 byte order mark reads like livekit-server reads it",
+          "[review][key_file][threat-K8]") {
+    temp_path file;
+    file.write(
+            "\xEF\xBB\xBF"
+            "APIkey123: a-long-random-secret\nAPIother: another-secret\n");
+    lkwebhook::diagnosis why;
+    const auto keys = lkwebhook::from_key_file(file.path, &why);
+    INFO(why.view());
+    REQUIRE(keys);
+    CHECK(keys->find_secret("APIkey123") == std::optional<std::string_view>{"a-long-random-secret"});
+    CHECK_FALSE(
+            keys->find_secret("\xEF\xBB\xBF"
+                              "APIkey123"));
+    // A genuine request signed with that key verifies.
+    const std::string body = R"({"event":"room_started"})";
+    lkwebhook::sign_options o;
+    o.now_unix = now;
+    const auto token = lkwebhook::sign(body, "APIkey123", "a-long-random-secret", o);
+    REQUIRE(token);
+    CHECK(lkwebhook::verify(body, *token, *keys, {}, fixed_clock{now}));
+    // Only at the start: a BOM elsewhere is part of a scalar, as in YAML.
+    file.write(
+            "APIkey123: s1-long-enough-secret\n\xEF\xBB\xBF"
+            "APIx: s2\n");
+    const auto inner = lkwebhook::from_key_file(file.path);
+    REQUIRE(inner);
+    CHECK(
+            inner->find_secret("\xEF\xBB\xBF"
+                               "APIx"));
+}
+
+TEST_CASE("from_key_file refuses a FIFO at once instead of waiting for a writer", "[review][key_file][threat-I11]") {
+    temp_path fifo;
+    REQUIRE(::mkfifo(fifo.path.c_str(), 0600) == 0);
+    auto loading = std::async(std::launch::async, [&] {
+        lkwebhook::diagnosis why;
+        const auto keys = lkwebhook::from_key_file(fifo.path, &why);
+        return std::make_pair(keys.has_value() ? std::error_code{} : keys.error(), std::string(why.view()));
+    });
+    const bool finished = loading.wait_for(std::chrono::seconds{10}) == std::future_status::ready;
+    if (!finished) {
+        // Release the blocked open() (a writer arrives) so the test can end.
+        const int writer = ::open(fifo.path.c_str(), O_WRONLY | O_NONBLOCK);
+        if (writer >= 0) ::close(writer);
+    }
+    REQUIRE(finished);
+    const auto [error, why] = loading.get();
+    CHECK(error == errc::invalid_config);
+    CHECK(why.find("FIFO") != std::string::npos);
+    // Other files that are not regular files: a directory, a character device.
+    lkwebhook::diagnosis why_dir;
+    CHECK(lkwebhook::from_key_file(std::filesystem::temp_directory_path().string(), &why_dir).error() ==
+          errc::invalid_config);
+    CHECK(why_dir.view().find("directory") != std::string_view::npos);
+    CHECK(lkwebhook::from_key_file("/dev/null").error() == errc::invalid_config);
+}
+
+TEST_CASE("key files with tens of thousands of keys load, and duplicates are still found",
+          "[review][key_file][threat-I12]") {
+    // Correctness at sizes that took seconds with the quadratic duplicate
+    // check; the time itself is measured by the benchmarks, not here.
+    for (const std::size_t n : {std::size_t{20'000}, std::size_t{40'000}}) {
+        CAPTURE(n);
+        temp_path file;
+        file.write(many_keys(n));
+        lkwebhook::diagnosis why;
+        const auto keys = lkwebhook::from_key_file(file.path, &why);
+        INFO(why.view());
+        REQUIRE(keys);
+        CHECK(keys->size() == n);
+        CHECK(keys->find_secret("APIkey0") == std::optional<std::string_view>{"s-0"});
+        const std::string last = "APIkey" + std::to_string(n - 1);
+        const std::string last_secret = "s-" + std::to_string(n - 1);
+        CHECK(keys->find_secret(last) == std::optional<std::string_view>{last_secret});
+    }
+    // The first repeated key, in file order, is reported with its line.
+    temp_path file;
+    file.write(many_keys(30'000) + "APIkey29999: again\nAPIkey7: again\n");
+    lkwebhook::diagnosis why;
+    CHECK(lkwebhook::from_key_file(file.path, &why).error() == errc::invalid_config);
+    CHECK(why.view() == "key file line 30001: duplicate API key \"APIkey29999\"");
+    file.write("a: s1\nb: s2\nb: s3\na: s4\n");
+    CHECK(lkwebhook::from_key_file(file.path, &why).error() == errc::invalid_config);
+    CHECK(why.view() == "key file line 3: duplicate API key \"b\"");
 }

@@ -5,6 +5,7 @@
 // in key_file.hpp): flow scalars, one `key: secret` mapping per line.
 // Internal; include <lkwebhook/key_file.hpp>.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -148,12 +149,21 @@ inline bool yaml_scalar(std::string_view line, std::size_t& pos, bool is_key, st
     return true;
 }
 
+/// The UTF-8 byte order mark. Editors on Windows save one at the start of a
+/// file; livekit-server's YAML reader (yaml.v3) skips it there, so the first
+/// key id is read without it.
+inline constexpr std::string_view utf8_byte_order_mark = "\xEF\xBB\xBF";
+
 /// Parses the text of a key file (the subset documented in key_file.hpp)
 /// into key id / secret pairs. Line numbers, never secrets, appear in the
-/// diagnosis; on failure every parsed secret is wiped.
+/// diagnosis; on failure every parsed secret is wiped. O(n log n) in the
+/// number of keys: duplicates are found by sorting once the file is read
+/// (comparing each key with every earlier one took 1.8 s for 20,000 keys).
 inline result<std::vector<std::pair<std::string, std::string>>> parse_key_file_text(std::string_view text,
                                                                                     diagnosis* why) {
+    if (text.starts_with(utf8_byte_order_mark)) text.remove_prefix(utf8_byte_order_mark.size());
     std::vector<std::pair<std::string, std::string>> pairs;
+    std::vector<std::size_t> line_of;  // line number of each pair
     const auto fail = [&](std::size_t line_no, std::string_view reason) {
         cleanse_pairs(pairs);
         if (why != nullptr) why->append("key file line ").append(line_no).append(": ").append(reason);
@@ -206,20 +216,33 @@ inline result<std::vector<std::pair<std::string, std::string>>> parse_key_file_t
         if (pos < line.size() && line[pos] != '#') return fail(line_no, "unexpected text after the secret");
         if (key.empty()) return fail(line_no, "empty API key");
         if (value.empty()) return fail(line_no, "empty secret");
-        for (const auto& [k, s] : pairs) {
-            if (k == key) {
-                if (why != nullptr)
-                    why->append("key file line ").append(line_no).append(": duplicate API key ").append_escaped(key);
-                cleanse_pairs(pairs);
-                return errc::invalid_config;
-            }
-        }
         seen_entry = true;
         pairs.emplace_back(std::move(key), std::move(value));
+        line_of.push_back(line_no);
         if (nl == text.size()) break;
     }
     if (pairs.empty()) {
         if (why != nullptr) why->append("key file has no \"key: secret\" entries");
+        return errc::invalid_config;
+    }
+    // Duplicates: sort the indices by key (ties by line), then report the
+    // first line, in file order, that repeats an earlier key.
+    std::vector<std::size_t> order(pairs.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return pairs[a].first != pairs[b].first ? pairs[a].first < pairs[b].first : a < b;
+    });
+    std::size_t duplicate = pairs.size();
+    for (std::size_t i = 1; i < order.size(); ++i) {
+        if (pairs[order[i]].first == pairs[order[i - 1]].first && order[i] < duplicate) duplicate = order[i];
+    }
+    if (duplicate != pairs.size()) {
+        if (why != nullptr)
+            why->append("key file line ")
+                    .append(line_of[duplicate])
+                    .append(": duplicate API key ")
+                    .append_escaped(pairs[duplicate].first);
+        cleanse_pairs(pairs);
         return errc::invalid_config;
     }
     return pairs;
