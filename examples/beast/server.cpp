@@ -13,16 +13,22 @@
 //
 // Input bounds: Beast's parser limits (header block 8 KiB -> 431; body --max-body-bytes ->
 // 413, enforced from Content-Length and while reading chunked bodies); compressed bodies 415.
+//
+// HTTPS: with --cert and --key the server speaks TLS only (Beast's OpenSSL stream, TLS 1.2 and
+// later), which is what LiveKit expects of a public webhook URL; the bounds and answers are
+// the same. Without them it speaks plain HTTP (behind a TLS terminator, or on loopback).
 
 #include <signal.h>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <lkwebhook/async_dispatcher.hpp>
 #include <lkwebhook/idempotency.hpp>
@@ -30,7 +36,7 @@
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/metrics.hpp>
 
-#include "../httplib/call_registry.hpp"
+#include "call_registry.hpp"
 
 #include <atomic>
 #include <charconv>
@@ -45,11 +51,13 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 namespace {
@@ -64,6 +72,8 @@ constexpr std::string_view usage =
         "  --bind ADDRESS        listen address (default 127.0.0.1)\n"
         "  --port N              listen port (default 8080; 0 picks a free port)\n"
         "  --path PATH           webhook path (default /voice/livekit/webhooks)\n"
+        "  --cert FILE           serve HTTPS with this PEM certificate chain (needs --key)\n"
+        "  --key FILE            the PEM private key of --cert\n"
         "  --keys-file FILE      livekit-server key file (`key: secret` lines)\n"
         "  --max-body-bytes N    largest accepted body (default 1048576); larger ones get 413\n"
         "  --leeway SECONDS      clock-skew leeway for nbf/exp (default 60)\n"
@@ -82,6 +92,8 @@ struct server_options {
     unsigned short port = 8080;
     std::string path = "/voice/livekit/webhooks";
     std::optional<std::string> keys_file;
+    std::optional<std::string> cert_file;
+    std::optional<std::string> key_file;
     std::size_t max_body_bytes = 1024 * 1024;
     std::int64_t leeway_seconds = 60;
     int threads = 1;
@@ -176,22 +188,49 @@ response handle(app& a, const request& req) {
     return make_response(req, http::status::not_found, "not found\n");
 }
 
-// One connection: read a request (bounded), answer, repeat while keep-alive.
-class session : public std::enable_shared_from_this<session> {
+// One connection: (TLS handshake,) read a request (bounded), answer, repeat while keep-alive.
+template <bool Tls>
+class session : public std::enable_shared_from_this<session<Tls>> {
 public:
-    session(tcp::socket socket, app& a) : stream_(std::move(socket)), app_(a) {}
+    using stream_type = std::conditional_t<Tls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+
+    session(tcp::socket socket, app& a, ssl::context& context) requires Tls : stream_(std::move(socket), context),
+                                                                              app_(a) {}
+    session(tcp::socket socket, app& a) requires(!Tls) : stream_(std::move(socket)), app_(a) {}
 
     void start() {
-        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::read, shared_from_this()));
+        asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&session::begin, this->shared_from_this()));
     }
 
 private:
+    beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+    void begin() {
+        if constexpr (Tls) {
+            tcp_layer().expires_after(std::chrono::seconds(5));
+            stream_.async_handshake(ssl::stream_base::server,
+                                    beast::bind_front_handler(&session::on_handshake, this->shared_from_this()));
+        } else {
+            read();
+        }
+    }
+
+    void on_handshake(beast::error_code ec) {
+        if (ec) {
+            // A client that does not trust our certificate aborts here (alert "unknown ca").
+            if (!app_.options.quiet) app_.log.line("[tls] handshake failed: " + ec.message());
+            return;
+        }
+        read();
+    }
+
     void read() {
         parser_.emplace();
         parser_->header_limit(8 * 1024);
         parser_->body_limit(app_.options.max_body_bytes);
-        stream_.expires_after(std::chrono::seconds(5));
-        http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&session::on_read, shared_from_this()));
+        tcp_layer().expires_after(std::chrono::seconds(5));
+        http::async_read(stream_, buffer_, *parser_,
+                         beast::bind_front_handler(&session::on_read, this->shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t) {
@@ -218,8 +257,8 @@ private:
 
     void write(response res) {
         res_ = std::make_shared<response>(std::move(res));
-        stream_.expires_after(std::chrono::seconds(5));
-        http::async_write(stream_, *res_, beast::bind_front_handler(&session::on_write, shared_from_this()));
+        tcp_layer().expires_after(std::chrono::seconds(5));
+        http::async_write(stream_, *res_, beast::bind_front_handler(&session::on_write, this->shared_from_this()));
     }
 
     void on_write(beast::error_code ec, std::size_t) {
@@ -229,11 +268,17 @@ private:
     }
 
     void close() {
-        beast::error_code ignored;
-        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        if constexpr (Tls) {
+            // close_notify, then the socket closes with the session.
+            tcp_layer().expires_after(std::chrono::seconds(5));
+            stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {});
+        } else {
+            beast::error_code ignored;
+            stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        }
     }
 
-    beast::tcp_stream stream_;
+    stream_type stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::shared_ptr<response> res_;
@@ -242,8 +287,8 @@ private:
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
-    listener(asio::io_context& ioc, tcp::acceptor acceptor, app& a)
-        : ioc_(ioc), acceptor_(std::move(acceptor)), app_(a) {}
+    listener(asio::io_context& ioc, tcp::acceptor acceptor, app& a, ssl::context* tls)
+        : ioc_(ioc), acceptor_(std::move(acceptor)), app_(a), tls_(tls) {}
 
     void accept() {
         acceptor_.async_accept(asio::make_strand(ioc_),
@@ -260,7 +305,11 @@ private:
         if (!ec) {
             beast::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);  // answers are small: do not let Nagle hold them
-            std::make_shared<session>(std::move(socket), app_)->start();
+            if (tls_ != nullptr) {
+                std::make_shared<session<true>>(std::move(socket), app_, *tls_)->start();
+            } else {
+                std::make_shared<session<false>>(std::move(socket), app_)->start();
+            }
         }
         accept();
     }
@@ -268,7 +317,27 @@ private:
     asio::io_context& ioc_;
     tcp::acceptor acceptor_;
     app& app_;
+    ssl::context* tls_;  // null: plain HTTP
 };
+
+// The server's TLS context: TLS 1.2 and later only, the certificate chain and key from PEM files.
+bool load_tls(ssl::context& context, const std::string& cert_file, const std::string& key_file, std::string& why) {
+    beast::error_code ec;
+    context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                                ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                        ec);
+    if (!ec) context.use_certificate_chain_file(cert_file, ec);
+    if (ec) {
+        why = "cannot use --cert " + cert_file + ": " + ec.message();
+        return false;
+    }
+    context.use_private_key_file(key_file, ssl::context::pem, ec);
+    if (ec) {
+        why = "cannot use --key " + key_file + ": " + ec.message();
+        return false;
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -293,6 +362,10 @@ int main(int argc, char** argv) {
             if (opt.path.empty() || opt.path.front() != '/') return bad("--path must start with /");
         } else if (arg == "--keys-file" && has_value) {
             opt.keys_file = argv[++i];
+        } else if (arg == "--cert" && has_value) {
+            opt.cert_file = argv[++i];
+        } else if (arg == "--key" && has_value) {
+            opt.key_file = argv[++i];
         } else if (arg == "--max-body-bytes" && has_value) {
             if (!parse_number(argv[++i], opt.max_body_bytes)) return bad("--max-body-bytes needs a byte count");
         } else if (arg == "--leeway" && has_value) {
@@ -320,9 +393,22 @@ int main(int argc, char** argv) {
         }
     }
 
+    if (opt.cert_file.has_value() != opt.key_file.has_value()) {
+        std::cerr << "lkwebhook-beast-server: --cert and --key go together\n" << usage;
+        return 2;
+    }
+    ssl::context tls_context{ssl::context::tls_server};
+    if (opt.cert_file) {
+        std::string tls_why;
+        if (!load_tls(tls_context, *opt.cert_file, *opt.key_file, tls_why)) {
+            std::cerr << "lkwebhook-beast-server: " << tls_why << "\n";
+            return 2;
+        }
+    }
+
     lkwebhook::diagnosis why;
-    auto keys = opt.keys_file ? lkwebhook::from_key_file(*opt.keys_file, &why)
-                              : lkwebhook::key_set::from_environment(&why);
+    auto keys =
+            opt.keys_file ? lkwebhook::from_key_file(*opt.keys_file, &why) : lkwebhook::key_set::from_environment(&why);
     if (!keys) {
         std::cerr << "lkwebhook-beast-server: no usable API keys: " << why.view() << "\n";
         return 2;
@@ -379,7 +465,7 @@ int main(int argc, char** argv) {
     const unsigned short port = acceptor.local_endpoint().port();
 
     app a{opt, dispatcher, metrics, registry, log};
-    auto l = std::make_shared<listener>(ioc, std::move(acceptor), a);
+    auto l = std::make_shared<listener>(ioc, std::move(acceptor), a, opt.cert_file ? &tls_context : nullptr);
     l->accept();
 
     // SIGINT/SIGTERM: stop accepting; give responses in flight a moment, then stop the loop.
@@ -396,7 +482,8 @@ int main(int argc, char** argv) {
     ::signal(SIGPIPE, SIG_IGN);
 
     const std::string host = opt.bind.find(':') != std::string::npos ? "[" + opt.bind + "]" : opt.bind;
-    log.line("listening on http://" + host + ":" + std::to_string(port) + opt.path);
+    log.line(std::string("listening on ") + (opt.cert_file ? "https://" : "http://") + host + ":" +
+             std::to_string(port) + opt.path);
 
     std::vector<std::thread> io_threads;
     for (int i = 1; i < opt.threads; ++i) io_threads.emplace_back([&ioc] { ioc.run(); });

@@ -48,6 +48,11 @@ struct json_options {
     /// and, in every other string and map value, the userinfo of a URL
     /// (`rtmp://user:password@host/...` becomes `rtmp://[redacted]@host/...`).
     bool redact_credentials = false;
+    /// Write ", " instead of "," between members, array elements and map
+    /// entries: the layout of LiveKit's server (Go protojson), whose bodies
+    /// look like `{"event":"room_started", "room":{...}, "id":"EV_..."}`
+    /// (the *_server_style vectors in tests/vectors/data). Same JSON, other bytes.
+    bool comma_space = false;
 };
 
 namespace detail {
@@ -115,12 +120,16 @@ inline void append_double(std::string& out, double value) {
 
 inline void write_message(std::string& out, const message_info& info, const void* message, const json_options& options);
 
+inline void write_separator(std::string& out, const json_options& options) {
+    out.append(options.comma_space ? ", " : ",");
+}
+
 inline void write_map(std::string& out, const string_map& map, const json_options& options) {
     out.push_back('{');
     bool sorted = true;
     for (std::size_t i = 1; i < map.size() && sorted; ++i) sorted = map[i - 1].first < map[i].first;
     const auto entry = [&](std::size_t i, bool first) {
-        if (!first) out.push_back(',');
+        if (!first) write_separator(out, options);
         append_json_string(out, map[i].first);
         out.push_back(':');
         if (options.redact_credentials) {
@@ -183,7 +192,7 @@ inline void write_message(std::string& out, const message_info& info, const void
         const void* storage = field.member_of(message);
         const std::size_t count = field.ops->size(storage);
         if (count == 0) continue;
-        if (!first) out.push_back(',');
+        if (!first) write_separator(out, options);
         first = false;
         out.push_back('"');
         out.append(field.json_name);
@@ -195,7 +204,7 @@ inline void write_message(std::string& out, const message_info& info, const void
         } else if (field.label == field_label::repeated) {
             out.push_back('[');
             for (std::size_t i = 0; i < count; ++i) {
-                if (i != 0) out.push_back(',');
+                if (i != 0) write_separator(out, options);
                 write_value(out, field, field.ops->at(storage, i), options);
             }
             out.push_back(']');

@@ -1,8 +1,8 @@
 #!/bin/sh
 # `lkwebhook send` without a server: the request it builds is the one a LiveKit server sends
-# (checked on --dry-run output), sample events are deterministic given their ids and times (so a
-# retry or a replay is byte-identical), `lkwebhook verify` accepts what `send` signs, and bad
-# invocations exit 2. Delivery, retries and backoff against real servers are in server_test.sh.
+# (checked on --dry-run output; cpp-httplib adds `Accept: */*`), sample events are deterministic
+# given their ids and times (so a retry or a replay is byte-identical), `lkwebhook verify`
+# accepts what `send` signs, and bad invocations exit 2. Delivery, retries and backoff against real servers are in server_test.sh.
 #
 #   send_test.sh LKWEBHOOK_CLI
 set -u
@@ -66,8 +66,14 @@ usage() {
   rc=$?
   [ "$rc" -eq 2 ] && ok "usage error ($*): exit 2" || ko "usage error ($*): exit $rc"
 }
-usage --event room_finished https://example.com/hook
-grep -q 'https:// is not supported' "$work/usage.txt" || ko "https message: $(cat "$work/usage.txt")"
+usage --event room_finished --cacert /dev/null --insecure https://127.0.0.1:9/hook
+usage --event room_finished --cacert "$work/no-such-ca.pem" https://127.0.0.1:9/hook
+usage --event room_finished --insecure http://127.0.0.1:9/hook
+grep -q 'https:// URLs only' "$work/usage.txt" || ko "--insecure on http:// message: $(cat "$work/usage.txt")"
+# https:// is spoken (over TLS: tls_test.sh); the request is the same.
+"$cli" send --event room_finished $fixed --dry-run https://127.0.0.1:8443/hook | tr -d '\r' >"$work/https.txt"
+head -n 1 "$work/https.txt" | grep -qx 'POST /hook HTTP/1.1' && grep -qx 'Host: 127.0.0.1:8443' "$work/https.txt" &&
+  ok "https:// URLs: same request line and headers" || ko "https:// dry run: $(cat "$work/https.txt")"
 usage --event no_such_event http://127.0.0.1:9/x
 usage --body "$work/body.json" --event room_finished http://127.0.0.1:9/x
 usage --event room_finished

@@ -1,0 +1,174 @@
+// The application side of the Beast example server: `call_registry`, the in-memory registry of
+// calls a voice backend keeps, built on lkwebhook::session_ledger, and the log lines the server
+// prints. (The cpp-httplib example has its own copy: each example stands alone.)
+//
+// In a real backend this is where a room becomes "your" session: on_event is the one entry
+// point lkwebhook calls for every verified, first-seen event.
+
+#ifndef LKWEBHOOK_EXAMPLES_BEAST_CALL_REGISTRY_HPP
+#define LKWEBHOOK_EXAMPLES_BEAST_CALL_REGISTRY_HPP
+
+#include <lkwebhook/correlator.hpp>
+#include <lkwebhook/events.hpp>
+#include <lkwebhook/outcome.hpp>
+#include <lkwebhook/session_ledger.hpp>
+
+#include <cstdint>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+namespace examples {
+
+// Whole lines on standard output from any thread, flushed at once (the demo and the tests read
+// them while the server runs).
+class line_log {
+public:
+    void line(const std::string& text) {
+        std::lock_guard lock(mutex_);
+        std::cout << text << std::endl;
+    }
+
+private:
+    std::mutex mutex_;
+};
+
+// Attacker-influenced text (ids, names) is printed escaped and bounded (the library's escaping,
+// without its quotes).
+inline std::string printable(std::string_view text) {
+    lkwebhook::diagnosis d;
+    d.append_escaped(text);
+    std::string_view v = d.view();
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+    return std::string(v);
+}
+
+// The `[webhook] STATUS NAME: ...` line the server prints for every webhook request.
+inline std::string describe_outcome(const lkwebhook::outcome& o, std::string_view accepted_note = {}) {
+    std::ostringstream line;
+    line << "[webhook] " << o.status << ' ' << o.name() << ':';
+    if (o.type != lkwebhook::event_type::unknown || !o.event_id().empty()) {
+        const std::string_view type_name = lkwebhook::to_string(o.type);
+        line << ' ' << (type_name.empty() ? std::string_view{"unknown event"} : type_name) << ' '
+             << printable(o.event_id());
+    }
+    if (o.duplicate && o.acknowledged()) line << " (already handled: not dispatched again)";
+    if (o.delivery == lkwebhook::delivery::session_not_found)
+        line << " (session not found: acknowledged, a retry cannot help)";
+    if (o.delivery == lkwebhook::delivery::unmapped) line << " (maps to no session: acknowledged)";
+    if (o.ok() && !accepted_note.empty()) line << " (" << accepted_note << ')';
+    // The diagnosis is for our log only; the sender got a generic body.
+    if (!o.acknowledged() && !o.why.empty()) line << ' ' << o.why.view();
+    return line.str();
+}
+
+// Human-readable views of the ledger's state (times relative to the call's start).
+inline std::string describe_room(const lkwebhook::room_state& room) {
+    std::ostringstream out;
+    out << printable(room.name) << ": " << room.present_count() << " present";
+    const char* separator = " (";
+    for (const auto& p : room.participants) {
+        if (!p.present()) continue;
+        out << separator << printable(p.identity);
+        separator = ", ";
+    }
+    if (separator[0] == ',') out << ')';
+    return out.str();
+}
+
+inline std::string describe_summary(const lkwebhook::call_summary& s) {
+    std::ostringstream out;
+    const auto& room = s.room;
+    out << "call " << printable(room.name) << " (" << printable(room.sid) << ") "
+        << lkwebhook::to_string(room.disposition) << ": " << s.duration_seconds << " s, " << s.participant_count
+        << " participant(s), at most " << s.peak_participants << " at once, " << s.aborted_count
+        << " aborted connection(s)";
+    for (const auto& p : room.participants) {
+        out << "\n  " << printable(p.identity) << " (" << printable(p.sid) << "): ";
+        if (p.joined) {
+            out << "joined at +" << (p.joined_at - room.started_at) << " s, left at +" << (p.left_at - room.started_at)
+                << " s";
+        } else if (p.aborted) {
+            out << "never became active (connection aborted)";
+        } else {
+            out << "left at +" << (p.left_at - room.started_at) << " s (its join was never seen)";
+        }
+    }
+    return out.str();
+}
+
+// The SessionCorrelator of the server: the application's registry of calls. Thread-safe:
+// async_dispatcher calls it from its workers. One mutex
+// serializes it (the ledger is cheap, and this keeps each event's log lines together); the
+// dispatch log (a test hook: one `<id> <event>` line per call) is written under it too.
+class call_registry {
+public:
+    call_registry(line_log& log, bool verbose, std::ofstream* dispatch_log)
+        : log_(log), verbose_(verbose), dispatch_log_(dispatch_log) {}
+
+    lkwebhook::handler_result on_event(const lkwebhook::webhook_event& ev) {
+        std::lock_guard lock(mutex_);
+        if (dispatch_log_ != nullptr) *dispatch_log_ << ev.id << ' ' << ev.event << std::endl;
+        if (!ev.room) return lkwebhook::handler_result::ok();  // agent jobs: not a call event
+
+        const lkwebhook::ledger_update update = ledger_.apply_event(ev);
+        if (update.what == lkwebhook::ledger_update::kind::late) {
+            // The room already finished: the call is closed and stays closed (threat model M4).
+            if (verbose_)
+                log_.line("[ledger] " + printable(ev.room->name) + ": late " + ev.event +
+                          " ignored, the call already finished");
+            return lkwebhook::handler_result::session_not_found();
+        }
+        if (!verbose_) return lkwebhook::handler_result::ok();
+        if (update.summary) {
+            log_.line("[ledger] " + printable(ev.room->name) + ": call finished");
+            std::istringstream lines(describe_summary(*update.summary));
+            for (std::string line; std::getline(lines, line);) log_.line("[summary] " + line);
+        } else if (const auto room = ledger_.find(ev.room->sid)) {
+            std::string what;
+            if (ev.participant) what = printable(ev.participant->identity) + " ";
+            switch (ev.type()) {
+                case lkwebhook::event_type::room_started: what = "call started; "; break;
+                case lkwebhook::event_type::participant_joined: what += "joined; "; break;
+                case lkwebhook::event_type::participant_left: what += "left; "; break;
+                case lkwebhook::event_type::participant_connection_aborted: what += "never connected; "; break;
+                case lkwebhook::event_type::track_published:
+                case lkwebhook::event_type::track_unpublished:
+                    what += std::string(ev.type() == lkwebhook::event_type::track_published ? "published "
+                                                                                            : "unpublished ") +
+                            (ev.track ? std::string(lkwebhook::to_string(ev.track->source)) : std::string("a track")) +
+                            "; ";
+                    break;
+                default: what = ev.event + "; ";
+            }
+            log_.line("[ledger] " + printable(room->name) + ": " + what +
+                      describe_room(*room).substr(printable(room->name).size() + 2));
+        }
+        return lkwebhook::handler_result::ok();
+    }
+
+    // The ledger's open calls and recent summaries, as text (GET /sessions).
+    [[nodiscard]] std::string sessions_text() const {
+        std::ostringstream out;
+        out << "open calls:\n";
+        for (const auto& room : ledger_.sessions()) out << "  " << describe_room(room) << "\n";
+        out << "finished calls (most recent last):\n";
+        for (const auto& s : ledger_.summaries()) out << "  " << describe_summary(s) << "\n";
+        return out.str();
+    }
+
+private:
+    std::mutex mutex_;
+    lkwebhook::session_ledger ledger_;
+    line_log& log_;
+    bool verbose_;
+    std::ofstream* dispatch_log_;
+};
+
+}  // namespace examples
+
+#endif  // LKWEBHOOK_EXAMPLES_BEAST_CALL_REGISTRY_HPP
