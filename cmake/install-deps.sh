@@ -49,8 +49,8 @@ packages=(
   libssl-dev          # OpenSSL 3 libcrypto: HMAC-SHA256, SHA-256
   libsimdjson-dev     # simdjson 3 On-Demand: the event decoder
   libhiredis-dev      # optional lkwebhook::redis idempotency store
-  libcpp-httplib-dev  # examples/httplib and the demo
-  libboost-dev        # examples/beast (Boost.Beast/Asio, header-only)
+  libcpp-httplib-dev  # examples/httplib, the demo, and `lkwebhook send` (http:// and https://)
+  libboost-dev        # examples/beast (Boost.Beast/Asio, header-only; HTTPS through libssl)
 )
 # The whole test suite (the second Quick start command) and the CI extras.
 if [[ $with_tests -eq 1 ]]; then

@@ -128,3 +128,21 @@ TEST_CASE("check_token_window implements nbf - L <= now < exp + L", "[token][thr
     const lkwebhook::token_times no_nbf{1000, std::nullopt, std::nullopt};
     CHECK_FALSE(lkwebhook::check_token_window(no_nbf, 0, std::chrono::seconds{0}).error());
 }
+
+TEST_CASE("an iat later than now + leeway is token_not_yet_valid, with or without nbf", "[token][threat-E11]") {
+    const auto at = [](lkwebhook::token_times t, std::int64_t now, std::int64_t leeway) {
+        return lkwebhook::check_token_window(t, now, std::chrono::seconds{leeway}).error();
+    };
+    const lkwebhook::token_times iat_only{1000, std::nullopt, 700};
+    CHECK(at(iat_only, 639, 60) == errc::token_not_yet_valid);
+    CHECK_FALSE(at(iat_only, 640, 60));
+    CHECK(at(iat_only, 699, 0) == errc::token_not_yet_valid);
+    CHECK_FALSE(at(iat_only, 700, 0));
+    // LiveKit's tokens: iat = nbf, so iat never decides more than nbf does.
+    const lkwebhook::token_times livekit{1000, 700, 700};
+    CHECK(at(livekit, 639, 60) == errc::token_not_yet_valid);
+    CHECK_FALSE(at(livekit, 640, 60));
+    // A past iat is fine (a retry resends the same token).
+    const lkwebhook::token_times old_iat{1000, std::nullopt, 0};
+    CHECK_FALSE(at(old_iat, 900, 0));
+}
