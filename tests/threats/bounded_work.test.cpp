@@ -211,7 +211,7 @@ TEST_CASE("an oversized Authorization value is rejected from its length alone", 
     CHECK(out.result == "malformed_token");
 }
 
-TEST_CASE("verification makes no C++ allocation and O(1) OpenSSL ones; bad syntax allocates nothing",
+TEST_CASE("verification makes no C++ allocation and O(1) OpenSSL ones, and bad syntax none",
           "[threats][threat-I1][threat-B1]") {
     REQUIRE(crypto_hooks);
     // Warm up: the one-time OpenSSL fetches and this thread's contexts.
