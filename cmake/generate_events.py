@@ -74,17 +74,15 @@ CPP_KEYWORDS = {
 # Fields holding credentials (catalogue G22, K7): to_json can redact them. Stream
 # URLs are credentials as a whole: an RTMP URL ends in the stream key, an SRT URL
 # carries its passphrase, a WebSocket egress URL its token. Storage access key ids
-# are redacted with their secrets. (The userinfo of any other URL is redacted by
-# the encoder itself.)
+# are identifiers, not secrets, and stay. (The userinfo of any other URL is
+# redacted by the encoder itself.)
 CREDENTIALS = {
     ("livekit.Room", "turn_password"),
     ("livekit.IngressInfo", "stream_key"),
-    ("livekit.S3Upload", "access_key"),
     ("livekit.S3Upload", "secret"),
     ("livekit.S3Upload", "session_token"),
     ("livekit.GCPUpload", "credentials"),
     ("livekit.AzureBlobUpload", "account_key"),
-    ("livekit.AliOSSUpload", "access_key"),
     ("livekit.AliOSSUpload", "secret"),
     ("livekit.ProxyConfig", "password"),
     ("livekit.StreamOutput", "urls"),

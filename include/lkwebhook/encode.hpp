@@ -42,7 +42,7 @@ struct json_options {
     /// Write credentials as "[redacted]": for logs and debugging output
     /// (catalogue G22, K7). Off: the canonical encoding. Redacted are the
     /// fields the schema marks as credentials (Room.turnPassword,
-    /// IngressInfo.streamKey, storage access keys, secrets and tokens, proxy
+    /// IngressInfo.streamKey, storage secrets, keys and tokens, proxy
     /// passwords, and the stream URLs that embed a stream key:
     /// StreamOutput.urls, StreamInfo.url, TrackEgressRequest.websocketUrl),
     /// and, in every other string and map value, the userinfo of a URL

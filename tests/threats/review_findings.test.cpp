@@ -365,8 +365,6 @@ struct credential_row {
 constexpr credential_row credential_rows[] = {
         {"livekit.Room.turn_password", R"({"room":{"turnPassword":"SECRET-turn"}})"},
         {"livekit.IngressInfo.stream_key", R"({"ingressInfo":{"streamKey":"SECRET-key"}})"},
-        {"livekit.S3Upload.access_key",
-         R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"s3":{"accessKey":"SECRET-id"}}]}}})"},
         {"livekit.S3Upload.secret",
          R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"s3":{"secret":"SECRET-s"}}]}}})"},
         {"livekit.S3Upload.session_token",
@@ -375,8 +373,6 @@ constexpr credential_row credential_rows[] = {
          R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"gcp":{"credentials":"SECRET-json"}}]}}})"},
         {"livekit.AzureBlobUpload.account_key",
          R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"azure":{"accountKey":"SECRET-az"}}]}}})"},
-        {"livekit.AliOSSUpload.access_key",
-         R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"aliOSS":{"accessKey":"SECRET-id"}}]}}})"},
         {"livekit.AliOSSUpload.secret",
          R"({"egressInfo":{"roomComposite":{"fileOutputs":[{"aliOSS":{"secret":"SECRET-s"}}]}}})"},
         {"livekit.ProxyConfig.password",

@@ -16,7 +16,7 @@ template <>
 struct message_traits<ali_oss_upload> {
     static constexpr std::string_view proto_name = proto_message_name<ali_oss_upload>;
     static constexpr detail::field_info fields[5] = {
-            detail::make_field<&ali_oss_upload::access_key>("accessKey", "access_key", 1, 0, true),
+            detail::make_field<&ali_oss_upload::access_key>("accessKey", "access_key", 1),
             detail::make_field<&ali_oss_upload::secret>("secret", "secret", 2, 0, true),
             detail::make_field<&ali_oss_upload::region>("region", "region", 3),
             detail::make_field<&ali_oss_upload::endpoint>("endpoint", "endpoint", 4),
@@ -150,7 +150,7 @@ template <>
 struct message_traits<s3_upload> {
     static constexpr std::string_view proto_name = proto_message_name<s3_upload>;
     static constexpr detail::field_info fields[13] = {
-            detail::make_field<&s3_upload::access_key>("accessKey", "access_key", 1, 0, true),
+            detail::make_field<&s3_upload::access_key>("accessKey", "access_key", 1),
             detail::make_field<&s3_upload::secret>("secret", "secret", 2, 0, true),
             detail::make_field<&s3_upload::session_token>("sessionToken", "session_token", 11, 0, true),
             detail::make_field<&s3_upload::assume_role_arn>("assumeRoleArn", "assume_role_arn", 12),
