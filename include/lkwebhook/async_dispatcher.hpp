@@ -87,7 +87,7 @@ inline constexpr std::size_t max_workers = 1024;
 /// first to get a result instead.
 [[nodiscard]] inline result<void> validate(const async_options& o, diagnosis* why = nullptr) noexcept {
     const auto fail = [&](std::string_view text) {
-        if (why != nullptr) why->append(text);
+        diagnose(why).append(text);
         return result<void>{errc::invalid_config};
     };
     if (o.workers == 0 || o.workers > max_workers) return fail("async_options::workers must be within [1, 1024]");
@@ -200,11 +200,7 @@ private:
     static async_options checked(async_options options) {
         diagnosis why;
         if (!validate(options, &why)) {
-#if LKWEBHOOK_EXCEPTIONS
-            throw std::system_error(make_error_code(errc::invalid_config), std::string(why.view()));
-#else
-            std::abort();
-#endif
+            detail::throw_or_abort(std::system_error(make_error_code(errc::invalid_config), std::string(why.view())));
         }
         return options;
     }

@@ -51,15 +51,14 @@ private:
 [[nodiscard]] inline result<void> check_body_hash(std::string_view body, std::optional<std::string_view> claim,
                                                   diagnosis* why = nullptr) noexcept {
     if (!claim || claim->empty()) {
-        if (why != nullptr)
-            why->append(
-                    "the token has no sha256 claim (or a non-string or empty one), so it signs no body; "
-                    "a participant access token is not a webhook token");
+        diagnose(why).append(
+                "the token has no sha256 claim (or a non-string or empty one), so it signs no body; "
+                "a participant access token is not a webhook token");
         return errc::missing_body_hash;
     }
     auto computed = compute_body_hash(body);
     if (!computed) {
-        if (why != nullptr) why->append("SHA-256 computation failed in OpenSSL; request rejected");
+        diagnose(why).append("SHA-256 computation failed in OpenSSL; request rejected");
         return computed.error();
     }
     const std::string_view expected = computed->view();
@@ -67,11 +66,11 @@ private:
     const bool equal = claim->size() == expected.size() &&
                        detail::equal_constant_time(claim->data(), expected.data(), expected.size());
     if (!equal) {
-        if (why != nullptr)
-            why->append("the SHA-256 of the ")
-                    .append(body.size())
-                    .append("-byte body does not match the token's sha256 claim: pass the raw request bytes; check "
-                            "body-parser middleware, proxies, API gateways, curl -d (use --data-binary)");
+        diagnose(why)
+                .append("the SHA-256 of the ")
+                .append(body.size())
+                .append("-byte body does not match the token's sha256 claim: pass the raw request bytes; check "
+                        "body-parser middleware, proxies, API gateways, curl -d (use --data-binary)");
         return errc::body_hash_mismatch;
     }
     return {};

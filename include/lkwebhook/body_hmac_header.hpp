@@ -49,20 +49,20 @@ template <KeyProvider Keys>
                                                    std::string_view key_id, const Keys& keys,
                                                    const verify_options& options = {},
                                                    diagnosis* why = nullptr) noexcept {
-    if (why != nullptr) why->clear();
+    diagnose(why).clear();
     if (auto valid = validate(options, why); !valid) return valid.error();
     const std::string_view value = trim_ows(header_value);
     if (value.empty()) {
-        if (why != nullptr) why->append("no X-LiveKit-Signature value; a proxy may strip it");
+        diagnose(why).append("no X-LiveKit-Signature value; a proxy may strip it");
         return errc::missing_authorization;
     }
     if (auto size = check_body_size(body, options, why); !size) return size.error();
     detail::digest_bytes received{};
     if (value.size() != 2 * received.size()) {
-        if (why != nullptr)
-            why->append("X-LiveKit-Signature has ")
-                    .append(value.size())
-                    .append(" characters, expected 64 lowercase hex digits");
+        diagnose(why)
+                .append("X-LiveKit-Signature has ")
+                .append(value.size())
+                .append(" characters, expected 64 lowercase hex digits");
         return errc::malformed_token;
     }
     for (std::size_t i = 0; i < received.size(); ++i) {
@@ -70,36 +70,38 @@ template <KeyProvider Keys>
         const int hi = detail::hex_digit_value(value[2 * i], detail::hex_case::lower_only);
         const int lo = detail::hex_digit_value(value[2 * i + 1], detail::hex_case::lower_only);
         if (hi < 0 || lo < 0) {
-            if (why != nullptr)
-                why->append("X-LiveKit-Signature is not 64 lowercase hex digits (offset ").append(2 * i).append(")");
+            diagnose(why)
+                    .append("X-LiveKit-Signature is not 64 lowercase hex digits (offset ")
+                    .append(2 * i)
+                    .append(")");
             return errc::malformed_token;
         }
         received[i] = static_cast<unsigned char>(hi << 4 | lo);
     }
     const std::optional<std::string_view> secret = key_id.empty() ? std::nullopt : keys.find_secret(key_id);
     if (!secret || secret->empty()) {
-        if (why != nullptr)
-            why->append("API key ")
-                    .append_escaped(key_id)
-                    .append(" is not among the ")
-                    .append(static_cast<std::size_t>(keys.size()))
-                    .append(" configured key(s)");
+        diagnose(why)
+                .append("API key ")
+                .append_escaped(key_id)
+                .append(" is not among the ")
+                .append(static_cast<std::size_t>(keys.size()))
+                .append(" configured key(s)");
         return errc::unknown_api_key;
     }
     detail::digest_bytes expected{};
     if (!detail::hmac_sha256(*secret, body, expected)) {
-        if (why != nullptr) why->append("HMAC-SHA256 computation failed in OpenSSL; request rejected");
+        diagnose(why).append("HMAC-SHA256 computation failed in OpenSSL; request rejected");
         return errc::internal_error;
     }
     const bool equal = detail::equal_constant_time(expected.data(), received.data(), expected.size());
     detail::cleanse(expected.data(), expected.size());
     if (!equal) {
-        if (why != nullptr)
-            why->append("X-LiveKit-Signature does not match the HMAC-SHA256 of the ")
-                    .append(body.size())
-                    .append("-byte body under API key ")
-                    .append_escaped(key_id)
-                    .append(": wrong secret, or the body was changed (pass the raw bytes)");
+        diagnose(why)
+                .append("X-LiveKit-Signature does not match the HMAC-SHA256 of the ")
+                .append(body.size())
+                .append("-byte body under API key ")
+                .append_escaped(key_id)
+                .append(": wrong secret, or the body was changed (pass the raw bytes)");
         return errc::bad_signature;
     }
     return {};

@@ -1,8 +1,12 @@
 #ifndef LKWEBHOOK_CONFIG_HPP
 #define LKWEBHOOK_CONFIG_HPP
 
-// Feature detection shared by every header. Only LKWEBHOOK_-prefixed macros
-// are defined here, and nothing else leaks from the library.
+// Feature detection shared by every header, and the one place that decides
+// between throwing and aborting (detail::throw_or_abort). Only
+// LKWEBHOOK_-prefixed macros are defined here, and nothing else leaks from
+// the library.
+
+#include <cstdlib>
 
 #if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
 #define LKWEBHOOK_EXCEPTIONS 1
@@ -20,5 +24,22 @@
 #ifndef LKWEBHOOK_LIFETIMEBOUND
 #define LKWEBHOOK_LIFETIMEBOUND
 #endif
+
+namespace lkwebhook::detail {
+
+/// The library's one answer to a broken precondition or an unusable
+/// configuration in a constructor: throw `error` when exceptions are enabled,
+/// else abort (there is no other way to refuse).
+template <class Exception>
+[[noreturn]] void throw_or_abort(Exception&& error) {
+#if LKWEBHOOK_EXCEPTIONS
+    throw static_cast<Exception&&>(error);
+#else
+    (void)error;
+    std::abort();
+#endif
+}
+
+}  // namespace lkwebhook::detail
 
 #endif  // LKWEBHOOK_CONFIG_HPP

@@ -98,7 +98,7 @@ inline constexpr std::size_t max_event_id_limit = 64 * 1024;
 /// verify_and_dispatch, async_dispatcher's constructor.
 [[nodiscard]] inline result<void> validate(const decode_options& o, diagnosis* why = nullptr) noexcept {
     const auto fail = [&](std::string_view text) {
-        if (why != nullptr) why->append(text);
+        diagnose(why).append(text);
         return result<void>{errc::invalid_config};
     };
     if (o.max_depth == 0 || o.max_depth > max_decode_depth)
@@ -939,18 +939,18 @@ private:
 inline std::error_code check_event_id(const webhook_event& event, const decode_options& options,
                                       diagnosis* why) noexcept {
     const auto reject = [why](std::string_view text) {
-        if (why != nullptr) {
-            why->clear();
-            why->append(text);
-        }
+        diagnose(why).clear();
+        diagnose(why).append(text);
         return make_error_code(errc::malformed_body);
     };
     if (event.id.size() > options.max_event_id_bytes) {
-        if (why != nullptr) {
-            why->clear();
-            why->append("id: ").append(event.id.size()).append(" bytes is longer than the limit of ");
-            why->append(options.max_event_id_bytes).append(" bytes");
-        }
+        diagnose(why).clear();
+        diagnose(why)
+                .append("id: ")
+                .append(event.id.size())
+                .append(" bytes is longer than the limit of ")
+                .append(options.max_event_id_bytes)
+                .append(" bytes");
         return make_error_code(errc::malformed_body);
     }
     for (const char c : event.id) {
@@ -972,10 +972,8 @@ inline std::error_code decode_into(std::string_view json, const message_info& in
         return decoder.run(json, info, message);
 #if LKWEBHOOK_EXCEPTIONS
     } catch (const std::bad_alloc&) {
-        if (why != nullptr) {
-            why->clear();
-            why->append("out of memory while decoding");
-        }
+        diagnose(why).clear();
+        diagnose(why).append("out of memory while decoding");
         return make_error_code(errc::internal_error);
     }
 #endif
@@ -992,7 +990,7 @@ inline std::error_code decode_into(std::string_view json, const message_info& in
 template <proto_message Message>
 [[nodiscard]] inline result<void> decode(std::string_view json, Message& into, decode_context& context,
                                          diagnosis* why = nullptr) noexcept {
-    if (why != nullptr) why->clear();
+    diagnose(why).clear();
     if (auto error = detail::decode_into(json, message_traits<Message>::info, &into, context, why)) return error;
     if constexpr (std::is_same_v<Message, webhook_event>) {
         if (auto error = detail::check_event_id(into, context.options(), why)) return error;

@@ -96,7 +96,7 @@ struct dispatch_options {
     if (auto valid = validate(o.verify, why); !valid) return valid;
     if (auto valid = validate(o.decode, why); !valid) return valid;
     if (o.overloaded_retry_after < std::chrono::seconds{0} || o.overloaded_retry_after > std::chrono::seconds{3600}) {
-        if (why != nullptr) why->append("dispatch_options::overloaded_retry_after must be within [0, 3600] s");
+        diagnose(why).append("dispatch_options::overloaded_retry_after must be within [0, 3600] s");
         return errc::invalid_config;
     }
     return {};

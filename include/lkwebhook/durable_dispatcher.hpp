@@ -110,7 +110,7 @@ struct durable_options {
 /// poll_interval > 0, and valid dispatch.verify options.
 [[nodiscard]] inline result<void> validate(const durable_options& o, diagnosis* why = nullptr) noexcept {
     const auto fail = [&](std::string_view text) {
-        if (why != nullptr) why->append(text);
+        diagnose(why).append(text);
         return result<void>{errc::invalid_config};
     };
     if (o.workers > max_workers) return fail("durable_options::workers must be at most 1024");

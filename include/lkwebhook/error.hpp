@@ -305,6 +305,34 @@ private:
     std::size_t size_ = 0;
 };
 
+/// Where a function writes the reason of a failure when its caller asked for
+/// one: every `diagnosis* why` parameter may be null ("no diagnosis
+/// wanted"), so the library writes through diagnose(why), never testing the
+/// pointer at each failure. Appends are dropped when why is null.
+class diagnosis_writer {
+public:
+    explicit diagnosis_writer(diagnosis* why) noexcept : why_(why) {}
+
+    template <class Text>
+    diagnosis_writer& append(const Text& text) noexcept {
+        if (why_ != nullptr) why_->append(text);
+        return *this;
+    }
+    diagnosis_writer& append_escaped(std::string_view text) noexcept {
+        if (why_ != nullptr) why_->append_escaped(text);
+        return *this;
+    }
+    void clear() noexcept {
+        if (why_ != nullptr) why_->clear();
+    }
+
+private:
+    diagnosis* why_;
+};
+
+/// The diagnosis_writer of an optional diagnosis (see diagnosis_writer).
+[[nodiscard]] inline diagnosis_writer diagnose(diagnosis* why) noexcept { return diagnosis_writer{why}; }
+
 }  // namespace lkwebhook
 
 #endif  // LKWEBHOOK_ERROR_HPP

@@ -123,7 +123,7 @@ inline constexpr std::size_t max_store_capacity = 100'000'000;
 /// clamps instead of failing; call this at configuration time to be told.
 [[nodiscard]] inline result<void> validate(const memory_store_options& o, diagnosis* why = nullptr) noexcept {
     const auto fail = [&](std::string_view text) {
-        if (why != nullptr) why->append(text);
+        diagnose(why).append(text);
         return result<void>{errc::invalid_config};
     };
     if (o.capacity == 0 || o.capacity > max_store_capacity)

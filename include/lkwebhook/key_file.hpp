@@ -54,31 +54,30 @@ inline bool read_key_file(const std::string& path, std::string& out, diagnosis* 
 #if !defined(_WIN32)
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) {
-        if (why != nullptr) why->append("cannot open the key file");
+        diagnose(why).append("cannot open the key file");
         return false;
     }
     struct ::stat st {};
     bool ok = ::fstat(fd, &st) == 0;
     if (!ok) {
-        if (why != nullptr) why->append("cannot stat the key file");
+        diagnose(why).append("cannot stat the key file");
     } else if (!S_ISREG(st.st_mode)) {
         ok = false;
-        if (why != nullptr)
-            why->append(S_ISFIFO(st.st_mode)  ? "the key file is a FIFO, not a regular file"
-                        : S_ISDIR(st.st_mode) ? "the key file is a directory, not a regular file"
-                                              : "the key file is not a regular file");
+        diagnose(why).append(S_ISFIFO(st.st_mode)  ? "the key file is a FIFO, not a regular file"
+                             : S_ISDIR(st.st_mode) ? "the key file is a directory, not a regular file"
+                                                   : "the key file is not a regular file");
     } else if (const int flags = ::fcntl(fd, F_GETFL); flags < 0 || ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
         ok = false;
-        if (why != nullptr) why->append("cannot configure the key file descriptor");
+        diagnose(why).append("cannot configure the key file descriptor");
     } else if (check_permissions && (st.st_mode & 0007) != 0) {
         ok = false;
-        if (why != nullptr)
-            why->append("the key file is accessible by others (mode ")
-                    .append(static_cast<std::size_t>(st.st_mode & 0777))
-                    .append(" decimal); livekit-server refuses it too: chmod o-rwx");
+        diagnose(why)
+                .append("the key file is accessible by others (mode ")
+                .append(static_cast<std::size_t>(st.st_mode & 0777))
+                .append(" decimal); livekit-server refuses it too: chmod o-rwx");
     } else if (static_cast<std::size_t>(st.st_size) > max_file) {
         ok = false;
-        if (why != nullptr) why->append("the key file is larger than 1 MiB");
+        diagnose(why).append("the key file is larger than 1 MiB");
     }
     if (ok) {
         out.resize(static_cast<std::size_t>(st.st_size));
@@ -87,7 +86,7 @@ inline bool read_key_file(const std::string& path, std::string& out, diagnosis* 
             const ::ssize_t n = ::read(fd, out.data() + got, out.size() - got);
             if (n < 0) {
                 ok = false;
-                if (why != nullptr) why->append("cannot read the key file");
+                diagnose(why).append("cannot read the key file");
                 break;
             }
             if (n == 0) break;
@@ -101,7 +100,7 @@ inline bool read_key_file(const std::string& path, std::string& out, diagnosis* 
     (void)check_permissions;
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (f == nullptr) {
-        if (why != nullptr) why->append("cannot open the key file");
+        diagnose(why).append("cannot open the key file");
         return false;
     }
     char buf[4096];
@@ -113,7 +112,7 @@ inline bool read_key_file(const std::string& path, std::string& out, diagnosis* 
     std::fclose(f);
     cleanse(buf, sizeof buf);
     if (out.size() > max_file) {
-        if (why != nullptr) why->append("the key file is larger than 1 MiB");
+        diagnose(why).append("the key file is larger than 1 MiB");
         return false;
     }
     return true;
@@ -129,7 +128,7 @@ inline bool read_key_file(const std::string& path, std::string& out, diagnosis* 
 /// wiped from memory after parsing.
 [[nodiscard]] inline result<key_set> from_key_file(const std::string& path, diagnosis* why = nullptr,
                                                    bool check_permissions = true) {
-    if (why != nullptr) why->clear();
+    diagnose(why).clear();
     std::string text;
     if (!detail::read_key_file(path, text, why, check_permissions)) return errc::invalid_config;
     auto parsed = detail::parse_key_file_text(text, why);

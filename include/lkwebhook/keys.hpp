@@ -83,13 +83,13 @@ public:
     /// Validates and copies the pairs: >= 1 pair, no empty key id or secret,
     /// no duplicate key ids; else invalid_config with the reason in `why`.
     static result<key_storage> make(std::span<const key_pair> pairs, diagnosis* why) {
-        if (why != nullptr) why->clear();
+        diagnose(why).clear();
         if (pairs.empty()) return fail(why, "no API key configured");
         std::size_t total = 0;
         for (std::size_t i = 0; i < pairs.size(); ++i) {
             if (pairs[i].key_id.empty()) return fail_at(why, "empty API key (key id) in entry ", i);
             if (pairs[i].secret.empty()) {
-                if (why != nullptr) why->append("empty API secret for key ").append_escaped(pairs[i].key_id);
+                diagnose(why).append("empty API secret for key ").append_escaped(pairs[i].key_id);
                 return errc::invalid_config;
             }
             total += pairs[i].key_id.size() + pairs[i].secret.size();
@@ -112,18 +112,17 @@ public:
                   [](const key_entry& a, const key_entry& b) { return a.key_id < b.key_id; });
         for (std::size_t i = 1; i < s.entries_.size(); ++i) {
             if (s.entries_[i].key_id == s.entries_[i - 1].key_id) {
-                if (why != nullptr) why->append("duplicate API key ").append_escaped(s.entries_[i].key_id);
+                diagnose(why).append("duplicate API key ").append_escaped(s.entries_[i].key_id);
                 return errc::invalid_config;
             }
         }
-        if (why != nullptr) {
-            for (const key_entry& e : s.entries_) {
-                if (e.secret.size() < recommended_secret_bytes) {
-                    why->append("warning: the secret of API key ")
-                            .append_escaped(e.key_id)
-                            .append(" is shorter than 32 bytes; use a longer one in production");
-                    break;  // one warning (C7)
-                }
+        for (const key_entry& e : s.entries_) {
+            if (e.secret.size() < recommended_secret_bytes) {
+                diagnose(why)
+                        .append("warning: the secret of API key ")
+                        .append_escaped(e.key_id)
+                        .append(" is shorter than 32 bytes; use a longer one in production");
+                break;  // one warning (C7)
             }
         }
         return s;
@@ -179,11 +178,11 @@ public:
 
 private:
     static result<key_storage> fail(diagnosis* why, std::string_view text) {
-        if (why != nullptr) why->append(text);
+        diagnose(why).append(text);
         return errc::invalid_config;
     }
     static result<key_storage> fail_at(diagnosis* why, std::string_view text, std::size_t index) {
-        if (why != nullptr) why->append(text).append(index);
+        diagnose(why).append(text).append(index);
         return errc::invalid_config;
     }
     void copy_from(const key_storage& other) {
@@ -276,15 +275,15 @@ public:
     /// invalid_config when either is unset or empty. Not thread-safe against
     /// concurrent setenv(), like std::getenv.
     [[nodiscard]] static result<key_set> from_environment(diagnosis* why = nullptr) {
-        if (why != nullptr) why->clear();
+        diagnose(why).clear();
         const char* key = std::getenv("LIVEKIT_API_KEY");
         const char* secret = std::getenv("LIVEKIT_API_SECRET");
         if (key == nullptr || *key == '\0') {
-            if (why != nullptr) why->append("LIVEKIT_API_KEY is not set or empty");
+            diagnose(why).append("LIVEKIT_API_KEY is not set or empty");
             return errc::invalid_config;
         }
         if (secret == nullptr || *secret == '\0') {
-            if (why != nullptr) why->append("LIVEKIT_API_SECRET is not set or empty");
+            diagnose(why).append("LIVEKIT_API_SECRET is not set or empty");
             return errc::invalid_config;
         }
         return make({key_pair{key, secret}}, why);

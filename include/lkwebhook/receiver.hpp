@@ -21,7 +21,7 @@
 // cheap); copy or move the event out (webhook_event owns its data) to hand
 // it to another thread.
 
-#include <cstdlib>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -58,30 +58,23 @@ static_assert(verify_options{}.max_body_bytes == default_max_body_bytes);
 }
 
 /// What receive() returns: the event (a reference into the receiver, valid
-/// until its next receive()) or the error. API subset of std::expected.
+/// until its next receive()) or the error, as a result<T> holds them, plus
+/// what authentication established and the diagnosis. API subset of
+/// std::expected.
 class [[nodiscard]] receive_result {
 public:
-    [[nodiscard]] bool has_value() const noexcept { return !error_; }
+    [[nodiscard]] bool has_value() const noexcept { return event_.has_value(); }
     [[nodiscard]] explicit operator bool() const noexcept { return has_value(); }
     /// Precondition: has_value().
-    [[nodiscard]] const webhook_event& operator*() const noexcept { return *event_; }
-    [[nodiscard]] const webhook_event* operator->() const noexcept { return event_; }
+    [[nodiscard]] const webhook_event& operator*() const noexcept { return event_->get(); }
+    [[nodiscard]] const webhook_event* operator->() const noexcept { return &event_->get(); }
     /// The event; throws std::system_error (aborts without exceptions) on error.
-    [[nodiscard]] const webhook_event& value() const {
-        if (error_) {
-#if LKWEBHOOK_EXCEPTIONS
-            throw std::system_error(error_);
-#else
-            std::abort();
-#endif
-        }
-        return *event_;
-    }
+    [[nodiscard]] const webhook_event& value() const { return event_.value().get(); }
     /// Empty on success, else one errc of verify() or decode(); never
     /// invalid_config (the options were validated when the receiver was made).
-    [[nodiscard]] std::error_code error() const noexcept { return error_; }
+    [[nodiscard]] std::error_code error() const noexcept { return event_.error(); }
     /// The HTTP status to answer with (200 on success).
-    [[nodiscard]] int http_status() const noexcept { return lkwebhook::http_status(error_); }
+    [[nodiscard]] int http_status() const noexcept { return lkwebhook::http_status(error()); }
     /// What authentication established (meaningful when authentication
     /// succeeded: on success and on malformed_body).
     [[nodiscard]] const verified_request& request() const noexcept { return request_; }
@@ -93,12 +86,12 @@ private:
     template <KeyProvider, Clock>
     friend class receiver;
 
-    receive_result(const webhook_event* event, std::error_code error, const verified_request& request,
-                   const diagnosis* why) noexcept
-        : event_(event), error_(error), request_(request), why_(why) {}
+    using event_result = result<std::reference_wrapper<const webhook_event>>;
 
-    const webhook_event* event_;
-    std::error_code error_;
+    receive_result(event_result event, const verified_request& request, const diagnosis* why) noexcept
+        : event_(event), request_(request), why_(why) {}
+
+    event_result event_;
     verified_request request_;
     const diagnosis* why_;
 };
@@ -138,11 +131,9 @@ public:
     receive_result receive(std::string_view body, std::string_view authorization) noexcept {
         why_.clear();
         auto verified = verify(body, authorization, keys_, options_.verify, clock_, &why_);
-        if (!verified) return {nullptr, verified.error(), verified_request{}, &why_};
-        if (auto decoded = decode(body, event_, context_, &why_); !decoded) {
-            return {nullptr, decoded.error(), *verified, &why_};
-        }
-        return {&event_, std::error_code{}, *verified, &why_};
+        if (!verified) return {verified.error(), verified_request{}, &why_};
+        if (auto decoded = decode(body, event_, context_, &why_); !decoded) return {decoded.error(), *verified, &why_};
+        return {std::cref(event_), *verified, &why_};
     }
 
     /// The reason of the last failure (empty after a success).
@@ -165,11 +156,7 @@ private:
     static const receiver_options& checked(const receiver_options& options) {
         diagnosis why;
         if (!validate(options, &why)) {
-#if LKWEBHOOK_EXCEPTIONS
-            throw std::system_error(make_error_code(errc::invalid_config), std::string(why.view()));
-#else
-            std::abort();
-#endif
+            detail::throw_or_abort(std::system_error(make_error_code(errc::invalid_config), std::string(why.view())));
         }
         return options;
     }

@@ -161,7 +161,7 @@ inline redisContext* redis_connect(const redis_endpoint& e, redis_connect_failur
                                    diagnosis* why = nullptr) noexcept {
     const auto fail = [&](redisContext* c, redis_connect_failure f, std::string_view text) -> redisContext* {
         failure = f;
-        if (why != nullptr) why->append(text);
+        diagnose(why).append(text);
         if (c != nullptr) redisFree(c);
         return nullptr;
     };

@@ -333,7 +333,7 @@ public:
                     detail::redis_reply r = run(7, argv, lens);
                     if (r == nullptr) return unavailable(why, nullptr);
                     if (r->type == REDIS_REPLY_NIL) {
-                        if (why != nullptr) why->append("no such dead letter");
+                        diagnose(why).append("no such dead letter");
                         return errc::invalid_config;
                     }
                     if (r->type != REDIS_REPLY_STRING) return unavailable(why, r.get());

@@ -4,9 +4,9 @@
 // result<T>: a T or a std::error_code. Its API is a subset of std::expected
 // (C++23) so that a later switch is mechanical: has_value, operator bool,
 // operator*, operator->, value, error. value() throws std::system_error only
-// when exceptions are enabled; without them it aborts on misuse.
+// when exceptions are enabled; without them it aborts on misuse
+// (detail::throw_or_abort).
 
-#include <cstdlib>
 #include <system_error>
 #include <type_traits>
 #include <utility>
@@ -68,12 +68,7 @@ public:
 
 private:
     void check() const {
-        if (has_value()) return;
-#if LKWEBHOOK_EXCEPTIONS
-        throw std::system_error(error());
-#else
-        std::abort();
-#endif
+        if (!has_value()) detail::throw_or_abort(std::system_error(error()));
     }
 
     std::variant<T, std::error_code> storage_;
@@ -93,12 +88,7 @@ public:
     [[nodiscard]] bool has_value() const noexcept { return !error_; }
     [[nodiscard]] explicit operator bool() const noexcept { return has_value(); }
     void value() const {
-        if (has_value()) return;
-#if LKWEBHOOK_EXCEPTIONS
-        throw std::system_error(error_);
-#else
-        std::abort();
-#endif
+        if (!has_value()) detail::throw_or_abort(std::system_error(error_));
     }
     [[nodiscard]] std::error_code error() const noexcept { return error_; }
 

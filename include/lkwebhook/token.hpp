@@ -65,7 +65,7 @@ struct token_segments {
                                                         diagnosis* why = nullptr) noexcept {
     token_segments out{};
     const auto fail = [&](std::string_view text) {
-        if (why != nullptr) why->append(text);
+        diagnose(why).append(text);
         return result<token_segments>{errc::malformed_token};
     };
     if (value.size() >= 7) {
@@ -97,16 +97,15 @@ struct token_segments {
             continue;
         }
         if (detail::base64url_values[static_cast<unsigned char>(c)] == 0xff) {
-            if (why != nullptr) {
-                const auto digits = detail::hex_byte(static_cast<unsigned char>(c));
-                const char shown[4] = {'0', 'x', digits[0], digits[1]};
-                why->append("byte ")
-                        .append(std::string_view(shown, 4))
-                        .append(" at offset ")
-                        .append(i)
-                        .append(" is outside the base64url token alphabet");
-                if (c == ' ' || c == ',') why->append(" (a scheme word or folded headers?)");
-            }
+            const auto digits = detail::hex_byte(static_cast<unsigned char>(c));
+            const char shown[4] = {'0', 'x', digits[0], digits[1]};
+            diagnose(why)
+                    .append("byte ")
+                    .append(std::string_view(shown, 4))
+                    .append(" at offset ")
+                    .append(i)
+                    .append(" is outside the base64url token alphabet");
+            if (c == ' ' || c == ',') diagnose(why).append(" (a scheme word or folded headers?)");
             return errc::malformed_token;
         }
     }
@@ -124,10 +123,10 @@ struct token_segments {
     if (!detail::base64url_tail_is_canonical(out.signature))
         return fail("the signature segment is not canonical base64url (non-zero trailing bits?)");
     if (out.signature.size() != signature_chars) {
-        if (why != nullptr)
-            why->append("the signature segment has ")
-                    .append(out.signature.size())
-                    .append(" characters, HS256 needs 43 (another algorithm?)");
+        diagnose(why)
+                .append("the signature segment has ")
+                .append(out.signature.size())
+                .append(" characters, HS256 needs 43 (another algorithm?)");
         return errc::malformed_token;
     }
     return out;
@@ -136,8 +135,8 @@ struct token_segments {
 namespace detail {
 
 inline void append_json_fault(diagnosis* why, std::string_view what, json_fault f) noexcept {
-    if (why == nullptr) return;
-    why->append(what)
+    diagnose(why)
+            .append(what)
             .append(" is not a strict JSON object: ")
             .append(to_string(f.error))
             .append(" at byte ")
@@ -156,14 +155,16 @@ inline void append_json_fault(diagnosis* why, std::string_view what, json_fault 
 [[nodiscard]] inline result<void> check_token_header(std::string_view header_b64, diagnosis* why = nullptr) noexcept {
     const std::size_t decoded_size = detail::base64url_decoded_size(header_b64.size());
     if (decoded_size > max_header_json_bytes) {
-        if (why != nullptr)
-            why->append("the JOSE header decodes to ").append(decoded_size).append(" bytes, over the 1024-byte limit");
+        diagnose(why)
+                .append("the JOSE header decodes to ")
+                .append(decoded_size)
+                .append(" bytes, over the 1024-byte limit");
         return errc::malformed_token;
     }
     std::array<unsigned char, max_header_json_bytes> buffer;
     const std::ptrdiff_t n = detail::decode_base64url(header_b64, buffer.data(), buffer.size());
     if (n < 0) {
-        if (why != nullptr) why->append("the header segment is not canonical base64url");
+        diagnose(why).append("the header segment is not canonical base64url");
         return errc::malformed_token;
     }
     const std::string_view json(reinterpret_cast<const char*>(buffer.data()), static_cast<std::size_t>(n));
@@ -186,17 +187,16 @@ inline void append_json_fault(diagnosis* why, std::string_view what, json_fault 
         return errc::malformed_token;
     }
     if (!alg || alg->kind != detail::json_kind::string) {
-        if (why != nullptr) why->append(alg ? "the JOSE header's alg is not a string" : "the JOSE header has no alg");
+        diagnose(why).append(alg ? "the JOSE header's alg is not a string" : "the JOSE header has no alg");
         return errc::malformed_token;
     }
     if (!detail::json_string_equals(alg->raw, alg->escaped, "HS256")) {
-        if (why != nullptr) why->append("alg is not \"HS256\", the only algorithm LiveKit webhooks use");
+        diagnose(why).append("alg is not \"HS256\", the only algorithm LiveKit webhooks use");
         return errc::unsupported_algorithm;
     }
     if (crit || b64) {
-        if (why != nullptr)
-            why->append(crit ? "the JOSE header has a crit member, and no extension is understood"
-                             : "the JOSE header has a b64 member (RFC 7797 is not supported)");
+        diagnose(why).append(crit ? "the JOSE header has a crit member, and no extension is understood"
+                                  : "the JOSE header has a b64 member (RFC 7797 is not supported)");
         return errc::malformed_token;
     }
     return {};
@@ -221,14 +221,16 @@ public:
         fields_ = token_claims_fields{};
         const std::size_t decoded_size = detail::base64url_decoded_size(payload_b64.size());
         if (decoded_size > max_claims_json_bytes) {
-            if (why != nullptr)
-                why->append("the claims decode to ").append(decoded_size).append(" bytes, over the 8192-byte limit");
+            diagnose(why)
+                    .append("the claims decode to ")
+                    .append(decoded_size)
+                    .append(" bytes, over the 8192-byte limit");
             return errc::malformed_token;
         }
         const std::ptrdiff_t n =
                 detail::decode_base64url(payload_b64, reinterpret_cast<unsigned char*>(buffer_.data()), buffer_.size());
         if (n < 0) {
-            if (why != nullptr) why->append("the payload segment is not canonical base64url");
+            diagnose(why).append("the payload segment is not canonical base64url");
             return errc::malformed_token;
         }
         const std::string_view json(buffer_.data(), static_cast<std::size_t>(n));
@@ -310,18 +312,18 @@ private:
     if (token.signature.size() != signature_chars ||
         detail::decode_base64url(token.signature, received.data(), received.size()) !=
                 static_cast<std::ptrdiff_t>(received.size())) {
-        if (why != nullptr) why->append("the signature segment is not 43 canonical base64url characters");
+        diagnose(why).append("the signature segment is not 43 canonical base64url characters");
         return errc::malformed_token;
     }
     detail::digest_bytes expected{};
     if (secret.empty() || !detail::hmac_sha256(secret, token.signing_input, expected)) {
-        if (why != nullptr) why->append("HMAC-SHA256 computation failed in OpenSSL; request rejected");
+        diagnose(why).append("HMAC-SHA256 computation failed in OpenSSL; request rejected");
         return errc::internal_error;
     }
     const bool equal = detail::equal_constant_time(expected.data(), received.data(), expected.size());
     detail::cleanse(expected.data(), expected.size());
     if (!equal) {
-        if (why != nullptr) why->append("the HMAC-SHA256 signature does not verify with the configured secret");
+        diagnose(why).append("the HMAC-SHA256 signature does not verify with the configured secret");
         return errc::bad_signature;
     }
     return {};
@@ -355,7 +357,7 @@ struct token_times {
                                                           diagnosis* why = nullptr) noexcept {
     token_times t{};
     const auto fail = [&](std::string_view text) {
-        if (why != nullptr) why->append(text);
+        diagnose(why).append(text);
         return result<token_times>{errc::malformed_token};
     };
     if (!claims.exp()) return fail("the token has no exp claim; webhook tokens must expire");
@@ -394,39 +396,39 @@ struct token_times {
                                                      diagnosis* why = nullptr) noexcept {
     const auto in_date_range = [](auto value) { return value >= 0 && value <= max_numeric_date; };
     if (!in_date_range(now)) {
-        if (why != nullptr)
-            why->append("the clock reads ")
-                    .append(now)
-                    .append(" s since 1970, outside [0, 253402300799]; this host's clock (or the injected one) is "
-                            "broken");
+        diagnose(why)
+                .append("the clock reads ")
+                .append(now)
+                .append(" s since 1970, outside [0, 253402300799]; this host's clock (or the injected one) is "
+                        "broken");
         return errc::internal_error;
     }
     if (!in_date_range(leeway.count()) || (max_lifetime && !in_date_range(max_lifetime->count()))) {
-        if (why != nullptr) why->append("the leeway or the maximum token lifetime is outside [0, 253402300799] s");
+        diagnose(why).append("the leeway or the maximum token lifetime is outside [0, 253402300799] s");
         return errc::internal_error;
     }
     if (!in_date_range(t.exp) || (t.nbf && !in_date_range(*t.nbf))) {
-        if (why != nullptr) why->append("exp or nbf is outside [0, 253402300799]");
+        diagnose(why).append("exp or nbf is outside [0, 253402300799]");
         return errc::internal_error;
     }
     const std::int64_t l = static_cast<std::int64_t>(leeway.count());
     if (now >= t.exp + l) {
-        if (why != nullptr)
-            why->append("the token expired ")
-                    .append(now - t.exp)
-                    .append(" s ago (leeway ")
-                    .append(l)
-                    .append(" s); check clock skew between LiveKit and this host, or slow delivery (retries resend the "
-                            "same token)");
+        diagnose(why)
+                .append("the token expired ")
+                .append(now - t.exp)
+                .append(" s ago (leeway ")
+                .append(l)
+                .append(" s); check clock skew between LiveKit and this host, or slow delivery (retries resend the "
+                        "same token)");
         return errc::token_expired;
     }
     if (t.nbf && now < *t.nbf - l) {
-        if (why != nullptr)
-            why->append("the token is valid only from ")
-                    .append(*t.nbf - now)
-                    .append(" s in the future (leeway ")
-                    .append(l)
-                    .append(" s); check clock skew: this host's clock may be behind LiveKit's");
+        diagnose(why)
+                .append("the token is valid only from ")
+                .append(*t.nbf - now)
+                .append(" s in the future (leeway ")
+                .append(l)
+                .append(" s); check clock skew: this host's clock may be behind LiveKit's");
         return errc::token_not_yet_valid;
     }
     // A token issued in the future (beyond the leeway) is not yet valid either,
@@ -434,25 +436,25 @@ struct token_times {
     // genuine token never trips this; it closes the gap for signers that send
     // iat without nbf.
     if (t.iat && *t.iat > now + l) {
-        if (why != nullptr)
-            why->append("the token was issued ")
-                    .append(*t.iat - now)
-                    .append(" s in the future (leeway ")
-                    .append(l)
-                    .append(" s); check clock skew: this host's clock may be behind the sender's");
+        diagnose(why)
+                .append("the token was issued ")
+                .append(*t.iat - now)
+                .append(" s in the future (leeway ")
+                .append(l)
+                .append(" s); check clock skew: this host's clock may be behind the sender's");
         return errc::token_not_yet_valid;
     }
     if (max_lifetime) {
         const std::int64_t max = static_cast<std::int64_t>(max_lifetime->count());
         if (t.exp - now > max + l) {
-            if (why != nullptr)
-                why->append("the token stays valid ")
-                        .append(t.exp - now)
-                        .append(" s from now, over the maximum of ")
-                        .append(max)
-                        .append(" s plus ")
-                        .append(l)
-                        .append(" s leeway (a participant access token? LiveKit webhook tokens live 300 s)");
+            diagnose(why)
+                    .append("the token stays valid ")
+                    .append(t.exp - now)
+                    .append(" s from now, over the maximum of ")
+                    .append(max)
+                    .append(" s plus ")
+                    .append(l)
+                    .append(" s leeway (a participant access token? LiveKit webhook tokens live 300 s)");
             return errc::token_lifetime_too_long;
         }
     }

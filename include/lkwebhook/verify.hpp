@@ -68,7 +68,7 @@ struct verify_options {
 /// request never answers invalid_config.
 [[nodiscard]] inline result<void> validate(const verify_options& o, diagnosis* why = nullptr) noexcept {
     const auto fail = [&](std::string_view text) {
-        if (why != nullptr) why->append(text);
+        diagnose(why).append(text);
         return result<void>{errc::invalid_config};
     };
     if (o.leeway < std::chrono::seconds{0} || o.leeway > max_leeway)
@@ -88,11 +88,11 @@ struct verify_options {
 [[nodiscard]] inline result<void> check_body_size(std::string_view body, const verify_options& options,
                                                   diagnosis* why = nullptr) noexcept {
     if (body.size() <= options.max_body_bytes) return {};
-    if (why != nullptr)
-        why->append("the body is ")
-                .append(body.size())
-                .append(" bytes, over the limit of ")
-                .append(options.max_body_bytes);
+    diagnose(why)
+            .append("the body is ")
+            .append(body.size())
+            .append(" bytes, over the limit of ")
+            .append(options.max_body_bytes);
     return errc::body_too_large;
 }
 
@@ -169,25 +169,25 @@ template <KeyProvider Keys, Clock C = system_clock_source>
 [[nodiscard]] result<verified_request> verify(std::string_view body, std::string_view authorization, const Keys& keys,
                                               const verify_options& options = {}, const C& clock = {},
                                               diagnosis* why = nullptr) noexcept {
-    if (why != nullptr) why->clear();
+    diagnose(why).clear();
     if (auto valid = validate(options, why); !valid) return valid.error();
 
     // presence
     const std::string_view trimmed = trim_ows(authorization);
     if (trimmed.empty()) {
-        if (why != nullptr)
-            why->append(authorization.empty() ? "no Authorization header value"
+        diagnose(why)
+                .append(authorization.empty() ? "no Authorization header value"
                                               : "the Authorization value is only whitespace")
-                    .append("; a proxy or HTTP stack may strip Authorization (LiveKit always sends it)");
+                .append("; a proxy or HTTP stack may strip Authorization (LiveKit always sends it)");
         return errc::missing_authorization;
     }
     // 1. O(1) size gates
     if (authorization.size() > options.max_authorization_bytes) {
-        if (why != nullptr)
-            why->append("the Authorization value is ")
-                    .append(authorization.size())
-                    .append(" bytes, over the limit of ")
-                    .append(options.max_authorization_bytes);
+        diagnose(why)
+                .append("the Authorization value is ")
+                .append(authorization.size())
+                .append(" bytes, over the limit of ")
+                .append(options.max_authorization_bytes);
         return errc::malformed_token;
     }
     if (auto size = check_body_size(body, options, why); !size) return size.error();
@@ -201,27 +201,27 @@ template <KeyProvider Keys, Clock C = system_clock_source>
     if (auto parsed = claims.parse(token->payload, why); !parsed) return parsed.error();
     const std::optional<std::string_view> iss = claims.issuer();
     if (!iss || iss->empty()) {
-        if (why != nullptr)
-            why->append(!claims.has_issuer_member() ? "the token has no iss claim (API key)"
-                        : !iss                      ? "the token's iss claim is not a string"
-                                                    : "the token's iss claim is empty");
+        diagnose(why).append(!claims.has_issuer_member() ? "the token has no iss claim (API key)"
+                             : !iss                      ? "the token's iss claim is not a string"
+                                                         : "the token's iss claim is empty");
         return errc::unknown_api_key;
     }
     const std::optional<key_entry> key = detail::lookup_key(keys, *iss);
     if (!key) {
-        if (why != nullptr)
-            why->append("the token names API key ")
-                    .append_escaped(*iss)
-                    .append(", which is not among the ")
-                    .append(static_cast<std::size_t>(keys.size()))
-                    .append(" configured key(s)");
+        diagnose(why)
+                .append("the token names API key ")
+                .append_escaped(*iss)
+                .append(", which is not among the ")
+                .append(static_cast<std::size_t>(keys.size()))
+                .append(" configured key(s)");
         return errc::unknown_api_key;
     }
     // 5. MAC
     if (auto mac = verify_token_signature(*token, key->secret, why); !mac) {
-        if (mac.error() == errc::bad_signature && why != nullptr) {
-            why->clear();
-            why->append("the signature does not verify with the secret configured for API key ")
+        if (mac.error() == errc::bad_signature) {
+            diagnose(why).clear();
+            diagnose(why)
+                    .append("the signature does not verify with the secret configured for API key ")
                     .append_escaped(key->key_id)
                     .append(" (wrong secret, or the token was altered)");
         }

@@ -166,7 +166,7 @@ inline result<std::vector<std::pair<std::string, std::string>>> parse_key_file_t
     std::vector<std::size_t> line_of;  // line number of each pair
     const auto fail = [&](std::size_t line_no, std::string_view reason) {
         cleanse_pairs(pairs);
-        if (why != nullptr) why->append("key file line ").append(line_no).append(": ").append(reason);
+        diagnose(why).append("key file line ").append(line_no).append(": ").append(reason);
         return result<std::vector<std::pair<std::string, std::string>>>{errc::invalid_config};
     };
     std::size_t line_no = 0;
@@ -222,7 +222,7 @@ inline result<std::vector<std::pair<std::string, std::string>>> parse_key_file_t
         if (nl == text.size()) break;
     }
     if (pairs.empty()) {
-        if (why != nullptr) why->append("key file has no \"key: secret\" entries");
+        diagnose(why).append("key file has no \"key: secret\" entries");
         return errc::invalid_config;
     }
     // Duplicates: sort the indices by key (ties by line), then report the
@@ -237,11 +237,11 @@ inline result<std::vector<std::pair<std::string, std::string>>> parse_key_file_t
         if (pairs[order[i]].first == pairs[order[i - 1]].first && order[i] < duplicate) duplicate = order[i];
     }
     if (duplicate != pairs.size()) {
-        if (why != nullptr)
-            why->append("key file line ")
-                    .append(line_of[duplicate])
-                    .append(": duplicate API key ")
-                    .append_escaped(pairs[duplicate].first);
+        diagnose(why)
+                .append("key file line ")
+                .append(line_of[duplicate])
+                .append(": duplicate API key ")
+                .append_escaped(pairs[duplicate].first);
         cleanse_pairs(pairs);
         return errc::invalid_config;
     }

@@ -50,13 +50,7 @@ struct enum_traits;
 
 namespace detail {
 
-[[noreturn]] inline void bad_access() {
-#if LKWEBHOOK_EXCEPTIONS
-    throw std::bad_optional_access();
-#else
-    std::abort();
-#endif
-}
+[[noreturn]] inline void bad_access() { throw_or_abort(std::bad_optional_access()); }
 
 template <class T>
 void clear_value(T& value) noexcept;
