@@ -28,11 +28,13 @@
 // called); duplicate_in_flight 503 + Retry-After 1; every authentication
 // failure 401; body_too_large 413; malformed_body 400; handler_failed 503;
 // idempotency store unreachable: overloaded 503 + Retry-After (never accepted
-// blindly); internal_error 500. Unknown event types and events without a
-// handler are acknowledged (200). A session that is not found is acknowledged
-// by default (a retry cannot create it) and reported in the outcome; so is an
-// event that maps to no session id (always acknowledged). outcome::delivery
-// says which of these happened; the metrics count each by event type.
+// blindly); internal_error 500 (also for options out of range: they come with
+// each call, and invalid_config has no HTTP status). Unknown event types and
+// events without a handler are acknowledged (200). A session that is not
+// found is acknowledged by default (a retry cannot create it) and reported in
+// the outcome; so is an event that maps to no session id (always
+// acknowledged). outcome::delivery says which of these happened; the metrics
+// count each by event type.
 //
 // Lifetimes: `body` and `authorization` are only read during the call; the
 // event handed to the correlator is valid during the handler call only (it is
