@@ -116,7 +116,7 @@ namespace detail {
 /// egress, ingress and agent-job events queue with its other events; then
 /// LiveKit's own resource key.
 [[nodiscard]] inline std::string_view ordering_key(const webhook_event& ev) noexcept {
-    if (ev.room && !ev.room->name.empty()) return ev.room->name;
+    if (const auto room = default_session_id(ev)) return *room;
     return resource_key(ev);
 }
 
@@ -286,7 +286,6 @@ private:
                 failed = options.session_not_found == dispatch_options::session_policy::retry;
             }
             if (!failed) {
-                if (m != nullptr && r.result != correlation::disposition::no_handler) m->record_event(job.event.type());
                 failure.clear();
                 break;
             }
