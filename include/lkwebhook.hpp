@@ -12,6 +12,7 @@
 // optional (lkwebhook::redis): lkwebhook/redis_store.hpp
 // optional (lkwebhook::redis): lkwebhook/redis_connection.hpp
 // optional (lkwebhook::redis): lkwebhook/redis_stream_queue.hpp
+// optional (lkwebhook::nats): lkwebhook/jetstream_queue.hpp
 //
 // tests/headers checks that this file names every public header.
 

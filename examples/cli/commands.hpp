@@ -10,6 +10,7 @@ namespace lkwebhook::cli {
 int verify_command(int argc, char** argv);  // verify_command.cpp
 int sign_command(int argc, char** argv);    // sign_command.cpp (when built)
 int send_command(int argc, char** argv);    // send_command.cpp (when built)
+int queue_command(int argc, char** argv);   // queue_command.cpp (when built: needs hiredis)
 
 }  // namespace lkwebhook::cli
 

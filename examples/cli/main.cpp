@@ -2,6 +2,7 @@
 //   lkwebhook verify ...   check a captured webhook (body + Authorization)
 //   lkwebhook sign ...     mint the Authorization value LiveKit would send
 //   lkwebhook send ...     POST a signed webhook to a receiver
+//   lkwebhook queue ...    durable queue depth, dead letters, replay
 // Exit codes: 0 ok, 1 rejected/failed, 2 usage error.
 
 #include <iostream>
@@ -24,6 +25,9 @@ void usage(std::ostream& out) {
 #ifdef LKWEBHOOK_CLI_HAS_SEND
            "  send     sign a body and POST it to a webhook receiver\n"
 #endif
+#ifdef LKWEBHOOK_CLI_HAS_QUEUE
+           "  queue    durable queue: depth, dead letters, replay (Redis Streams or NATS JetStream)\n"
+#endif
            "\n"
            "Run `lkwebhook <command> --help` for its options. Exit codes: 0 ok, 1 rejected, 2 usage error.\n";
 }
@@ -42,6 +46,9 @@ int main(int argc, char** argv) {
 #endif
 #ifdef LKWEBHOOK_CLI_HAS_SEND
     if (command == "send") return lkwebhook::cli::send_command(argc - 1, argv + 1);
+#endif
+#ifdef LKWEBHOOK_CLI_HAS_QUEUE
+    if (command == "queue") return lkwebhook::cli::queue_command(argc - 1, argv + 1);
 #endif
     if (command == "--help" || command == "-h" || command == "help") {
         usage(std::cout);

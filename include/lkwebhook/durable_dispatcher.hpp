@@ -353,6 +353,7 @@ private:
                     return acknowledge(entry);
                 }
                 if (!pause(wait)) return step::stopped;
+                queue_.keep_alive(entry);
                 wait = wait * 2 > options_.max_backoff ? options_.max_backoff : wait * 2;
             }
         }
@@ -389,7 +390,15 @@ private:
             return move_to_dead_letters(entry, &ev, reason);
         }
         if (m != nullptr) m->record_retry();
+        queue_.retry_later(entry, next_backoff(entry.deliveries));
         return step::retry_later;
+    }
+
+    // The wait before the next delivery of an entry that failed `deliveries` times.
+    [[nodiscard]] std::chrono::milliseconds next_backoff(std::uint64_t deliveries) const noexcept {
+        std::chrono::milliseconds d = options_.retry_backoff;
+        for (std::uint64_t i = 1; i < deliveries && d < options_.max_backoff; ++i) d *= 2;
+        return d > options_.max_backoff ? options_.max_backoff : d;
     }
 
     step acknowledge(const durable_entry& entry) {

@@ -22,6 +22,7 @@
 // behind once it has been idle for the idle timeout, else the next new one.
 // That is what keeps a room's order across instances and crashes.
 
+#include <chrono>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -79,7 +80,8 @@ enum class take_status : std::uint8_t {
 /// Named requirement DurableQueue.
 ///
 /// Given `Q& q`, `const durable_record& r`, `std::size_t p < q.partitions()`,
-/// `durable_entry& e` (filled by take) and `std::string_view reason`:
+/// `durable_entry& e` (filled by take), `std::chrono::milliseconds d` and
+/// `std::string_view reason`:
 ///
 // clang-format off
 /// expression              | type          | semantics
@@ -92,6 +94,10 @@ enum class take_status : std::uint8_t {
 ///                         |               | than the idle timeout, then a new one; atomically never a newer one
 ///                         |               | while an older one is pending anywhere. Noexcept.
 /// q.acknowledge(e)        | bool          | the entry is finished: it is never handed out again. Noexcept.
+/// q.retry_later(e, d)     | void          | the handler failed: hand e out again, after about `d` (it stays
+///                         |               | the partition's next entry). Noexcept.
+/// q.keep_alive(e)         | void          | e is still being worked on: restart its idle timeout, so that it
+///                         |               | is not taken over meanwhile. Noexcept.
 /// q.dead_letter(e, reason)| bool          | moves the entry, with `reason`, to the dead letters and
 ///                         |               | acknowledges it (in that order: a crash in between leaves it
 ///                         |               | pending, never lost). Noexcept.
@@ -102,12 +108,14 @@ enum class take_status : std::uint8_t {
 /// threads (durable_dispatcher takes each partition from one thread).
 template <class Q>
 concept DurableQueue = requires(Q& q, const durable_record& r, std::size_t p, durable_entry& e,
-                                const durable_entry& ce, std::string_view reason) {
+                                const durable_entry& ce, std::chrono::milliseconds d, std::string_view reason) {
     { q.partitions() } noexcept -> std::same_as<std::size_t>;
     { q.append(r) } noexcept -> std::same_as<append_status>;
     { q.take(p, e) } noexcept -> std::same_as<take_status>;
     { q.acknowledge(ce) } noexcept -> std::same_as<bool>;
     { q.dead_letter(ce, reason) } noexcept -> std::same_as<bool>;
+    { q.retry_later(ce, d) } noexcept;
+    { q.keep_alive(ce) } noexcept;
 };
 // clang-format on
 

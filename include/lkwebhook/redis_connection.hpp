@@ -336,6 +336,120 @@ private:
 
 }  // namespace detail
 
+/// Parses a Redis URL as redis-cli and most clients take it:
+///   redis://[[user]:password@]host[:port][/db]
+///   rediss://...                   the same over TLS (see redis_tls_supported())
+///   unix://[[user]:password@]/path/to/redis.sock[?db=N]
+/// Percent-escapes in the user and password are decoded. invalid_config (with
+/// the reason in `why`, never the password) for anything else.
+[[nodiscard]] inline result<redis_endpoint> redis_endpoint_from_url(std::string_view url, diagnosis* why = nullptr) {
+    const auto fail = [&](std::string_view text) {
+        diagnose(why).append(text);
+        return result<redis_endpoint>{errc::invalid_config};
+    };
+    const auto decode = [](std::string_view in, std::string& out) {
+        const auto hex = [](char c) {
+            if (c >= '0' && c <= '9') return c - '0';
+            if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+            if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+            return -1;
+        };
+        out.clear();
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            if (in[i] != '%') {
+                out += in[i];
+                continue;
+            }
+            if (i + 2 >= in.size()) return false;
+            const int hi = hex(in[i + 1]);
+            const int lo = hex(in[i + 2]);
+            if (hi < 0 || lo < 0) return false;
+            out += static_cast<char>(hi * 16 + lo);
+            i += 2;
+        }
+        return true;
+    };
+    redis_endpoint e;
+    std::string_view rest;
+    bool unix_socket = false;
+    if (url.starts_with("redis://")) {
+        rest = url.substr(8);
+    } else if (url.starts_with("rediss://")) {
+        rest = url.substr(9);
+        e.tls.enabled = true;
+    } else if (url.starts_with("unix://")) {
+        rest = url.substr(7);
+        unix_socket = true;
+    } else {
+        return fail("a Redis URL starts with redis://, rediss:// or unix://");
+    }
+    if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+        const std::string_view userinfo = rest.substr(0, at);
+        rest = rest.substr(at + 1);
+        const auto colon = userinfo.find(':');
+        const std::string_view user = colon == std::string_view::npos ? userinfo : userinfo.substr(0, colon);
+        const std::string_view password =
+                colon == std::string_view::npos ? std::string_view{} : userinfo.substr(colon + 1);
+        if (colon == std::string_view::npos) {
+            // redis://password@host is how redis-cli reads a lone user-info part.
+            if (!decode(user, e.password)) return fail("bad percent-escape in the Redis URL's password");
+        } else {
+            if (!decode(user, e.username)) return fail("bad percent-escape in the Redis URL's user");
+            if (!decode(password, e.password)) return fail("bad percent-escape in the Redis URL's password");
+        }
+    }
+    if (unix_socket) {
+        const auto query = rest.find('?');
+        e.unix_socket = std::string{rest.substr(0, query)};
+        if (e.unix_socket.empty() || e.unix_socket.front() != '/') return fail("unix:// needs an absolute socket path");
+        if (query != std::string_view::npos) {
+            const std::string_view q = rest.substr(query + 1);
+            if (!q.starts_with("db=")) return fail("the only unix:// query parameter is db=N");
+            rest = q.substr(3);
+        } else {
+            rest = {};
+        }
+    } else {
+        const auto slash = rest.find('/');
+        const std::string_view hostport = rest.substr(0, slash);
+        rest = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash + 1);
+        std::string_view host = hostport;
+        std::string_view port;
+        if (hostport.starts_with('[')) {  // [IPv6]:port
+            const auto close = hostport.find(']');
+            if (close == std::string_view::npos) return fail("unbalanced [ in the Redis URL's host");
+            host = hostport.substr(1, close - 1);
+            if (close + 1 < hostport.size()) {
+                if (hostport[close + 1] != ':') return fail("bad port in the Redis URL");
+                port = hostport.substr(close + 2);
+            }
+        } else if (const auto colon = hostport.rfind(':'); colon != std::string_view::npos) {
+            host = hostport.substr(0, colon);
+            port = hostport.substr(colon + 1);
+        }
+        if (host.empty()) return fail("the Redis URL has no host");
+        e.host = std::string{host};
+        if (!port.empty()) {
+            int value = 0;
+            for (const char c : port) {
+                if (c < '0' || c > '9' || value > 65535) return fail("bad port in the Redis URL");
+                value = value * 10 + (c - '0');
+            }
+            if (value == 0 || value > 65535) return fail("bad port in the Redis URL");
+            e.port = value;
+        }
+    }
+    if (!rest.empty()) {
+        int db = 0;
+        for (const char c : rest) {
+            if (c < '0' || c > '9' || db > 100000) return fail("bad database index in the Redis URL");
+            db = db * 10 + (c - '0');
+        }
+        e.database = db;
+    }
+    return e;
+}
+
 /// Connects once and reports what is wrong, for configuration time: ok when
 /// Redis answers; invalid_config when it refuses the credentials or the
 /// database index, or TLS is requested in a build without it; overloaded

@@ -212,6 +212,25 @@ public:
                 false);
     }
 
+    /// Nothing to do: the entry stays pending with this consumer, and take()
+    /// hands it out again first (durable_dispatcher waits the delay).
+    void retry_later(const durable_entry&, std::chrono::milliseconds) noexcept {}
+
+    /// XCLAIM to ourselves (JUSTID: the delivery count stays) resets the idle time.
+    void keep_alive(const durable_entry& e) noexcept {
+        (void)guarded(
+                [&] {
+                    const std::string key = stream_key(e.partition);
+                    const char* argv[] = {
+                            "XCLAIM",     key.c_str(), options_.group.c_str(), options_.consumer.c_str(), "0",
+                            e.id.c_str(), "JUSTID"};
+                    const std::size_t lens[] = {
+                            6, key.size(), options_.group.size(), options_.consumer.size(), 1, e.id.size(), 6};
+                    return run(7, argv, lens) != nullptr;
+                },
+                false);
+    }
+
     [[nodiscard]] bool dead_letter(const durable_entry& e, std::string_view reason) noexcept {
         return guarded(
                 [&] {

@@ -1,6 +1,7 @@
-// Durable acceptance over Redis Streams, against a real redis-server with
-// appendonly yes / appendfsync always, and real receiver processes
-// (lkwebhook-durable-node) that the tests SIGKILL:
+// Durable acceptance over Redis Streams (a real redis-server with appendonly
+// yes / appendfsync always) and NATS JetStream (a real nats-server -js with a
+// file store), with real receiver processes (lkwebhook-durable-node) that the
+// tests SIGKILL; the idempotency store is redis_store in both cases:
 //   answered 200 then killed before the handler: handled once by the next instance;
 //   killed inside the handler: handled again after the idle timeout, completed once;
 //   LiveKit-style retries of one event on two instances: handled once;
@@ -11,18 +12,27 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <lkwebhook/durable_dispatcher.hpp>
+#if LKWEBHOOK_TEST_WITH_NATS
+#include <lkwebhook/jetstream_queue.hpp>
+
+#include "durable/nats_server.hpp"
+#endif
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/redis_store.hpp>
 #include <lkwebhook/redis_stream_queue.hpp>
@@ -51,9 +61,10 @@ lkwebhook_test::redis_server& server() {
     return instance;
 }
 
+// Letters, digits and '_' only: also a valid JetStream stream name and subject token.
 std::string fresh_prefix() {
     static int counter = 0;
-    return "lkwebhook-durable:" + std::to_string(::getpid()) + ":" + std::to_string(counter++) + ":";
+    return "lkwd_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_";
 }
 
 struct scratch_log {
@@ -74,7 +85,14 @@ struct scratch_log {
     }
 };
 
-std::vector<std::string> node_args(const std::string& prefix, const scratch_log& log,
+// A backend under test: how a node reaches it, and how many entries it still holds.
+struct engine {
+    std::string name;
+    std::vector<std::string> node_flags;
+    std::function<std::uint64_t(const std::string& prefix)> unfinished;
+};
+
+std::vector<std::string> node_args(const engine& e, const std::string& prefix, const scratch_log& log,
                                    std::vector<std::string> extra = {}) {
     std::vector<std::string> args{"--port",         std::to_string(server().port()),
                                   "--prefix",       prefix,
@@ -82,6 +100,7 @@ std::vector<std::string> node_args(const std::string& prefix, const scratch_log&
                                   "--partitions",   "4",
                                   "--idle-ms",      "1000",
                                   "--in-flight-ms", "1500"};
+    args.insert(args.end(), e.node_flags.begin(), e.node_flags.end());
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
 }
@@ -100,6 +119,46 @@ std::uint64_t unfinished(lkwebhook::redis_stream_queue& q) {
     auto d = q.depth();
     return d ? d->unfinished : ~std::uint64_t{0};
 }
+
+engine redis_engine() {
+    return {"redis", {}, [](const std::string& prefix) {
+                lkwebhook::redis_stream_queue q{queue_options(prefix)};
+                return unfinished(q);
+            }};
+}
+
+#if LKWEBHOOK_TEST_WITH_NATS
+lkwebhook_test::nats_server& nats() {
+    static lkwebhook_test::nats_server instance;
+    return instance;
+}
+
+lkwebhook::jetstream_options jetstream_options_for(const std::string& prefix) {
+    // As lkwebhook-durable-node derives them from --prefix.
+    lkwebhook::jetstream_options o;
+    o.url = nats().url();
+    o.stream = prefix + "Q";
+    o.subject_prefix = prefix + "q";
+    o.partitions = 4;
+    o.idle_timeout = 1000ms;
+    return o;
+}
+
+std::uint64_t unfinished(lkwebhook::jetstream_queue& q) {
+    auto per_partition = q.unfinished();
+    if (!per_partition) return ~std::uint64_t{0};
+    std::uint64_t total = 0;
+    for (const std::uint64_t n : *per_partition) total += n;
+    return total;
+}
+
+engine nats_engine() {
+    return {"nats", {"--nats", nats().url()}, [](const std::string& prefix) {
+                lkwebhook::jetstream_queue q{jetstream_options_for(prefix)};
+                return unfinished(q);
+            }};
+}
+#endif
 
 const std::string node_binary = LKWEBHOOK_DURABLE_NODE;
 
@@ -139,27 +198,26 @@ lkwebhook::durable_options fast_options(std::size_t workers) {
 
 }  // namespace
 
-TEST_CASE("an event answered 200 by a process killed before its handler ran is handled once by the next instance",
-          "[durable][redis]") {
+void killed_after_answering(const engine& eng) {
     REQUIRE(server().ping());
+    INFO("engine: " << eng.name);
     scratch_log log;
     const std::string prefix = fresh_prefix();
     std::vector<signed_event> events;
     for (int i = 0; i < 6; ++i)
         events.push_back(make_event("room-kill-" + std::to_string(i % 2), "EV_k1_" + std::to_string(i)));
     {
-        node_process accepting{node_binary, node_args(prefix, log, {"--workers", "0"})};
+        node_process accepting{node_binary, node_args(eng, prefix, log, {"--workers", "0"})};
         for (const signed_event& e : events) REQUIRE(accepting.submit(e) == 200);
         accepting.kill();
     }
     CHECK(log.lines().empty());  // nothing ran: the process only accepted
-    lkwebhook::redis_stream_queue queue{queue_options(prefix)};
-    CHECK(unfinished(queue) == events.size());
+    CHECK(eng.unfinished(prefix) == events.size());
 
-    node_process next{node_binary, node_args(prefix, log, {"--workers", "2"})};
+    node_process next{node_binary, node_args(eng, prefix, log, {"--workers", "2"})};
     REQUIRE(lkwebhook_test::eventually(
             [&] { return lkwebhook_test::count_phase(log.lines(), "done").size() == events.size(); }));
-    REQUIRE(lkwebhook_test::eventually([&] { return unfinished(queue) == 0; }));
+    REQUIRE(lkwebhook_test::eventually([&] { return eng.unfinished(prefix) == 0; }));
     CHECK(next.quit());
     for (const signed_event& e : events) {
         CHECK(log.count("start", e.id) == 1);
@@ -167,15 +225,15 @@ TEST_CASE("an event answered 200 by a process killed before its handler ran is h
     }
 }
 
-TEST_CASE("a process killed inside the handler: the event runs again after the idle timeout and completes once",
-          "[durable][redis]") {
+void killed_inside_handler(const engine& eng) {
     REQUIRE(server().ping());
+    INFO("engine: " << eng.name);
     scratch_log log;
     const std::string prefix = fresh_prefix();
     const signed_event hung = make_event("room-hang", "EV_hang_1");
     const signed_event after = make_event("room-hang", "EV_hang_2");  // same room: must wait for the first
     {
-        node_process first{node_binary, node_args(prefix, log, {"--workers", "1", "--hang-room", "room-hang"})};
+        node_process first{node_binary, node_args(eng, prefix, log, {"--workers", "1", "--hang-room", "room-hang"})};
         REQUIRE(first.submit(hung) == 200);
         REQUIRE(first.submit(after) == 200);
         REQUIRE(lkwebhook_test::eventually([&] { return log.count("start", hung.id) == 1; }));
@@ -183,7 +241,7 @@ TEST_CASE("a process killed inside the handler: the event runs again after the i
     }
     CHECK(log.count("start", after.id) == 0);  // order: the room waited behind the hung event
     const auto killed_at = std::chrono::steady_clock::now();
-    node_process second{node_binary, node_args(prefix, log, {"--workers", "2"})};
+    node_process second{node_binary, node_args(eng, prefix, log, {"--workers", "2"})};
     REQUIRE(lkwebhook_test::eventually([&] { return log.count("done", after.id) == 1; }));
     // Not before the idle timeout (1 s) let the second instance take it over.
     CHECK(std::chrono::steady_clock::now() - killed_at >= 1s);
@@ -203,12 +261,13 @@ TEST_CASE("a process killed inside the handler: the event runs again after the i
     CHECK(second.quit());
 }
 
-TEST_CASE("LiveKit-style retries of the same events on two instances are handled once", "[durable][redis]") {
+void retries_on_two_instances(const engine& eng) {
     REQUIRE(server().ping());
+    INFO("engine: " << eng.name);
     scratch_log log;
     const std::string prefix = fresh_prefix();
-    node_process a{node_binary, node_args(prefix, log, {"--workers", "2"})};
-    node_process b{node_binary, node_args(prefix, log, {"--workers", "2"})};
+    node_process a{node_binary, node_args(eng, prefix, log, {"--workers", "2"})};
+    node_process b{node_binary, node_args(eng, prefix, log, {"--workers", "2"})};
     std::vector<signed_event> events;
     for (int i = 0; i < 20; ++i)
         events.push_back(make_event("room-retry-" + std::to_string(i % 3), "EV_r_" + std::to_string(i)));
@@ -219,14 +278,21 @@ TEST_CASE("LiveKit-style retries of the same events on two instances are handled
     }
     REQUIRE(lkwebhook_test::eventually(
             [&] { return lkwebhook_test::count_phase(log.lines(), "done").size() == events.size(); }));
-    lkwebhook::redis_stream_queue queue{queue_options(prefix)};
-    REQUIRE(lkwebhook_test::eventually([&] { return unfinished(queue) == 0; }));
+    REQUIRE(lkwebhook_test::eventually([&] { return eng.unfinished(prefix) == 0; }));
     for (const signed_event& e : events) CHECK(log.count("done", e.id) == 1);
     const auto sa = a.stats();
     const auto sb = b.stats();
     REQUIRE((sa.size() == 5 && sb.size() == 5));
-    CHECK(sa[0] + sb[0] == 3 * events.size());  // every append accepted
-    CHECK(sa[2] + sb[2] == 2 * events.size());  // the retries were finished as duplicates
+    CHECK(sa[0] + sb[0] == 3 * events.size());  // every append accepted (answered 200)
+    if (eng.name == "nats") {
+        // Nats-Msg-Id = event id: the server stored each event once (duplicate window).
+        CHECK(sa[1] + sb[1] == events.size());
+        CHECK(sa[2] + sb[2] == 0);
+    } else {
+        // Every append stored; the idempotency store finished the retries as duplicates.
+        CHECK(sa[1] + sb[1] == 3 * events.size());
+        CHECK(sa[2] + sb[2] == 2 * events.size());
+    }
     CHECK(a.quit());
     CHECK(b.quit());
 }
@@ -251,16 +317,18 @@ TEST_CASE("Redis down: 503 with Retry-After and nothing acknowledged; back up (e
         lkwebhook::durable_dispatcher accepting{*keys, correlator, queue, store, fast_options(0)};
         for (const signed_event& e : before) REQUIRE(accepting.submit(e.body, e.authorization).status == 200);
         server().stop(SIGKILL);
-        for (const signed_event& e : during) {
-            const lkwebhook::outcome o = accepting.submit(e.body, e.authorization);
+        // LiveKit's attempts at the room's next event while Redis is down (it sends a room's events one at a
+        // time: the next one only after this one got its 2xx).
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            const lkwebhook::outcome o = accepting.submit(during[0].body, during[0].authorization);
             CHECK(o.status == 503);
             CHECK(o.error == lkwebhook::errc::overloaded);
             CHECK(o.retry_after.has_value());
         }
-        CHECK(accepting.stats().refused == during.size());
+        CHECK(accepting.stats().refused == 3);
         CHECK(accepting.stats().accepted == before.size());
         server().start();
-        // LiveKit retries what it was refused.
+        // LiveKit retries what it was refused, then sends the room's later events.
         for (const signed_event& e : during) {
             REQUIRE(lkwebhook_test::eventually([&] { return accepting.submit(e.body, e.authorization).status == 200; },
                                                30s));
@@ -337,13 +405,14 @@ TEST_CASE("a poison event is dead-lettered after N deliveries with its error, th
     CHECK(dead->empty());
 }
 
-TEST_CASE("per-room order holds with two instances of three workers each under a mixed load", "[durable][redis]") {
+void per_room_order(const engine& eng) {
     REQUIRE(server().ping());
+    INFO("engine: " << eng.name);
     scratch_log log;
     const std::string prefix = fresh_prefix();
     const std::vector<std::string> common{"--workers", "3", "--handler-ms", "2"};
-    node_process a{node_binary, node_args(prefix, log, common)};
-    node_process b{node_binary, node_args(prefix, log, common)};
+    node_process a{node_binary, node_args(eng, prefix, log, common)};
+    node_process b{node_binary, node_args(eng, prefix, log, common)};
     constexpr int rooms = 6;
     constexpr int per_room = 15;
     std::map<std::string, std::vector<std::string>> expected;
@@ -370,3 +439,203 @@ TEST_CASE("per-room order holds with two instances of three workers each under a
     CHECK(a.quit());
     CHECK(b.quit());
 }
+
+TEST_CASE("an event answered 200 by a process killed before its handler ran is handled once by the next instance",
+          "[durable][redis]") {
+    killed_after_answering(redis_engine());
+}
+
+TEST_CASE("a process killed inside the handler: the event runs again after the idle timeout and completes once",
+          "[durable][redis]") {
+    killed_inside_handler(redis_engine());
+}
+
+TEST_CASE("LiveKit-style retries of the same events on two instances are handled once", "[durable][redis]") {
+    retries_on_two_instances(redis_engine());
+}
+
+TEST_CASE("per-room order holds with two instances of three workers each under a mixed load", "[durable][redis]") {
+    per_room_order(redis_engine());
+}
+
+#if LKWEBHOOK_TEST_WITH_NATS
+TEST_CASE("JetStream: an event answered 200 by a process killed before its handler ran is handled once",
+          "[durable][nats]") {
+    killed_after_answering(nats_engine());
+}
+
+TEST_CASE("JetStream: a process killed inside the handler: redelivered after AckWait and completed once",
+          "[durable][nats]") {
+    killed_inside_handler(nats_engine());
+}
+
+TEST_CASE("JetStream: retries of the same events on two instances are stored once and handled once",
+          "[durable][nats]") {
+    retries_on_two_instances(nats_engine());
+}
+
+TEST_CASE("JetStream: per-room order holds with two instances of three workers each", "[durable][nats]") {
+    per_room_order(nats_engine());
+}
+
+TEST_CASE("JetStream down: 503 and nothing acknowledged; back up: nothing lost", "[durable][nats]") {
+    const std::string prefix = fresh_prefix();
+    auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
+    REQUIRE(keys);
+    lkwebhook::jetstream_options options = jetstream_options_for(prefix);
+    options.timeout = 500ms;
+    lkwebhook::jetstream_queue queue{options};
+    lkwebhook::memory_store store;
+    counting_correlator correlator;
+    std::vector<signed_event> before;
+    std::vector<signed_event> during;
+    for (int i = 0; i < 6; ++i) before.push_back(make_event("room-jdown", "EV_jd1_" + std::to_string(i)));
+    for (int i = 0; i < 3; ++i) during.push_back(make_event("room-jdown", "EV_jd2_" + std::to_string(i)));
+    {
+        lkwebhook::durable_dispatcher accepting{*keys, correlator, queue, store, fast_options(0)};
+        for (const signed_event& e : before) REQUIRE(accepting.submit(e.body, e.authorization).status == 200);
+        nats().stop(SIGKILL);
+        // LiveKit's attempts at the room's next event while the server is down.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            const lkwebhook::outcome o = accepting.submit(during[0].body, during[0].authorization);
+            CHECK(o.status == 503);
+            CHECK(o.retry_after.has_value());
+        }
+        nats().start();
+        for (const signed_event& e : during) {
+            REQUIRE(lkwebhook_test::eventually([&] { return accepting.submit(e.body, e.authorization).status == 200; },
+                                               30s));
+        }
+    }
+    lkwebhook::durable_dispatcher consuming{*keys, correlator, queue, store, fast_options(2)};
+    REQUIRE(lkwebhook_test::eventually([&] { return correlator.distinct_handled() == before.size() + during.size(); }));
+    REQUIRE(lkwebhook_test::eventually([&] { return unfinished(queue) == 0; }));
+    for (const auto* list : {&before, &during}) {
+        for (const signed_event& e : *list) CHECK(correlator.count(e.id) == 1);
+    }
+    std::vector<std::string> expected;
+    for (const auto* list : {&before, &during}) {
+        for (const signed_event& e : *list) expected.push_back(e.id);
+    }
+    CHECK(correlator.order["room-jdown"] == expected);
+    consuming.shutdown();
+}
+
+TEST_CASE("JetStream: a poison event is dead-lettered after N deliveries, listed and replayed", "[durable][nats]") {
+    const std::string prefix = fresh_prefix();
+    auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
+    REQUIRE(keys);
+    lkwebhook::jetstream_queue queue{jetstream_options_for(prefix)};
+    lkwebhook::memory_store store;
+    counting_correlator correlator;
+    correlator.poison.insert("room-jpoison");
+    const signed_event poison = make_event("room-jpoison", "EV_jpoison");
+    lkwebhook::durable_options options = fast_options(2);
+    options.max_deliveries = 3;
+    {
+        lkwebhook::durable_dispatcher dispatcher{*keys, correlator, queue, store, options};
+        REQUIRE(dispatcher.submit(poison.body, poison.authorization).status == 200);
+        REQUIRE(lkwebhook_test::eventually([&] { return dispatcher.stats().dead_lettered == 1; }));
+        CHECK(correlator.count(poison.id) == 3);
+        REQUIRE(lkwebhook_test::eventually([&] { return unfinished(queue) == 0; }));
+    }
+    auto dead = queue.dead_letters();
+    REQUIRE(dead);
+    REQUIRE(dead->size() == 1);
+    CHECK(dead->front().event_id == poison.id);
+    CHECK(dead->front().body == poison.body);  // byte-exact
+    CHECK(dead->front().key_id == lkwebhook_test::durable_api_key);
+    CHECK(dead->front().deliveries == 3);
+    CHECK(dead->front().error.find("the handler threw") != std::string::npos);
+    {
+        std::lock_guard lock(correlator.mutex);
+        correlator.poison.clear();
+    }
+    REQUIRE(queue.replay_dead_letter(dead->front().sequence));
+    lkwebhook::durable_dispatcher dispatcher{*keys, correlator, queue, store, options};
+    REQUIRE(lkwebhook_test::eventually([&] { return correlator.distinct_handled() == 1; }));
+    CHECK(correlator.count(poison.id) == 4);
+    dead = queue.dead_letters();
+    REQUIRE(dead);
+    CHECK(dead->empty());
+}
+#endif
+
+#ifdef LKWEBHOOK_CLI
+namespace {
+
+// Runs the lkwebhook CLI; returns its exit status and standard output.
+std::pair<int, std::string> run_cli(const std::string& arguments) {
+    const std::string command = std::string{LKWEBHOOK_CLI} + " " + arguments + " 2>&1";
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) throw std::runtime_error("popen failed");
+    std::string out;
+    char chunk[512];
+    while (const std::size_t n = std::fread(chunk, 1, sizeof chunk, pipe)) out.append(chunk, n);
+    const int status = ::pclose(pipe);
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+// A poison event dead-lettered by an in-process dispatcher over `queue`; then
+// the CLI (given `target`) lists it, shows the depth, and replays it.
+template <class Queue>
+void dead_letters_through_the_cli(Queue& queue, const std::string& target) {
+    auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
+    REQUIRE(keys);
+    lkwebhook::memory_store store;
+    counting_correlator correlator;
+    correlator.poison.insert("room-cli");
+    const signed_event poison = make_event("room-cli", "EV_cli_poison");
+    lkwebhook::durable_options options = fast_options(1);
+    options.max_deliveries = 2;
+    {
+        lkwebhook::durable_dispatcher dispatcher{*keys, correlator, queue, store, options};
+        REQUIRE(dispatcher.submit(poison.body, poison.authorization).status == 200);
+        REQUIRE(lkwebhook_test::eventually([&] { return dispatcher.stats().dead_lettered == 1; }));
+    }
+    const auto [listed, list] = run_cli("queue " + target + " dead");
+    INFO(list);
+    CHECK(listed == 0);
+    CHECK(list.find("event=EV_cli_poison") != std::string::npos);
+    CHECK(list.find("deliveries=2") != std::string::npos);
+    CHECK(list.find("handler_failed") != std::string::npos);
+    CHECK(list.find("1 dead letter(s)") != std::string::npos);
+    const auto [depth_status, depth] = run_cli("queue " + target + " depth");
+    INFO(depth);
+    CHECK(depth_status == 0);
+    CHECK(depth.find("dead letters 1") != std::string::npos);
+
+    {
+        std::lock_guard lock(correlator.mutex);
+        correlator.poison.clear();
+    }
+    const auto [replayed, replay] = run_cli("queue " + target + " replay --all");
+    INFO(replay);
+    CHECK(replayed == 0);
+    CHECK(replay.find("replayed") != std::string::npos);
+    lkwebhook::durable_dispatcher dispatcher{*keys, correlator, queue, store, options};
+    REQUIRE(lkwebhook_test::eventually([&] { return correlator.distinct_handled() == 1; }));
+    CHECK(correlator.count(poison.id) == 3);
+    const auto [after_status, after] = run_cli("queue " + target + " dead");
+    CHECK(after.find("0 dead letter(s)") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("lkwebhook queue lists, counts and replays Redis dead letters", "[durable][redis][cli]") {
+    REQUIRE(server().ping());
+    const std::string prefix = fresh_prefix();
+    lkwebhook::redis_stream_queue queue{queue_options(prefix)};
+    dead_letters_through_the_cli(queue, "--redis redis://127.0.0.1:" + std::to_string(server().port()) + " --prefix " +
+                                                prefix + "queue: --partitions 4");
+}
+
+#if LKWEBHOOK_TEST_WITH_NATS
+TEST_CASE("lkwebhook queue lists, counts and replays JetStream dead letters", "[durable][nats][cli]") {
+    const std::string prefix = fresh_prefix();
+    lkwebhook::jetstream_queue queue{jetstream_options_for(prefix)};
+    dead_letters_through_the_cli(
+            queue, "--nats " + nats().url() + " --prefix " + prefix + "Q --subject " + prefix + "q --partitions 4");
+}
+#endif
+#endif

@@ -1,7 +1,8 @@
 // lkwebhook-durable-node: one receiver instance for the durable-queue tests,
 // a real process the tests start, feed and SIGKILL. It runs a
-// durable_dispatcher over redis_stream_queue and redis_store (both on the
-// test's redis-server), reads requests from stdin and answers on stdout:
+// durable_dispatcher over redis_stream_queue (or, with --nats URL,
+// jetstream_queue) and redis_store (on the test's redis-server), reads
+// requests from stdin and answers on stdout:
 //
 //   stdin:  submit <authorization> <body as hex>   stdout: <HTTP status>
 //           stats                                  stdout: accepted handled duplicates redeliveries dead
@@ -14,7 +15,7 @@
 // survive a SIGKILL. --hang-room makes handlers of that room block forever
 // (after "start"); --fail-room makes them throw.
 //
-// Options: --port N --prefix P --workers N --partitions N
+// Options: --port N (Redis) --nats URL --prefix P --workers N --partitions N
 // --idle-ms N --in-flight-ms N --max-deliveries N --handler-ms N --log FILE
 // --hang-room R --fail-room R
 
@@ -31,6 +32,9 @@
 #include <unistd.h>
 
 #include <lkwebhook/durable_dispatcher.hpp>
+#if LKWEBHOOK_TEST_WITH_NATS
+#include <lkwebhook/jetstream_queue.hpp>
+#endif
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/redis_store.hpp>
 #include <lkwebhook/redis_stream_queue.hpp>
@@ -41,6 +45,7 @@ namespace {
 
 struct node_options {
     int port = 6379;
+    std::string nats;
     std::string prefix = "lkwebhook-durable-test:";
     std::size_t workers = 2;
     std::size_t partitions = 8;
@@ -84,6 +89,8 @@ node_options parse(int argc, char** argv) {
         const std::string value = argv[i + 1];
         if (name == "--port")
             o.port = std::stoi(value);
+        else if (name == "--nats")
+            o.nats = value;
         else if (name == "--prefix")
             o.prefix = value;
         else if (name == "--workers")
@@ -110,14 +117,71 @@ node_options parse(int argc, char** argv) {
     return o;
 }
 
+template <class Queue>
+int serve(const node_options& o, Queue& queue) {
+    auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
+    if (!keys) return 2;
+
+    lkwebhook::redis_store_options s;
+    s.port = o.port;
+    s.key_prefix = o.prefix + "dedupe:";
+    s.in_flight_ttl = std::chrono::milliseconds{o.in_flight_ms};
+    s.reconnect_interval = std::chrono::milliseconds{50};
+    lkwebhook::redis_store store{s};
+
+    recording_correlator correlator;
+    correlator.options = &o;
+    if (!o.log.empty()) correlator.log_fd = ::open(o.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+    lkwebhook::durable_options d;
+    d.workers = o.workers;
+    d.max_deliveries = o.max_deliveries;
+    d.retry_backoff = std::chrono::milliseconds{20};
+    d.max_backoff = std::chrono::milliseconds{200};
+    d.poll_interval = std::chrono::milliseconds{20};
+    lkwebhook::durable_dispatcher dispatcher{*keys, correlator, queue, store, d};
+
+    std::cout << "ready" << std::endl;
+    std::string command;
+    while (std::cin >> command) {
+        if (command == "submit") {
+            std::string authorization;
+            std::string hex;
+            std::cin >> authorization >> hex;
+            const lkwebhook::outcome out = dispatcher.submit(lkwebhook_test::from_hex(hex), authorization);
+            std::cout << out.status << std::endl;
+        } else if (command == "stats") {
+            const lkwebhook::durable_stats st = dispatcher.stats();
+            std::cout << st.accepted << ' ' << st.handled << ' ' << st.duplicates << ' ' << st.redeliveries << ' '
+                      << st.dead_lettered << std::endl;
+        } else if (command == "quit") {
+            break;
+        }
+    }
+    dispatcher.shutdown();
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
         const node_options o = parse(argc, argv);
-        auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
-        if (!keys) return 2;
-
+        if (!o.nats.empty()) {
+#if LKWEBHOOK_TEST_WITH_NATS
+            lkwebhook::jetstream_options j;
+            j.url = o.nats;
+            j.stream = o.prefix + "Q";
+            j.subject_prefix = o.prefix + "q";
+            j.partitions = o.partitions;
+            j.idle_timeout = std::chrono::milliseconds{o.idle_ms};
+            lkwebhook::jetstream_queue queue{j};
+            return serve(o, queue);
+#else
+            std::cerr << "lkwebhook-durable-node: built without libnats\n";
+            return 2;
+#endif
+        }
         lkwebhook::redis_stream_options q;
         q.endpoint.port = o.port;
         q.key_prefix = o.prefix + "queue:";
@@ -125,45 +189,7 @@ int main(int argc, char** argv) {
         q.idle_timeout = std::chrono::milliseconds{o.idle_ms};
         q.reconnect_interval = std::chrono::milliseconds{50};
         lkwebhook::redis_stream_queue queue{q};
-
-        lkwebhook::redis_store_options s;
-        s.port = o.port;
-        s.key_prefix = o.prefix + "dedupe:";
-        s.in_flight_ttl = std::chrono::milliseconds{o.in_flight_ms};
-        s.reconnect_interval = std::chrono::milliseconds{50};
-        lkwebhook::redis_store store{s};
-
-        recording_correlator correlator;
-        correlator.options = &o;
-        if (!o.log.empty()) correlator.log_fd = ::open(o.log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-        lkwebhook::durable_options d;
-        d.workers = o.workers;
-        d.max_deliveries = o.max_deliveries;
-        d.retry_backoff = std::chrono::milliseconds{20};
-        d.max_backoff = std::chrono::milliseconds{200};
-        d.poll_interval = std::chrono::milliseconds{20};
-        lkwebhook::durable_dispatcher dispatcher{*keys, correlator, queue, store, d};
-
-        std::cout << "ready" << std::endl;
-        std::string command;
-        while (std::cin >> command) {
-            if (command == "submit") {
-                std::string authorization;
-                std::string hex;
-                std::cin >> authorization >> hex;
-                const lkwebhook::outcome out = dispatcher.submit(lkwebhook_test::from_hex(hex), authorization);
-                std::cout << out.status << std::endl;
-            } else if (command == "stats") {
-                const lkwebhook::durable_stats st = dispatcher.stats();
-                std::cout << st.accepted << ' ' << st.handled << ' ' << st.duplicates << ' ' << st.redeliveries << ' '
-                          << st.dead_lettered << std::endl;
-            } else if (command == "quit") {
-                break;
-            }
-        }
-        dispatcher.shutdown();
-        return 0;
+        return serve(o, queue);
     } catch (const std::exception& e) {
         std::cerr << "lkwebhook-durable-node: " << e.what() << '\n';
         return 2;

@@ -1,0 +1,114 @@
+#ifndef LKWEBHOOK_TESTS_DURABLE_NATS_SERVER_HPP
+#define LKWEBHOOK_TESTS_DURABLE_NATS_SERVER_HPP
+
+// Test fixture: a private nats-server with JetStream (-js, file store in a
+// temporary directory) on a free loopback port. start() / stop() / restart()
+// (same port, same store: what JetStream stored survives).
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "redis/redis_server.hpp"  // free_loopback_port()
+
+#ifndef LKWEBHOOK_NATS_SERVER
+#define LKWEBHOOK_NATS_SERVER ""
+#endif
+
+namespace lkwebhook_test {
+
+/// Path of nats-server, or empty when it is not installed.
+inline std::string nats_server_path() {
+    if (const char* env = std::getenv("LKWEBHOOK_NATS_SERVER"); env != nullptr && *env != '\0') return env;
+    const std::string configured = LKWEBHOOK_NATS_SERVER;
+    if (!configured.empty() && ::access(configured.c_str(), X_OK) == 0) return configured;
+    for (const char* candidate : {"/usr/bin/nats-server", "/usr/local/bin/nats-server"}) {
+        if (::access(candidate, X_OK) == 0) return candidate;
+    }
+    return {};
+}
+
+class nats_server {
+public:
+    nats_server() : binary_(nats_server_path()), port_(free_loopback_port()) {
+        if (binary_.empty())
+            throw std::runtime_error("nats-server not found at /usr/bin/nats-server (apt-get install nats-server)");
+        char pattern[] = "/tmp/lkwebhook-nats-XXXXXX";
+        if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
+        dir_ = pattern;
+        start();
+    }
+    ~nats_server() {
+        stop();
+        std::error_code ignored;
+        std::filesystem::remove_all(dir_, ignored);
+    }
+    nats_server(const nats_server&) = delete;
+    nats_server& operator=(const nats_server&) = delete;
+
+    [[nodiscard]] std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+
+    void start() {
+        if (pid_ > 0) return;
+        const std::string log = dir_ + "/nats.log";
+        std::filesystem::remove(log);
+        std::vector<std::string> args{binary_, "-js",       "-sd", dir_ + "/store",
+                                      "-a",    "127.0.0.1", "-p",  std::to_string(port_)};
+        std::vector<char*> argv;
+        for (std::string& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        pid_ = ::fork();
+        if (pid_ < 0) throw std::runtime_error("fork failed");
+        if (pid_ == 0) {
+            const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+            if (out >= 0) {
+                ::dup2(out, 1);
+                ::dup2(out, 2);
+            }
+            ::execv(argv[0], argv.data());
+            ::_exit(127);
+        }
+        // Wait until it logs that it is ready (JetStream included; at most ~20 s).
+        for (int i = 0; i < 400; ++i) {
+            std::ifstream in{log};
+            const std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
+            if (text.find("Server is ready") != std::string::npos) return;
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                throw std::runtime_error("nats-server exited at start (see " + log + ")");
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds{50});
+        }
+        throw std::runtime_error("nats-server did not become ready");
+    }
+
+    void stop(int signal = SIGTERM) {
+        if (pid_ <= 0) return;
+        ::kill(pid_, signal);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+    }
+
+private:
+    std::string binary_;
+    int port_;
+    std::string dir_;
+    pid_t pid_ = -1;
+};
+
+}  // namespace lkwebhook_test
+
+#endif
