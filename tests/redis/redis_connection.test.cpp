@@ -205,3 +205,57 @@ TEST_CASE("partition capacity: append answers full instead of trimming unfinishe
     REQUIRE(depth);
     CHECK(depth->unfinished == 3);
 }
+
+TEST_CASE("redis_endpoint_from_url reads the URL forms clients use", "[redis]") {
+    SECTION("host, port, database") {
+        auto e = lkwebhook::redis_endpoint_from_url("redis://cache.internal:6380/2");
+        REQUIRE(e);
+        CHECK(e->host == "cache.internal");
+        CHECK(e->port == 6380);
+        CHECK(e->database == 2);
+        CHECK(e->password.empty());
+        CHECK_FALSE(e->tls.enabled);
+    }
+    SECTION("ACL user and a percent-escaped password") {
+        auto e = lkwebhook::redis_endpoint_from_url("rediss://webhooks:p%40ss%3Aw0rd@10.0.0.7");
+        REQUIRE(e);
+        CHECK(e->username == "webhooks");
+        CHECK(e->password == "p@ss:w0rd");
+        CHECK(e->host == "10.0.0.7");
+        CHECK(e->port == 6379);
+        CHECK(e->tls.enabled);
+    }
+    SECTION("password only, as redis-cli reads it, and IPv6") {
+        auto e = lkwebhook::redis_endpoint_from_url("redis://:secret@[::1]:7000");
+        REQUIRE(e);
+        CHECK(e->username.empty());
+        CHECK(e->password == "secret");
+        CHECK(e->host == "::1");
+        CHECK(e->port == 7000);
+    }
+    SECTION("unix socket with a database") {
+        auto e = lkwebhook::redis_endpoint_from_url("unix:///run/redis/redis.sock?db=5");
+        REQUIRE(e);
+        CHECK(e->unix_socket == "/run/redis/redis.sock");
+        CHECK(e->database == 5);
+    }
+    SECTION("malformed URLs are configuration errors that never echo the password") {
+        for (const char* bad : {"http://host", "redis://", "redis://host:0", "redis://host:99999", "redis://host/x",
+                                "redis://u:bad%zz@host", "unix://relative.sock", "unix:///s.sock?timeout=1"}) {
+            lkwebhook::diagnosis why;
+            auto e = lkwebhook::redis_endpoint_from_url(bad, &why);
+            INFO(bad);
+            REQUIRE_FALSE(e);
+            CHECK(e.error() == lkwebhook::errc::invalid_config);
+            CHECK_FALSE(why.empty());
+            CHECK_FALSE(contains(why.view(), "bad%zz"));
+        }
+    }
+    SECTION("a parsed URL connects") {
+        REQUIRE(secured_server().ping());
+        auto e = lkwebhook::redis_endpoint_from_url("redis://" + std::string{app_user} + ":" + app_password +
+                                                    "@127.0.0.1:" + std::to_string(secured_server().port()) + "/1");
+        REQUIRE(e);
+        CHECK(lkwebhook::check_redis_connection(*e));
+    }
+}
