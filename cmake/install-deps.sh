@@ -48,7 +48,8 @@ packages=(
   g++ make cmake pkg-config git ca-certificates
   libssl-dev          # OpenSSL 3 libcrypto: HMAC-SHA256, SHA-256
   libsimdjson-dev     # simdjson 3 On-Demand: the event decoder
-  libhiredis-dev      # optional lkwebhook::redis idempotency store
+  libhiredis-dev      # optional lkwebhook::redis: idempotency store and Redis Streams durable queue
+  libnats-dev         # optional lkwebhook::nats: NATS JetStream durable queue (same name on Debian 12 and 13)
   libcpp-httplib-dev  # examples/httplib, the demo, and `lkwebhook send` (http:// and https://)
   libboost-dev        # examples/beast (Boost.Beast/Asio, header-only; HTTPS through libssl)
 )
@@ -56,7 +57,8 @@ packages=(
 if [[ $with_tests -eq 1 ]]; then
   packages+=(
     catch2                  # unit tests (Catch2 2.13 on Debian 12, 3 on Debian 13)
-    redis-server            # tests/redis: a real Redis on a loopback port
+    redis-server            # tests/redis, tests/durable: a real Redis on a loopback port
+    nats-server             # tests/durable: a real NATS server with JetStream (-js) on a loopback port
     nodejs npm              # tests/interop: LiveKit's own Node SDK checks our tokens
     clang clang-tidy clang-format
     "$clang_runtime"        # clang sanitizers and libFuzzer (fuzz preset)
