@@ -27,9 +27,10 @@
 // append() returns after the JetStream publish acknowledgement, which the
 // server sends once the message is stored (with Replicas > 1, once a quorum
 // stored it). How durable that is follows the stream's storage: file storage
-// on one server survives a process crash; its fsync policy is the server's
-// (sync_interval: by default data reaches the disk within two minutes, so a
-// machine crash can lose recent messages unless replicas hold them).
+// on one server survives a crash of the server process; the server fsyncs
+// it only periodically (sync_interval, two minutes by default in NATS's
+// documentation), so a machine crash can lose recently acknowledged
+// messages unless replicas hold them.
 //
 // Headers: Lk-Key-Id, Lk-Received-Ms (and on dead letters Lk-Partition,
 // Lk-Source-Seq, Lk-Deliveries, Lk-Error); the event id is Nats-Msg-Id.
