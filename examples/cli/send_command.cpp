@@ -20,6 +20,9 @@
 // each type, encoded by the library (sample_events.hpp).
 
 #include <httplib.h>
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+#include <openssl/x509.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -277,7 +280,7 @@ attempt_result post_once(const url_parts& url, const std::string& body, const st
     // Accept-Encoding itself; the notifier sets the other three).
     httplib::Headers headers{{"Host", url.host_header}, {"User-Agent", "LiveKit"}, {"Accept-Encoding", "gzip"}};
     if (authorization) headers.emplace("Authorization", *authorization);
-    const httplib::Result r = client.Post(url.target.c_str(), headers, body, "application/webhook+json");
+    const httplib::Result r = client.Post(url.target, headers, body, "application/webhook+json");
     if (!r) {
         result.error = describe(r.error());
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
