@@ -13,6 +13,10 @@
 //   the library must see the signed bytes); header blocks over 16 KiB 431. cpp-httplib itself
 //   caps each header line at 8 KiB and the URI at 8 KiB.
 // - SIGINT/SIGTERM: stop accepting, finish the requests in progress, print "stopped", exit 0.
+// - --redis URL / --nats URL (where built with lkwebhook::redis / lkwebhook::nats): durable
+//   acceptance instead: 200 only once the event is stored in Redis Streams or JetStream; worker
+//   threads (of this or any other instance on the same queue) handle it (README: "Scaling out
+//   without losing events"). Redis is then also the idempotency store shared by the instances.
 //
 // See `--help` for the options. The per-request log lines on standard output (`[webhook] ...`)
 // are read by the demo (examples/demo) and the tests (tests/examples).
@@ -30,6 +34,15 @@
 
 #include "call_registry.hpp"
 
+#if LKWEBHOOK_EXAMPLE_WITH_REDIS
+#include <lkwebhook/durable_dispatcher.hpp>
+#include <lkwebhook/redis_store.hpp>
+#include <lkwebhook/redis_stream_queue.hpp>
+#endif
+#if LKWEBHOOK_EXAMPLE_WITH_NATS
+#include <lkwebhook/jetstream_queue.hpp>
+#endif
+
 #include <atomic>
 #include <charconv>
 #include <chrono>
@@ -37,13 +50,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <thread>
+#include <tuple>
+#include <type_traits>
 
 namespace {
 
@@ -65,6 +82,11 @@ constexpr std::string_view usage =
         "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1 (to watch LiveKit retry)\n"
         "  --fail-status CODE    the status --fail-first answers with (default 503; Retry-After only on 429/503)\n"
         "  --quiet               no per-request log lines\n"
+        "  --redis URL           durable acceptance over Redis Streams (redis://[user:password@]host[:port][/db],\n"
+        "                        unix:///path.sock); the password may come from LKWEBHOOK_REDIS_PASSWORD instead\n"
+        "  --nats URL            durable acceptance over NATS JetStream (nats://host:port); Redis (--redis, or\n"
+        "                        redis://127.0.0.1:6379) stays the shared idempotency store\n"
+        "  --workers N           consumer threads of the durable queue (default 4; 0: accept only)\n"
         "\n"
         "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
 
@@ -80,6 +102,9 @@ struct server_options {
     std::int64_t fail_first = 0;
     int fail_status = 503;
     bool quiet = false;
+    std::optional<std::string> redis_url;
+    std::optional<std::string> nats_url;
+    std::size_t workers = 4;
 };
 
 template <class T>
@@ -129,6 +154,12 @@ int main(int argc, char** argv) {
         } else if (arg == "--fail-status" && has_value) {
             if (!parse_number(argv[++i], opt.fail_status) || opt.fail_status < 400 || opt.fail_status > 599)
                 return bad("--fail-status needs 400..599");
+        } else if (arg == "--redis" && has_value) {
+            opt.redis_url = argv[++i];
+        } else if (arg == "--nats" && has_value) {
+            opt.nats_url = argv[++i];
+        } else if (arg == "--workers" && has_value) {
+            if (!parse_number(argv[++i], opt.workers) || opt.workers > 1024) return bad("--workers needs a count");
         } else if (arg == "--quiet") {
             opt.quiet = true;
         } else {
@@ -166,6 +197,74 @@ int main(int argc, char** argv) {
     }
     examples::line_log log;
     examples::call_registry registry(log, !opt.quiet, opt.dispatch_log ? &dispatch_log : nullptr);
+
+    // How a verified request is accepted: handled now (verify_and_dispatch), or stored durably
+    // and handled by the queue's workers (--redis / --nats).
+    std::function<lkwebhook::outcome(std::string_view, std::string_view)> accept = [&](std::string_view body,
+                                                                                       std::string_view authorization) {
+        return lkwebhook::verify_and_dispatch(body, authorization, *keys, registry, store, dispatch);
+    };
+    std::shared_ptr<void> durable;  // the queue, the shared store and the dispatcher, when durable
+    if (opt.redis_url || opt.nats_url) {
+#if LKWEBHOOK_EXAMPLE_WITH_REDIS
+        auto endpoint = lkwebhook::redis_endpoint_from_url(opt.redis_url.value_or("redis://127.0.0.1:6379"), &why);
+        if (!endpoint) {
+            std::cerr << "lkwebhook-httplib-server: --redis: " << why.view() << "\n";
+            return 2;
+        }
+        if (const char* password = std::getenv("LKWEBHOOK_REDIS_PASSWORD"); password != nullptr && *password != '\0')
+            endpoint->password = password;
+        lkwebhook::redis_store_options store_options;
+        store_options.host = endpoint->host;
+        store_options.port = endpoint->port;
+        store_options.unix_socket = endpoint->unix_socket;
+        store_options.username = endpoint->username;
+        store_options.password = endpoint->password;
+        store_options.database = endpoint->database;
+        store_options.tls = endpoint->tls;
+        auto shared_store = std::make_shared<lkwebhook::redis_store>(store_options);
+        if (auto checked = shared_store->check(&why); !checked && checked.error() == lkwebhook::errc::invalid_config) {
+            std::cerr << "lkwebhook-httplib-server: Redis: " << why.view() << "\n";  // never the password
+            return 2;
+        }
+        lkwebhook::durable_options durable_options;
+        durable_options.workers = opt.workers;
+        durable_options.dispatch = dispatch;
+        const auto start = [&](auto queue) {
+            using queue_type = typename decltype(queue)::element_type;
+            using dispatcher_type =
+                    lkwebhook::durable_dispatcher<std::decay_t<decltype(*keys)>, examples::call_registry, queue_type,
+                                                  lkwebhook::redis_store>;
+            auto dispatcher =
+                    std::make_shared<dispatcher_type>(*keys, registry, *queue, *shared_store, durable_options);
+            accept = [dispatcher](std::string_view body, std::string_view authorization) {
+                return dispatcher->submit(body, authorization);
+            };
+            // Destroyed in reverse: the dispatcher (joins its workers) before the queue and the store.
+            durable = std::make_shared<std::tuple<std::shared_ptr<lkwebhook::redis_store>, decltype(queue),
+                                                  std::shared_ptr<dispatcher_type>>>(shared_store, queue, dispatcher);
+        };
+        if (opt.nats_url) {
+#if LKWEBHOOK_EXAMPLE_WITH_NATS
+            lkwebhook::jetstream_options nats;
+            nats.url = *opt.nats_url;
+            start(std::make_shared<lkwebhook::jetstream_queue>(nats));
+            log.line("durable acceptance: NATS JetStream at " + *opt.nats_url);
+#else
+            std::cerr << "lkwebhook-httplib-server: --nats: built without libnats (lkwebhook::nats)\n";
+            return 2;
+#endif
+        } else {
+            lkwebhook::redis_stream_options queue_options;
+            queue_options.endpoint = *endpoint;
+            start(std::make_shared<lkwebhook::redis_stream_queue>(queue_options));
+            log.line("durable acceptance: Redis Streams at " + endpoint->host);
+        }
+#else
+        std::cerr << "lkwebhook-httplib-server: --redis/--nats: built without hiredis (lkwebhook::redis)\n";
+        return 2;
+#endif
+    }
 
     // SIGINT/SIGTERM are blocked in every thread and taken by one watcher thread, which stops
     // the server from outside any handler (httplib's stop() is not async-signal-safe).
@@ -239,8 +338,7 @@ int main(int argc, char** argv) {
         }
 
         // req.body is the raw request body: cpp-httplib does not parse or re-encode it.
-        const lkwebhook::outcome o =
-                lkwebhook::verify_and_dispatch(req.body, authorization, *keys, registry, store, dispatch);
+        const lkwebhook::outcome o = accept(req.body, authorization);
 
         res.status = o.status;
         if (o.retry_after) res.set_header("Retry-After", std::to_string(o.retry_after->count()));

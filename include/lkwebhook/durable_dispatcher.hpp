@@ -247,6 +247,7 @@ private:
         }
         accepted_.fetch_add(1, std::memory_order_relaxed);
         o.handled = true;  // stored: will be handled
+        o.delivery = lkwebhook::delivery::queued;
         detail::finish(o, options, start, ev.event, room);
         return o;
     }
@@ -360,12 +361,11 @@ private:
 
         const correlation r = correlate(correlator_, ev);
         bool failed = r.result == correlation::disposition::failed;
+        if (m != nullptr) m->record_delivery(ev.type(), r.result);
         if (r.result == correlation::disposition::session_not_found) {
-            if (m != nullptr) m->record_session_not_found();
             failed = options.session_not_found == dispatch_options::session_policy::retry;
         }
         if (!failed) {
-            if (m != nullptr && r.result != correlation::disposition::no_handler) m->record_event(ev.type());
             // Complete before acknowledging: a crash in between redelivers an entry
             // whose id is done, which is then acknowledged without running again.
             if (ticket.status == claim_status::proceed) (void)store_.complete(key, ticket);
