@@ -20,7 +20,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <initializer_list>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -132,33 +131,40 @@ private:
 /// A sub-message field: present or absent ("room" absent is not the same as
 /// `"room":{}`). Like std::optional, but the storage lives on the heap and
 /// survives reset(), so a reused event does not reallocate it.
+///
+/// It owns its block through a plain pointer rather than std::unique_ptr:
+/// every generated struct instantiates this template, and unique_ptr's
+/// instantiation was a third of the cost of compiling <lkwebhook/events.hpp>
+/// (tests/headers/compile_cost.py keeps that header cheap).
 template <class T>
 class optional_message {
 public:
     using value_type = T;
 
     optional_message() noexcept = default;
-    optional_message(const T& value) : storage_(std::make_unique<T>(value)), engaged_(true) {}        // NOLINT
-    optional_message(T&& value) : storage_(std::make_unique<T>(std::move(value))), engaged_(true) {}  // NOLINT
+    optional_message(const T& value) : storage_(new T(value)), engaged_(true) {}        // NOLINT
+    optional_message(T&& value) : storage_(new T(std::move(value))), engaged_(true) {}  // NOLINT
     optional_message(const optional_message& other)
-        : storage_(other.engaged_ ? std::make_unique<T>(*other.storage_) : nullptr), engaged_(other.engaged_) {}
+        : storage_(other.engaged_ ? new T(*other.storage_) : nullptr), engaged_(other.engaged_) {}
     optional_message(optional_message&& other) noexcept
-        : storage_(std::move(other.storage_)), engaged_(std::exchange(other.engaged_, false)) {}
+        : storage_(std::exchange(other.storage_, nullptr)), engaged_(std::exchange(other.engaged_, false)) {}
     optional_message& operator=(const optional_message& other) {
         if (this == &other) return *this;
         if (!other.engaged_) {
             reset();
-        } else if (storage_) {
+        } else if (storage_ != nullptr) {
             *storage_ = *other.storage_;
             engaged_ = true;
         } else {
-            storage_ = std::make_unique<T>(*other.storage_);
+            storage_ = new T(*other.storage_);
             engaged_ = true;
         }
         return *this;
     }
     optional_message& operator=(optional_message&& other) noexcept {
-        storage_ = std::move(other.storage_);
+        if (this == &other) return *this;
+        delete storage_;
+        storage_ = std::exchange(other.storage_, nullptr);
         engaged_ = std::exchange(other.engaged_, false);
         return *this;
     }
@@ -170,15 +176,15 @@ public:
         emplace() = std::move(value);
         return *this;
     }
-    ~optional_message() = default;
+    ~optional_message() { delete storage_; }
 
     [[nodiscard]] bool has_value() const noexcept { return engaged_; }
     [[nodiscard]] explicit operator bool() const noexcept { return engaged_; }
     /// Precondition: has_value().
     [[nodiscard]] T& operator*() noexcept { return *storage_; }
     [[nodiscard]] const T& operator*() const noexcept { return *storage_; }
-    [[nodiscard]] T* operator->() noexcept { return storage_.get(); }
-    [[nodiscard]] const T* operator->() const noexcept { return storage_.get(); }
+    [[nodiscard]] T* operator->() noexcept { return storage_; }
+    [[nodiscard]] const T* operator->() const noexcept { return storage_; }
     [[nodiscard]] T& value() {
         if (!engaged_) detail::bad_access();
         return *storage_;
@@ -188,16 +194,16 @@ public:
         return *storage_;
     }
     /// The value if present, else nullptr.
-    [[nodiscard]] const T* get() const noexcept { return engaged_ ? storage_.get() : nullptr; }
+    [[nodiscard]] const T* get() const noexcept { return engaged_ ? storage_ : nullptr; }
 
     /// Makes the message present and empty (all fields default), reusing the
     /// storage of an earlier value; returns it. May throw std::bad_alloc the
     /// first time only.
     T& emplace() {
-        if (storage_) {
+        if (storage_ != nullptr) {
             detail::clear_value(*storage_);
         } else {
-            storage_ = std::make_unique<T>();
+            storage_ = new T();
         }
         engaged_ = true;
         return *storage_;
@@ -216,12 +222,12 @@ private:
     /// emplace() without clearing an earlier value: for the decoder, which
     /// writes or resets every field of the message itself.
     T& engage() {
-        if (!storage_) storage_ = std::make_unique<T>();
+        if (storage_ == nullptr) storage_ = new T();
         engaged_ = true;
         return *storage_;
     }
 
-    std::unique_ptr<T> storage_;
+    T* storage_ = nullptr;
     bool engaged_ = false;
 };
 
