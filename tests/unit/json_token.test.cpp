@@ -207,3 +207,60 @@ TEST_CASE("differential mutation test against simdjson", "[json_token]") {
     CHECK(accepted > 100);
     CHECK(rejected > 100);
 }
+
+TEST_CASE("the compact fast path covers only what the general scanner accepts alike", "[json_token]") {
+    std::array<j::json_compact_member, j::json_compact_max_members> members;
+    // Within the subset: the members, in order, with their kinds.
+    const std::string_view claims = R"({"iss":"APIkey","exp":1768459207,"nbf":-0,"sha256":"lyz1=+/"})";
+    REQUIRE(j::scan_compact_flat_object(claims, members) == 4);
+    CHECK(members[0].key.raw == "iss");
+    CHECK(members[0].value.kind == j::json_kind::string);
+    CHECK(members[0].value.raw == "APIkey");
+    CHECK(members[1].value.kind == j::json_kind::number);
+    CHECK(members[1].value.integer);
+    CHECK(members[1].value.raw == "1768459207");
+    CHECK(members[2].value.raw == "-0");
+    CHECK(members[3].value.raw == "lyz1=+/");
+    const scanned general = scan(claims);
+    REQUIRE_FALSE(general.fault);
+    REQUIRE(general.members.size() == 4);
+    CHECK(general.members[1].second.raw == "1768459207");
+
+    // Outside it, the fast path declines (-1) and the general scanner decides.
+    const struct {
+        std::string_view text;
+        j::json_error general;
+    } edges[] = {
+            {R"({"a":1,"a":2})", j::json_error::duplicate_member},
+            {R"({"a":1,"\u0061":2})", j::json_error::duplicate_member},
+            {R"({"a":1.5})", j::json_error::none},
+            {R"({"a":1e3})", j::json_error::none},
+            {R"({"a":01})", j::json_error::syntax},
+            {R"({"a":-})", j::json_error::syntax},
+            {R"({"a":true})", j::json_error::none},
+            {R"({"a":[1]})", j::json_error::none},
+            {R"({"a": 1})", j::json_error::none},
+            {R"({"a":"\n"})", j::json_error::none},
+            {"{\"a\":\"\x7f\"}", j::json_error::none},
+            {"{\"a\":\"\xc3\xa9\"}", j::json_error::none},
+            {"{\"a\":\"\xc3\"}", j::json_error::invalid_utf8},
+            {R"({"a":1}x)", j::json_error::trailing},
+            {R"({"a":1,})", j::json_error::syntax},
+            {R"({})", j::json_error::none},
+            {R"({"a":1)", j::json_error::syntax},
+    };
+    for (const auto& edge : edges) {
+        INFO(edge.text);
+        CHECK(j::scan_compact_flat_object(edge.text, members) == -1);
+        CHECK(error_of(edge.text) == edge.general);
+    }
+
+    // More than 16 members: declined, and accepted by the general scanner.
+    std::string many = "{";
+    for (int i = 0; i < 17; ++i) many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":" + std::to_string(i);
+    many += "}";
+    CHECK(j::scan_compact_flat_object(many, members) == -1);
+    const scanned all = scan(many);
+    CHECK_FALSE(all.fault);
+    CHECK(all.members.size() == 17);
+}

@@ -20,6 +20,7 @@
 // validated and skipped. It never interprets anything itself.
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -165,9 +166,19 @@ private:
     }
 }
 
+/// Byte equality, inlined: the strings compared here are a few bytes long,
+/// and a call to the library's memcmp costs more than the comparison.
+[[nodiscard]] constexpr bool json_same_bytes(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i] != b[i]) return false;
+    }
+    return true;
+}
+
 /// True when the validated JSON string `raw` unescapes to exactly `literal`.
 [[nodiscard]] constexpr bool json_string_equals(std::string_view raw, bool escaped, std::string_view literal) noexcept {
-    if (!escaped) return raw == literal;
+    if (!escaped) return json_same_bytes(raw, literal);
     return json_string_compare(raw, true, literal, false) == 0;
 }
 
@@ -185,6 +196,85 @@ constexpr std::size_t json_unescape(std::string_view raw, char* out, std::size_t
     return n;
 }
 
+/// The most members the compact fast path of scan_json_object gathers.
+inline constexpr std::size_t json_compact_max_members = 16;
+
+struct json_compact_member {
+    json_value key;
+    json_value value;
+};
+
+/// The fast path of scan_json_object for the compact, flat objects JWT
+/// signers emit (`{"alg":"HS256","typ":"JWT"}`, LiveKit's claims): no
+/// whitespace, at most 16 members, names and string values of printable
+/// ASCII without escapes, values that are such strings or integers
+/// (-?(0|[1-9][0-9]*)), no name twice, nothing after the closing brace.
+/// Returns the member count, or -1 when `text` is outside that subset (the
+/// general scanner then decides, so nothing is rejected here). Within the
+/// subset the general scanner accepts exactly the same text and reports the
+/// same members: no byte needs UTF-8 or escape handling, and names without
+/// escapes are equal exactly when their bytes are.
+[[nodiscard]] constexpr int scan_compact_flat_object(
+        std::string_view text, std::array<json_compact_member, json_compact_max_members>& out) noexcept {
+    const std::size_t size = text.size();
+    if (size < 2 || text[0] != '{' || text[1] == '}') return -1;
+    std::size_t pos = 1;
+    const auto plain_string = [&](std::string_view& content) noexcept {
+        if (pos >= size || text[pos] != '"') return false;
+        const std::size_t start = ++pos;
+        for (; pos < size; ++pos) {
+            const auto c = static_cast<unsigned char>(text[pos]);
+            if (c == '"') {
+                content = text.substr(start, pos - start);
+                ++pos;
+                return true;
+            }
+            if (c < 0x20 || c >= 0x7F || c == '\\') return false;
+        }
+        return false;
+    };
+    std::size_t count = 0;
+    for (;;) {
+        if (count == out.size()) return -1;
+        json_compact_member& member = out[count];
+        member.key = json_value{json_kind::string, {}, false, false};
+        if (!plain_string(member.key.raw)) return -1;
+        if (pos >= size || text[pos] != ':') return -1;
+        ++pos;
+        if (pos >= size) return -1;
+        if (text[pos] == '"') {
+            member.value = json_value{json_kind::string, {}, false, false};
+            if (!plain_string(member.value.raw)) return -1;
+        } else {
+            const std::size_t start = pos;
+            if (text[pos] == '-') ++pos;
+            if (pos >= size) return -1;
+            if (text[pos] == '0') {
+                ++pos;
+            } else if (text[pos] >= '1' && text[pos] <= '9') {
+                while (pos < size && text[pos] >= '0' && text[pos] <= '9') ++pos;
+            } else {
+                return -1;  // a literal, an object or an array: the general scanner
+            }
+            // A fraction or exponent is caught below: '.', 'e' and 'E' are
+            // neither ',' nor '}'.
+            member.value = json_value{json_kind::number, text.substr(start, pos - start), false, true};
+        }
+        for (std::size_t i = 0; i < count; ++i) {
+            if (json_same_bytes(out[i].key.raw, member.key.raw))
+                return -1;  // a duplicate: reported by the general scanner
+        }
+        ++count;
+        if (pos >= size) return -1;
+        if (text[pos] == ',') {
+            ++pos;
+            continue;
+        }
+        if (text[pos] == '}' && pos + 1 == size) return static_cast<int>(count);
+        return -1;
+    }
+}
+
 /// Scans `text`, which must be a single JSON object, calling
 /// `on_member(key, value)` for every top-level member (key.kind is string).
 /// `names` is scratch for member names: json_max_names(text.size()) slots
@@ -197,6 +287,17 @@ template <class OnMember>
     if (text.size() > json_scanner_max_input) return {json_error::too_large, 0};
     if (max_depth > json_scanner_max_depth) max_depth = json_scanner_max_depth;
     if (max_depth < 1) return {json_error::too_deep, 0};
+    {
+        std::array<json_compact_member, json_compact_max_members> compact;
+        const int count = scan_compact_flat_object(text, compact);
+        if (count >= 0 && static_cast<std::size_t>(count) <= names.size()) {
+            for (int i = 0; i < count; ++i) {
+                const json_compact_member& m = compact[static_cast<std::size_t>(i)];
+                on_member(static_cast<const json_value&>(m.key), static_cast<const json_value&>(m.value));
+            }
+            return {};
+        }
+    }
 
     struct frame {
         bool object;
