@@ -33,7 +33,8 @@ inline std::string nats_server_path() {
     if (const char* env = std::getenv("LKWEBHOOK_NATS_SERVER"); env != nullptr && *env != '\0') return env;
     const std::string configured = LKWEBHOOK_NATS_SERVER;
     if (!configured.empty() && ::access(configured.c_str(), X_OK) == 0) return configured;
-    for (const char* candidate : {"/usr/bin/nats-server", "/usr/local/bin/nats-server"}) {
+    // Debian installs it in /usr/sbin (not on a non-root user's PATH).
+    for (const char* candidate : {"/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"}) {
         if (::access(candidate, X_OK) == 0) return candidate;
     }
     return {};
@@ -43,7 +44,8 @@ class nats_server {
 public:
     nats_server() : binary_(nats_server_path()), port_(free_loopback_port()) {
         if (binary_.empty())
-            throw std::runtime_error("nats-server not found at /usr/bin/nats-server (apt-get install nats-server)");
+            throw std::runtime_error(
+                    "nats-server not found in /usr/sbin, /usr/bin or /usr/local/bin (apt-get install nats-server)");
         char pattern[] = "/tmp/lkwebhook-nats-XXXXXX";
         if (::mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
         dir_ = pattern;
