@@ -123,6 +123,61 @@ std::string generate_huge_participant_body(const std::string& mid_body) {
     return with_event_id(body, "EV_bench_huge01");
 }
 
+std::string generate_many_tracks_body(const std::string& mid_body) {
+    // The mid body's video track (simulcast, three layers, one codec) 64 times,
+    // each with its own sid: a large room's participant_joined.
+    constexpr std::string_view tracks_marker = "\"tracks\":[";
+    const std::size_t t = mid_body.find(tracks_marker);
+    if (t == std::string::npos) throw std::runtime_error("mid body has no tracks");
+    const std::size_t first = t + tracks_marker.size();
+    // The first track is the object that opens there; find its closing brace.
+    std::size_t depth = 0;
+    std::size_t end = first;
+    for (; end < mid_body.size(); ++end) {
+        if (mid_body[end] == '{') ++depth;
+        if (mid_body[end] == '}' && --depth == 0) break;
+    }
+    const std::string track = mid_body.substr(first, end + 1 - first);
+    constexpr std::string_view sid_marker = "\"sid\":\"TR_";
+    const std::size_t sid_at = track.find(sid_marker);
+    if (sid_at == std::string::npos) throw std::runtime_error("mid body's first track has no sid");
+    const std::size_t sid_value = sid_at + sid_marker.size();
+    const std::size_t sid_end = track.find('"', sid_value);
+    std::string tracks;
+    for (int i = 0; i < 64; ++i) {
+        if (i) tracks += ", ";
+        char sid[16];
+        std::snprintf(sid, sizeof sid, "bench%07d", i);
+        tracks.append(track, 0, sid_value).append(sid).append(track, sid_end, std::string::npos);
+    }
+    std::size_t array_end = first;
+    depth = 1;
+    for (; array_end < mid_body.size(); ++array_end) {
+        if (mid_body[array_end] == '[') ++depth;
+        if (mid_body[array_end] == ']' && --depth == 0) break;
+    }
+    std::string body = mid_body.substr(0, first) + tracks + mid_body.substr(array_end);
+    return with_event_id(body, "EV_bench_tracks1");
+}
+
+std::string generate_many_attributes_body(const std::string& mid_body) {
+    // 1,000 attributes in key order (LiveKit's JSON has sorted map keys), about
+    // 58 bytes each, ahead of the mid body's own four (which sort after them).
+    std::string attributes;
+    for (int i = 0; i < 1000; ++i) {
+        char entry[96];
+        std::snprintf(entry, sizeof entry, "\"app.attr.%04d\":\"value-%04d lorem ipsum dolor sit %08d\", ", i, i,
+                      i * 7919);
+        attributes += entry;
+    }
+    std::string body = mid_body;
+    constexpr std::string_view attributes_marker = "\"attributes\":{";
+    const std::size_t a = body.find(attributes_marker);
+    if (a == std::string::npos) throw std::runtime_error("mid body has no attributes map");
+    body.insert(a + attributes_marker.size(), attributes);
+    return with_event_id(body, "EV_bench_attrs01");
+}
+
 std::vector<workload> load_workloads(const std::string& vectors_dir, std::size_t variant_budget_bytes) {
     std::vector<workload> out;
     out.push_back(load_vector(vectors_dir, "ok_bench_small_room_finished", "small"));
@@ -135,6 +190,20 @@ std::vector<workload> load_workloads(const std::string& vectors_dir, std::size_t
     huge.original.body = generate_huge_participant_body(out[1].original.body);
     huge.original.authorization = sign_or_throw(huge.original.body, huge);
     out.push_back(std::move(huge));
+
+    workload tracks = out[1];
+    tracks.name = "tracks64";
+    tracks.source = "generated from ok_bench_mid_participant_joined";
+    tracks.original.body = generate_many_tracks_body(out[1].original.body);
+    tracks.original.authorization = sign_or_throw(tracks.original.body, tracks);
+    out.push_back(std::move(tracks));
+
+    workload attrs = out[1];
+    attrs.name = "attrs1000";
+    attrs.source = "generated from ok_bench_mid_participant_joined";
+    attrs.original.body = generate_many_attributes_body(out[1].original.body);
+    attrs.original.authorization = sign_or_throw(attrs.original.body, attrs);
+    out.push_back(std::move(attrs));
 
     for (workload& w : out) make_variants(w, variant_budget_bytes);
     return out;

@@ -2,8 +2,9 @@
 #define LKWEBHOOK_TESTS_BENCH_WORKLOADS_HPP
 
 // Benchmark workloads: three vectors from tests/vectors/data (what a LiveKit
-// server sends, signed by it) and a generated ~64 KB participant_joined with large
-// metadata and attributes, signed with lkwebhook::sign.
+// server sends, signed by it) and three ~60 KB participant_joined bodies
+// generated from the mid one (large metadata and attributes; 64 tracks; 1,000
+// attributes), signed with lkwebhook::sign.
 
 #include <cstddef>
 #include <cstdint>
@@ -18,7 +19,7 @@ struct signed_request {
 };
 
 struct workload {
-    std::string name;    // "small", "mid", "large", "huge"
+    std::string name;    // "small", "mid", "large", "huge", "tracks64", "attrs1000"
     std::string source;  // vector name or "generated"
     std::string api_key;
     std::string api_secret;
@@ -37,8 +38,12 @@ std::vector<workload> load_workloads(const std::string& vectors_dir, std::size_t
 // ({"name","api_key","api_secret","now","body","authorization"}), for the JS SDK comparison.
 void dump_workloads(const std::vector<workload>& workloads, const std::string& dir);
 
-// The ~64 KB generated body (unsigned), exposed for tests of the generator.
+// The generated bodies (unsigned), exposed for tests of the generators: ~64 KB
+// of metadata and attributes; 64 simulcast video tracks (~60 KB); 1,000
+// attributes (~60 KB).
 std::string generate_huge_participant_body(const std::string& mid_body);
+std::string generate_many_tracks_body(const std::string& mid_body);
+std::string generate_many_attributes_body(const std::string& mid_body);
 
 }  // namespace bench
 
