@@ -33,10 +33,13 @@ if(LKWEBHOOK_WITH_REDIS AND LKWEBHOOK_HIREDIS_FOUND)
       endif()
     endif()
   endif()
+  # Build tree only: the installed package's find-hiredis.cmake defines no
+  # hiredis_ssl target, so an installed lkwebhook::redis stays TLS-free; a
+  # consumer that wants TLS links hiredis_ssl and defines LKWEBHOOK_REDIS_TLS=1.
   if(TARGET lkwebhook_hiredis::hiredis_ssl)
-    target_link_libraries(lkwebhook_redis INTERFACE lkwebhook_hiredis::hiredis_ssl)
-    target_compile_definitions(lkwebhook_redis INTERFACE LKWEBHOOK_REDIS_TLS=1)
-    message(STATUS "lkwebhook: hiredis_ssl found, Redis TLS enabled")
+    target_link_libraries(lkwebhook_redis INTERFACE $<BUILD_INTERFACE:lkwebhook_hiredis::hiredis_ssl>)
+    target_compile_definitions(lkwebhook_redis INTERFACE $<BUILD_INTERFACE:LKWEBHOOK_REDIS_TLS=1>)
+    message(STATUS "lkwebhook: hiredis_ssl found, Redis TLS enabled in this build tree")
   endif()
   message(STATUS "lkwebhook: hiredis found, target lkwebhook::redis available")
 else()
