@@ -1,9 +1,10 @@
 #ifndef LKWEBHOOK_TESTS_BENCH_ALLOC_COUNTER_HPP
 #define LKWEBHOOK_TESTS_BENCH_ALLOC_COUNTER_HPP
 
-// Heap allocations made by the calling thread, counted by the replaced global
-// operator new family in alloc_counter.cpp, plus OpenSSL's own allocations
-// (CRYPTO_set_mem_functions), which do not go through operator new.
+// Heap allocations made by the calling thread: operator new (every form) and
+// OpenSSL's own allocations (CRYPTO_set_mem_functions), which do not go
+// through operator new. Counted by tests/support/counting_allocator.hpp,
+// instantiated in alloc_counter.cpp.
 
 #include <cstdint>
 

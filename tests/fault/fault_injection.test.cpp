@@ -1,4 +1,4 @@
-// Threat model C8 (and I9/C9): every OpenSSL call, every OpenSSL allocation and
+// Threat catalogue C8 (and I9/C9): every OpenSSL call, every OpenSSL allocation and
 // every C++ allocation on the request path is made to fail in turn. Each
 // failure must give a clean rejection (internal_error, or another error code),
 // never acceptance, never a crash, and must leak nothing; afterwards the next
@@ -11,6 +11,7 @@
 // "warm" (after one successful request). Under AddressSanitizer the child runs
 // LeakSanitizer before it exits. The interposers live in injection.cpp.
 #include "support/catch.hpp"
+#include "support/fork_runner.hpp"
 
 #include "injection.hpp"
 #include "support/vectors.hpp"
@@ -183,46 +184,25 @@ extern "C" void report_crash(int signal_number) {
     std::raise(signal_number);
 }
 
-// Result of one child run.
-struct child_report {
-    bool finished = false;  // exited normally with 0 (no crash, no leak)
-    int exit_code = -1;
-    int signal = 0;
-    std::string text;  // what the child wrote
-};
+using child_report = lkwebhook::test::child_result;
+
+// A crash in the child names the interposer site failed just before it.
+void report_crashes_to(int report_fd) {
+    crash_report_fd = report_fd;
+    std::signal(SIGSEGV, report_crash);
+    std::signal(SIGBUS, report_crash);
+    std::signal(SIGABRT, report_crash);
+}
+
+int leak_check_status() {
+#ifdef LKWEBHOOK_FAULT_LSAN
+    if (__lsan_do_recoverable_leak_check() != 0) return 23;
+#endif
+    return 0;
+}
 
 child_report in_child(const std::function<std::string()>& body) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    std::fflush(nullptr);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        crash_report_fd = fds[1];
-        std::signal(SIGSEGV, report_crash);
-        std::signal(SIGBUS, report_crash);
-        std::signal(SIGABRT, report_crash);
-        close(fds[0]);
-        const std::string text = body();
-        if (write(fds[1], text.data(), text.size()) != static_cast<ssize_t>(text.size())) _exit(4);
-        close(fds[1]);
-#ifdef LKWEBHOOK_FAULT_LSAN
-        if (__lsan_do_recoverable_leak_check() != 0) _exit(23);
-#endif
-        _exit(0);
-    }
-    close(fds[1]);
-    child_report r;
-    char buffer[512];
-    ssize_t n;
-    while ((n = read(fds[0], buffer, sizeof buffer)) > 0) r.text.append(buffer, static_cast<std::size_t>(n));
-    close(fds[0]);
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-    r.finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    return r;
+    return lkwebhook::test::run_in_child(body, {&report_crashes_to, &leak_check_status});
 }
 
 // Brings OpenSSL itself up (default provider, method caches) in the parent,

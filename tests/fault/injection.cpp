@@ -1,6 +1,8 @@
 // Interposition layer for fault injection; see injection.hpp.
 #include "injection.hpp"
 
+#include "../support/counting_allocator.hpp"
+
 #include <dlfcn.h>
 
 #include <cstdio>
@@ -12,7 +14,7 @@
 
 // Deprecated one-shot APIs are declared here ourselves, so the interposers exist
 // even when the build defines OPENSSL_NO_DEPRECATED (then the headers omit them).
-// The library must not call them (threat-model C9/I9); the tests check the log.
+// The library must not call them (catalogue C9/I9); the tests check the log.
 extern "C" {
 unsigned char* HMAC(const EVP_MD* evp_md, const void* key, int key_len, const unsigned char* data, size_t data_len,
                     unsigned char* md, unsigned int* md_len);
@@ -65,22 +67,19 @@ F real(const char* name) noexcept {
     return reinterpret_cast<F>(symbol);
 }
 
-// --- OpenSSL's allocator hooks -------------------------------------------------
-void* crypto_malloc(size_t n, const char*, int) {
-    if (hit(kind::crypto_alloc, "CRYPTO_malloc")) return nullptr;
-    return std::malloc(n);
+// --- allocations: the tests' one counting allocator, failing the armed one --------
+bool fail_armed_allocation(lkwebhook::test::allocation a) noexcept {
+    using lkwebhook::test::allocation;
+    switch (a) {
+        case allocation::operator_new: return hit(kind::cpp_alloc, "operator_new");
+        case allocation::operator_new_nothrow: return hit(kind::cpp_alloc, "operator_new(nothrow)");
+        case allocation::operator_new_aligned: return hit(kind::cpp_alloc, "operator_new(aligned)");
+        case allocation::crypto_malloc: return hit(kind::crypto_alloc, "CRYPTO_malloc");
+        case allocation::crypto_realloc: return hit(kind::crypto_alloc, "CRYPTO_realloc");
+    }
+    return false;
 }
-void* crypto_realloc(void* p, size_t n, const char*, int) {
-    if (hit(kind::crypto_alloc, "CRYPTO_realloc")) return nullptr;
-    return std::realloc(p, n);
-}
-void crypto_free(void* p, const char*, int) { std::free(p); }
-
-bool hooks_installed = false;
-
-__attribute__((constructor(101))) void install_crypto_hooks() {
-    hooks_installed = CRYPTO_set_mem_functions(crypto_malloc, crypto_realloc, crypto_free) == 1;
-}
+const bool fail_hook_set = (lkwebhook::test::fail_allocation = &fail_armed_allocation, true);
 
 }  // namespace
 
@@ -93,7 +92,7 @@ const char* to_string(kind k) noexcept {
     return "?";
 }
 
-bool crypto_hooks_installed() noexcept { return hooks_installed; }
+bool crypto_hooks_installed() noexcept { return fail_hook_set && lkwebhook::test::crypto_allocator_installed; }
 
 void start_counting() noexcept {
     state_t& s = state();
@@ -268,46 +267,3 @@ unsigned char* SHA256(const unsigned char* d, size_t n, unsigned char* md) {
 }
 
 #undef LKWEBHOOK_FAULT_REAL
-
-// --- C++ allocations ------------------------------------------------------------
-// Replaceable global allocation functions. The sized/aligned deletes forward to
-// free(), so every form pairs with the malloc below.
-namespace {
-void* counted_new(std::size_t n) {
-    if (fault::hit(fault::kind::cpp_alloc, "operator_new")) throw std::bad_alloc();
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-    throw std::bad_alloc();
-}
-void* counted_new_nothrow(std::size_t n) noexcept {
-    if (fault::hit(fault::kind::cpp_alloc, "operator_new(nothrow)")) return nullptr;
-    return std::malloc(n == 0 ? 1 : n);
-}
-void* counted_new_aligned(std::size_t n, std::align_val_t a) {
-    if (fault::hit(fault::kind::cpp_alloc, "operator_new(aligned)")) throw std::bad_alloc();
-    const auto alignment = static_cast<std::size_t>(a);
-    const std::size_t rounded = (n + alignment - 1) / alignment * alignment;
-    if (void* p = std::aligned_alloc(alignment, rounded == 0 ? alignment : rounded)) return p;
-    throw std::bad_alloc();
-}
-}  // namespace
-
-// Out of line, so a compiler inlining a delete never pairs free() with a
-// library's `new (std::nothrow)` (-Wmismatched-new-delete).
-[[gnu::noinline]] static void lkwebhook_release(void* p) noexcept { std::free(p); }
-
-void* operator new(std::size_t n) { return counted_new(n); }
-void* operator new[](std::size_t n) { return counted_new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_new_nothrow(n); }
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_new_nothrow(n); }
-void* operator new(std::size_t n, std::align_val_t a) { return counted_new_aligned(n, a); }
-void* operator new[](std::size_t n, std::align_val_t a) { return counted_new_aligned(n, a); }
-void operator delete(void* p) noexcept { lkwebhook_release(p); }
-void operator delete[](void* p) noexcept { lkwebhook_release(p); }
-void operator delete(void* p, std::size_t) noexcept { lkwebhook_release(p); }
-void operator delete[](void* p, std::size_t) noexcept { lkwebhook_release(p); }
-void operator delete(void* p, std::align_val_t) noexcept { lkwebhook_release(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { lkwebhook_release(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { lkwebhook_release(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { lkwebhook_release(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { lkwebhook_release(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { lkwebhook_release(p); }

@@ -4,9 +4,9 @@
 // Fault injection for the test executable. injection.cpp defines the OpenSSL
 // EVP/HMAC/SHA functions the library may call; because lkwebhook is header-only,
 // its calls are compiled into this executable and bind to these definitions,
-// which forward to libcrypto through dlsym(RTLD_NEXT). It also installs
-// CRYPTO_set_mem_functions hooks (OpenSSL's own allocations) and replaces the
-// global operator new family (the library's C++ allocations).
+// which forward to libcrypto through dlsym(RTLD_NEXT). Allocations (the
+// library's C++ ones and OpenSSL's own) go through the tests' one counting
+// allocator, tests/support/counting_allocator.hpp, whose failure hook it sets.
 //
 // While counting is on, every interposed call and allocation is numbered per
 // kind; arm(kind, n) makes the n-th one fail the way the real one can fail

@@ -1,4 +1,4 @@
-// Threat model I1/I2/A2/A10/B1: before the MAC succeeds (and between the MAC and
+// Threat catalogue I1/I2/A2/A10/B1: before the MAC succeeds (and between the MAC and
 // the body-hash check) verification touches zero body bytes, parses nothing of
 // the body, and allocates nothing; size gates are decided from lengths alone.
 //
@@ -35,51 +35,9 @@
 #include <string>
 #include <string_view>
 
-// ---- allocation counting ------------------------------------------------------
-namespace {
-bool counting = false;
-long cpp_allocations = 0;
-long crypto_allocations = 0;
-
-void* count_new(std::size_t n) {
-    if (counting) ++cpp_allocations;
-    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-    throw std::bad_alloc();
-}
-void* crypto_malloc(std::size_t n, const char*, int) {
-    if (counting) ++crypto_allocations;
-    return std::malloc(n);
-}
-void* crypto_realloc(void* p, std::size_t n, const char*, int) {
-    if (counting) ++crypto_allocations;
-    return std::realloc(p, n);
-}
-void crypto_free(void* p, const char*, int) { std::free(p); }
-// Out of line, so the compiler does not pair free() with the library's
-// `new (std::nothrow)` when it inlines a delete (-Wmismatched-new-delete).
-[[gnu::noinline]] void release(void* p) noexcept { std::free(p); }
-bool crypto_hooks = false;
-__attribute__((constructor(101))) void install_crypto_hooks() {
-    crypto_hooks = CRYPTO_set_mem_functions(crypto_malloc, crypto_realloc, crypto_free) == 1;
-}
-}  // namespace
-
-void* operator new(std::size_t n) { return count_new(n); }
-void* operator new[](std::size_t n) { return count_new(n); }
-void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
-    if (counting) ++cpp_allocations;
-    return std::malloc(n == 0 ? 1 : n);
-}
-void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
-    if (counting) ++cpp_allocations;
-    return std::malloc(n == 0 ? 1 : n);
-}
-void operator delete(void* p) noexcept { release(p); }
-void operator delete[](void* p) noexcept { release(p); }
-void operator delete(void* p, std::size_t) noexcept { release(p); }
-void operator delete[](void* p, std::size_t) noexcept { release(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { release(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { release(p); }
+// ---- allocation counting: the tests' one counting allocator -------------------
+#include "support/counting_allocator.hpp"
+#include "support/fork_runner.hpp"
 
 namespace {
 
@@ -122,38 +80,27 @@ struct child_outcome {
     std::string result;     // "ok" or the errc name the child saw
 };
 
+// Die from the fault itself: not through the test framework's handlers,
+// which would report from the child as if it were the parent.
+void default_fault_signals(int) {
+    std::signal(SIGSEGV, SIG_DFL);
+    std::signal(SIGBUS, SIG_DFL);
+}
+
 // Runs verify in a forked child (fresh from this process's state).
 child_outcome verify_in_child(std::string_view body, std::string_view authorization, const vector_case& v) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    std::fflush(nullptr);
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        // Die from the fault itself: not through the test framework's handlers,
-        // which would report from the child as if it were the parent.
-        std::signal(SIGSEGV, SIG_DFL);
-        std::signal(SIGBUS, SIG_DFL);
-        close(fds[0]);
-        auto keys = lkwebhook::static_key::make(v.api_key, v.api_secret);
-        if (!keys) _exit(3);
-        lkwebhook::verify_options options;
-        options.leeway = std::chrono::seconds{v.leeway_s};
-        const auto r = lkwebhook::verify(body, authorization, *keys, options, lkwebhook::fixed_clock{v.now});
-        const std::string name = r ? std::string("ok") : std::string(lkwebhook::to_string(r.error()));
-        if (write(fds[1], name.data(), name.size()) != static_cast<ssize_t>(name.size())) _exit(4);
-        _exit(0);
-    }
-    close(fds[1]);
-    child_outcome out;
-    char buffer[128];
-    ssize_t n;
-    while ((n = read(fds[0], buffer, sizeof buffer)) > 0) out.result.append(buffer, static_cast<std::size_t>(n));
-    close(fds[0]);
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    out.finished = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    return out;
+    const lkwebhook::test::child_result r = lkwebhook::test::run_in_child(
+            [&] {
+                auto keys = lkwebhook::static_key::make(v.api_key, v.api_secret);
+                if (!keys) _exit(3);
+                lkwebhook::verify_options options;
+                options.leeway = std::chrono::seconds{v.leeway_s};
+                const auto result =
+                        lkwebhook::verify(body, authorization, *keys, options, lkwebhook::fixed_clock{v.now});
+                return result ? std::string("ok") : std::string(lkwebhook::to_string(result.error()));
+            },
+            {&default_fault_signals, nullptr});
+    return child_outcome{r.finished, r.text};
 }
 
 // Outcomes decided before the body is hashed (pipeline steps 1-6 and the
@@ -213,7 +160,7 @@ TEST_CASE("an oversized Authorization value is rejected from its length alone", 
 
 TEST_CASE("verification makes no C++ allocation and O(1) OpenSSL ones, and bad syntax none",
           "[threats][threat-I1][threat-B1]") {
-    REQUIRE(crypto_hooks);
+    REQUIRE(lkwebhook::test::crypto_allocator_installed);
     // Warm up: the one-time OpenSSL fetches and this thread's contexts.
     const vector_case ok = lkwebhook::test::load_vector(vectors_dir, "ok_bench_mid_participant_joined");
     auto ok_keys = lkwebhook::static_key::make(ok.api_key, ok.api_secret);
@@ -231,10 +178,11 @@ TEST_CASE("verification makes no C++ allocation and O(1) OpenSSL ones, and bad s
         REQUIRE(keys);
         lkwebhook::verify_options options;
         options.leeway = std::chrono::seconds{v.leeway_s};
-        cpp_allocations = crypto_allocations = 0;
-        counting = true;
+        const auto cpp_before = lkwebhook::test::thread_operator_new_calls;
+        const auto crypto_before = lkwebhook::test::thread_crypto_allocations;
         const auto r = lkwebhook::verify(v.body, authorization, *keys, options, lkwebhook::fixed_clock{v.now});
-        counting = false;
+        const auto cpp_allocations = static_cast<long>(lkwebhook::test::thread_operator_new_calls - cpp_before);
+        const auto crypto_allocations = static_cast<long>(lkwebhook::test::thread_crypto_allocations - crypto_before);
         return measured{r ? std::string("ok") : std::string(lkwebhook::to_string(r.error())), cpp_allocations,
                         crypto_allocations};
     };

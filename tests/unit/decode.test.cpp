@@ -1,5 +1,5 @@
 // The protobuf-JSON decoder against the threat catalogue's body rows
-// (shared/spec/threat-model.md section 4 G) and the proto3 JSON rules.
+// (tests/threats/catalogue.md group G) and the proto3 JSON rules.
 
 #include <lkwebhook/decode.hpp>
 #include <lkwebhook/encode.hpp>
@@ -14,7 +14,7 @@
 #include "support/catch.hpp"
 
 // Counts heap allocations so the "no allocation once warm" promise is tested.
-#include "support/counting_new.hpp"
+#include "support/counting_allocator.hpp"
 
 namespace {
 std::atomic<long>& allocations = lkwebhook::test::operator_new_calls;

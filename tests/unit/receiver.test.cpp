@@ -13,7 +13,7 @@
 
 #include "support/catch.hpp"
 
-#include "support/counting_new.hpp"
+#include "support/counting_allocator.hpp"
 
 namespace {
 std::atomic<long>& allocations = lkwebhook::test::operator_new_calls;

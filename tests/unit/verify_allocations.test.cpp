@@ -1,4 +1,4 @@
-// Heap behaviour of verify() (threat model I1; issue 3 "Hot path"), and
+// Heap behaviour of verify() (catalogue I1; issue 3 "Hot path"), and
 // fail-closed behaviour when OpenSSL cannot allocate (C8).
 //
 // This executable replaces the global operator new/delete with counting
@@ -20,30 +20,23 @@
 #include <thread>
 
 #include "support/catch.hpp"
-#include "support/counting_new.hpp"
+#include "support/counting_allocator.hpp"
 #include "support/token_forge.hpp"
 #include "support/vectors.hpp"
 
 namespace {
 
 std::atomic<long>& g_new_calls = lkwebhook::test::operator_new_calls;
-std::atomic<long> g_ssl_allocs{0};
+std::atomic<long>& g_ssl_allocs = lkwebhook::test::crypto_allocation_calls;
 thread_local bool t_fail_ssl_allocs = false;
 
-void* ssl_malloc(std::size_t n, const char*, int) {
-    if (t_fail_ssl_allocs) return nullptr;
-    g_ssl_allocs.fetch_add(1, std::memory_order_relaxed);
-    return std::malloc(n);
+// OpenSSL's allocations fail on a thread that asked for it.
+bool fail_ssl_allocations(lkwebhook::test::allocation kind) noexcept {
+    using lkwebhook::test::allocation;
+    return t_fail_ssl_allocs && (kind == allocation::crypto_malloc || kind == allocation::crypto_realloc);
 }
-void* ssl_realloc(void* p, std::size_t n, const char*, int) {
-    if (t_fail_ssl_allocs) return nullptr;
-    g_ssl_allocs.fetch_add(1, std::memory_order_relaxed);
-    return std::realloc(p, n);
-}
-void ssl_free(void* p, const char*, int) { std::free(p); }
-
-// Runs before main(), hence before OpenSSL's first allocation.
-const int g_ssl_hooks_installed = CRYPTO_set_mem_functions(ssl_malloc, ssl_realloc, ssl_free);
+const bool g_fail_hook_set = (lkwebhook::test::fail_allocation = &fail_ssl_allocations, true);
+const int g_ssl_hooks_installed = g_fail_hook_set && lkwebhook::test::crypto_allocator_installed ? 1 : 0;
 
 }  // namespace
 
