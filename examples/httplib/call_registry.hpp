@@ -115,7 +115,7 @@ public:
 
         const lkwebhook::ledger_update update = ledger_.apply_event(ev);
         if (update.what == lkwebhook::ledger_update::kind::late) {
-            // The room already finished: the call is closed and stays closed (threat model M4).
+            // The room already finished: the call is closed and stays closed (catalogue M4).
             if (verbose_)
                 log_.line("[ledger] " + printable(ev.room->name) + ": late " + ev.event +
                           " ignored, the call already finished");

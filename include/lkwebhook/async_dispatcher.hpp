@@ -16,7 +16,7 @@
 // - A forged or tampered request is answered 401 at once by submit(); nothing
 //   unauthenticated is queued. Duplicates are resolved by the store before
 //   queueing (duplicate_event 200 / duplicate_in_flight 503).
-// - The queue is bounded (queue_capacity, default 10,000: threat model I4).
+// - The queue is bounded (queue_capacity, default 10,000: tests/threats/catalogue.md I4).
 //   When it is full submit() answers 503 overloaded with Retry-After: it never
 //   blocks and never drops, and the claim is released so the retry is handled.
 // - Once submit() answered 200, LiveKit will not send the event again, so the
@@ -61,7 +61,7 @@ namespace lkwebhook {
 struct async_options {
     /// Worker threads (>= 1).
     std::size_t workers = 2;
-    /// Events accepted and not yet finished, at most (threat model I4: Q = 10,000).
+    /// Events accepted and not yet finished, at most (catalogue I4: Q = 10,000).
     std::size_t queue_capacity = 10'000;
     /// Handler attempts per event before the dead-letter hook (>= 1).
     unsigned max_attempts = 3;

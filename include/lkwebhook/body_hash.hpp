@@ -1,7 +1,7 @@
 #ifndef LKWEBHOOK_BODY_HASH_HPP
 #define LKWEBHOOK_BODY_HASH_HPP
 
-// Step 7 of threat-model section 2: the token's `sha256` claim must equal the
+// Step 7 of tests/threats/catalogue.md#order: the token's `sha256` claim must equal the
 // standard, padded base64 (RFC 4648 section 4) of SHA-256 over the exact body
 // bytes, as LiveKit computes it (base64.StdEncoding of the digest: always 44
 // characters ending in '='). The comparison is on that exact string, with a

@@ -16,7 +16,7 @@
 // The body must be hashed to check this scheme, so here the body IS read
 // before the request is authenticated (bounded by max_body_bytes).
 //
-// No domain separation from the JWT scheme (catalogue C11): both MACs are
+// No domain separation from the JWT scheme (tests/threats/catalogue.md C11): both MACs are
 // HMAC-SHA256 under the same API secret, the JWT's over its signing input
 // `header "." payload`. So every captured webhook token T = S "." sig gives
 // a body S and an X-LiveKit-Signature hex(base64url-decode(sig)) that this

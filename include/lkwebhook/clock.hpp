@@ -6,7 +6,7 @@
 // (steady_clock_source) drives the idempotency store's expiry.
 //
 // Time is injected, as jwt-cpp does, so that exp/nbf checks are testable to
-// the second. The verifier reads the clock once per request (threat model J7)
+// the second. The verifier reads the clock once per request (tests/threats/catalogue.md J7)
 // and works in whole Unix seconds (int64), never in chrono ticks: libstdc++'s
 // system_clock has nanosecond ticks and overflows after year 2262 (E6).
 

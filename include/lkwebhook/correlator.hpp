@@ -77,7 +77,7 @@
 // failure (503 handler_failed, LiveKit retries); a `handler_result` says so
 // explicitly and can also report session_not_found. An exception thrown by a
 // handler (or by session_id/find_session) is caught and becomes
-// handler_failed (threat model J5); built with -fno-exceptions nothing is caught.
+// handler_failed (tests/threats/catalogue.md J5); built with -fno-exceptions nothing is caught.
 //
 // Events without a matching handler are acknowledged (2xx) and counted; an
 // unknown event type is never an error.

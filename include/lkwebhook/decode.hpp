@@ -4,8 +4,8 @@
 // Protobuf-JSON -> typed events (events.hpp), with simdjson On-Demand.
 //
 // Call this only on an authenticated body (receiver.hpp does both steps in
-// the right order): it implements step 8 of shared/spec/threat-model.md
-// section 2 and the rules of section 4 G.
+// the right order): it implements step 8 of tests/threats/catalogue.md#order
+// and the rules of its group G.
 //
 // One pass, order-independent: every object is walked once with
 // `for (field : object)` and each key is matched against the message's
@@ -52,14 +52,14 @@
 
 // The library is header-only, so the embedding translation unit's simdjson
 // configuration reaches us. Bare NaN/Infinity tokens are not JSON and LiveKit
-// never sends them (threat model G18); refuse a build that would accept them.
+// never sends them (catalogue G18); refuse a build that would accept them.
 #if defined(SIMDJSON_ENABLE_NAN_INF) && (SIMDJSON_ENABLE_NAN_INF + 0)
 #error "lkwebhook: SIMDJSON_ENABLE_NAN_INF must not be enabled (bare NaN/Infinity are not valid webhook JSON)"
 #endif
 
 namespace lkwebhook {
 
-/// Limits and policy of the decoder (defaults follow the threat model).
+/// Limits and policy of the decoder (defaults: catalogue I4).
 ///
 /// The body size limit is not among them: it is declared once, in
 /// verify_options::max_body_bytes (the first gate, before anything is
@@ -78,7 +78,7 @@ struct decode_options {
     /// memory_factor x body size + memory_base bytes of strings, list
     /// elements and sub-messages, so a 1 MiB body decodes into at most
     /// 16 MiB. Without it a 3-byte `{}` list element becomes a 350-byte
-    /// track_info (x120). The threat model asks for 2x; that cannot hold
+    /// track_info (x120). A 2x bound was the first target; that cannot hold
     /// for std::string-based structs (an 8-byte `"a":"b",` map entry is a
     /// 64-byte pair of strings), hence 16. 0 disables the check.
     std::size_t memory_factor = 16;       ///< in [0, 1024]

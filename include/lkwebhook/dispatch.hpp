@@ -13,7 +13,7 @@
 //     const lkwebhook::outcome o = lkwebhook::verify_and_dispatch(body, authorization, keys, correlator, store);
 //     reply(o.status, o.retry_after);
 //
-// Pipeline (threat model section 2; the order is normative):
+// Pipeline (tests/threats/catalogue.md#order; the order is normative):
 //   1-7  verify(): size caps, token syntax, header, claims, MAC, times, body hash;
 //   8    decode the authenticated body into a webhook_event (thread-local,
 //        reused storage: no allocation once warm);
@@ -24,7 +24,7 @@
 //        LiveKit's retry is handled.
 // Nothing unauthenticated reaches the decoder, the store or the correlator.
 //
-// Answers (threat model section 3): ok 200; duplicate_event 200 (handler not
+// Answers (catalogue.md#outcomes): ok 200; duplicate_event 200 (handler not
 // called); duplicate_in_flight 503 + Retry-After 1; every authentication
 // failure 401; body_too_large 413; malformed_body 400; handler_failed 503;
 // idempotency store unreachable: overloaded 503 + Retry-After (never accepted

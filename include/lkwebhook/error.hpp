@@ -2,7 +2,7 @@
 #define LKWEBHOOK_ERROR_HPP
 
 // Outcome codes of the library, their stable names and HTTP statuses
-// (shared/spec/threat-model.md section 3), a std::error_category for them,
+// (tests/threats/catalogue.md#outcomes), a std::error_category for them,
 // and `diagnosis`, a bounded buffer for the human-readable reason.
 //
 // Stability: the numeric values and the to_string() names are API. They are
@@ -236,7 +236,7 @@ inline bool condition_category_impl::equivalent(const std::error_code& code, int
 }
 
 /// A bounded, allocation-free buffer for the human-readable reason of a
-/// rejection (threat model L1: at most 256 bytes, library-generated content
+/// rejection (catalogue L1: at most 256 bytes, library-generated content
 /// only). Anything appended past the capacity is cut, marked by a trailing "...".
 /// Attacker-influenced text must go through append_escaped(), which truncates
 /// it to 64 bytes and escapes everything outside printable ASCII as \xHH (L2).

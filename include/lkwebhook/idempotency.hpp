@@ -1,7 +1,7 @@
 #ifndef LKWEBHOOK_IDEMPOTENCY_HPP
 #define LKWEBHOOK_IDEMPOTENCY_HPP
 
-// Deduplication of LiveKit retries by event id (threat model section 2 steps
+// Deduplication of LiveKit retries by event id (tests/threats/catalogue.md#order steps
 // 9-10, rows H1-H8): the IdempotencyStore concept, the in-memory default
 // store, and a store that dedupes nothing.
 //
@@ -145,7 +145,7 @@ namespace detail {
 
 // Salted 64-bit hash of the dedupe key. Keys only ever come from
 // authenticated requests, but a per-store random salt keeps bucket placement
-// unpredictable anyway (threat model G20: libstdc++'s std::hash is unsalted).
+// unpredictable anyway (catalogue G20: libstdc++'s std::hash is unsalted).
 struct salted_hash {
     using is_transparent = void;
     std::uint64_t salt = 0;

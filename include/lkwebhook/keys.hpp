@@ -3,7 +3,7 @@
 
 // Key providers: where the verifier finds the API secret named by a token's
 // `iss` claim. The API key (key id) is public; the secret is the HMAC key,
-// used as its raw bytes (never base64-decoded: threat model C10).
+// used as its raw bytes (never base64-decoded: tests/threats/catalogue.md C10).
 //
 // Secrets never appear in diagnostics, error messages or operator<< output
 // (K1, K2). Our providers keep all key ids and secrets in one heap block that
@@ -36,7 +36,7 @@ namespace lkwebhook {
 ///  - `k.find_secret(key_id)`, noexcept, returns
 ///    `std::optional<std::string_view>`: the secret whose key id equals
 ///    `key_id` byte for byte (no case folding, trimming or prefix matching:
-///    threat model E3), or nullopt. The view must stay valid and unchanged
+///    catalogue E3), or nullopt. The view must stay valid and unchanged
 ///    for as long as the provider is not modified or destroyed. An empty
 ///    secret is treated as "no such key".
 ///  - `k.size()`: how many keys are configured (used in diagnostics only).

@@ -2,8 +2,8 @@
 #define LKWEBHOOK_LOG_HPP
 
 // The logging hook: one structured record per answered request, with fields
-// that never carry a secret, a token, a body or raw attacker text (threat
-// model K1, K6, L1-L4), and a rate limit on rejections (L4).
+// that never carry a secret, a token, a body or raw attacker text
+// (tests/threats/catalogue.md K1, K6, L1-L4), and a rate limit on rejections (L4).
 //
 //     lkwebhook::log_sink log{[](const lkwebhook::log_record& r) {
 //         std::fprintf(stderr, "%s\n", lkwebhook::to_string(r).c_str());

@@ -2,7 +2,7 @@
 #define LKWEBHOOK_OUTCOME_HPP
 
 // outcome: everything verify_and_dispatch (and async_dispatcher::submit)
-// decided about one request, and what to answer (threat model section 3).
+// decided about one request, and what to answer (tests/threats/catalogue.md#outcomes).
 //
 //     auto o = lkwebhook::verify_and_dispatch(body, authorization, keys, correlator);
 //     response.status = o.status;
@@ -30,7 +30,7 @@ namespace lkwebhook {
 
 namespace detail {
 
-// A bounded owned copy of a short string (event id <= 128 B, threat model G15).
+// A bounded owned copy of a short string (event id <= 128 B, catalogue G15).
 template <std::size_t N>
 class bounded_text {
 public:

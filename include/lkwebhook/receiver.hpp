@@ -10,7 +10,7 @@
 //   if (!r) return reply(lkwebhook::http_status(r.error()));   // r.why() for logs
 //   handle(*r);   // const webhook_event&, valid until the next receive()
 //
-// Order (threat model section 2): lkwebhook::verify() runs steps 1-7 (size
+// Order (tests/threats/catalogue.md#order): lkwebhook::verify() runs steps 1-7 (size
 // caps, token syntax, alg, key, MAC, time claims, body hash) and only then
 // is the body copied into the receiver's padded buffer and parsed (step 8).
 // Nothing unauthenticated reaches simdjson.

@@ -2,7 +2,7 @@
 #define LKWEBHOOK_REDIS_STORE_HPP
 
 // redis_store: an IdempotencyStore shared by several receiver instances
-// behind a load balancer (threat model H7a), over hiredis (0.14 and 1.x).
+// behind a load balancer (tests/threats/catalogue.md H7a), over hiredis (0.14 and 1.x).
 // Link the optional CMake target lkwebhook::redis, defined where hiredis is
 // installed.
 //

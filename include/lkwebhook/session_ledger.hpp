@@ -2,7 +2,7 @@
 #define LKWEBHOOK_SESSION_LEDGER_HPP
 
 // session_ledger: per-room call state built from webhook events, correct
-// under LiveKit's delivery semantics (threat model M1-M5): duplicates,
+// under LiveKit's delivery semantics (tests/threats/catalogue.md M1-M5): duplicates,
 // reordering (participant_left before participant_joined), missing events
 // (no room_started; participant_connection_aborted instead of joined/left),
 // reused room names, and late events after room_finished. At room_finished it
@@ -141,7 +141,7 @@ struct ledger_update {
 
 namespace detail {
 inline void append_display(std::string& out, std::string_view text) {
-    // Names are chosen by end users (A3): escape, truncate (L2).
+    // Names are chosen by end users (participants, catalogue.md#attackers): escape, truncate (L2).
     diagnosis d;
     d.append_escaped(text);
     out += d.view();

@@ -1,11 +1,11 @@
 #ifndef LKWEBHOOK_TOKEN_HPP
 #define LKWEBHOOK_TOKEN_HPP
 
-// The pieces of HS256 JWT verification, in the order of threat-model section 2
+// The pieces of HS256 JWT verification, in the order of tests/threats/catalogue.md#order
 // (steps 2 to 6). verify.hpp strings them together; they are public so that
 // tests, tools and unusual hosts can run a step alone. Every function is
 // noexcept, allocation-free and reports errors as errc plus an optional
-// diagnosis (threat model L1, L6: library-generated text, offsets, lengths,
+// diagnosis (catalogue L1, L6: library-generated text, offsets, lengths,
 // seconds; never secrets, signatures or whole tokens). The pieces append to
 // `why` and never clear it (verify() clears it once per request).
 
@@ -26,7 +26,7 @@
 
 namespace lkwebhook {
 
-/// Decoded JOSE header cap (threat model step 3, B7).
+/// Decoded JOSE header cap (catalogue.md#order step 3, B7).
 inline constexpr std::size_t max_header_json_bytes = 1024;
 /// Decoded claims cap (step 4, B7).
 inline constexpr std::size_t max_claims_json_bytes = 8 * 1024;

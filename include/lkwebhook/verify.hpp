@@ -2,7 +2,7 @@
 #define LKWEBHOOK_VERIFY_HPP
 
 // The authentication pipeline of a LiveKit webhook request: steps 1 to 7 of
-// shared/spec/threat-model.md section 2, in that order (the first failing
+// tests/threats/catalogue.md#order, in that order (the first failing
 // check decides the outcome; the vectors pin this precedence):
 //   -  presence              missing_authorization (absent, empty, only SP/HTAB)
 //   1. size gates            Authorization length -> malformed_token;
@@ -34,7 +34,7 @@
 
 namespace lkwebhook {
 
-/// Hard upper bounds for verify_options (threat model I4).
+/// Hard upper bounds for verify_options (catalogue I4).
 inline constexpr std::size_t hard_max_authorization_bytes = 16 * 1024;
 inline constexpr std::size_t hard_max_body_bytes = 64 * 1024 * 1024;
 inline constexpr std::chrono::seconds max_leeway{300};

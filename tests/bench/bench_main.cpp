@@ -240,7 +240,7 @@ void bm_e2e_mt(benchmark::State& state, const bench::workload* w) {
     run_e2e(state, w, *shared_store, cursor);
 }
 
-// Pathological but valid bodies (threat model I6): each shape at about 256 KiB
+// Pathological but valid bodies (catalogue I6): each shape at about 256 KiB
 // and 1 MiB, signed, through verify_and_dispatch without a store. Linear work
 // means the large one costs about 4x the small one.
 struct pathological_body {

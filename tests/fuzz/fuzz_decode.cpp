@@ -1,4 +1,4 @@
-// Fuzz target: the body decoder (threat model section G), fed the raw input as
+// Fuzz target: the body decoder (catalogue group G), fed the raw input as
 // an (already authenticated) body. Invariants beyond "no crash":
 //  - decoding into a long-lived, reused webhook_event and decode_context (the
 //    production path) gives exactly the same result as decoding into fresh

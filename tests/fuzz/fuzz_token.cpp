@@ -1,4 +1,4 @@
-// Fuzz target: the pre-MAC token path (threat model steps 2-4 and the
+// Fuzz target: the pre-MAC token path (catalogue.md#order steps 2-4 and the
 // time-claim checks of step 6) and the strict base64url codec and JSON scanner
 // under it. The input is an Authorization value.
 // Invariants checked, beyond "no crash, no sanitizer report":

@@ -1,5 +1,5 @@
 // Built with -fno-exceptions: everything here must work without them.
-// Threat model row J8 ("works with -fno-exceptions"): [threat-J8]
+// Threat catalogue row J8 ("works with -fno-exceptions"): [threat-J8]
 #include <lkwebhook.hpp>
 
 #include <cstdio>

@@ -2,7 +2,7 @@
 #define LKWEBHOOK_TESTS_SUPPORT_TOKEN_FORGE_HPP
 
 // Test helpers that mint arbitrary (also hostile) HS256 tokens from raw JSON
-// text, plus the known-answer data of threat-model section 5 (KAT-1).
+// text, plus the known-answer data of tests/threats/catalogue.md#kat (KAT-1).
 // Owner: verify. Tests only.
 
 #include <lkwebhook/body_hash.hpp>
@@ -50,7 +50,7 @@ inline std::string server_claims(std::string_view iss, std::int64_t now, std::st
            body_sha256(body) + "\"}";
 }
 
-/// KAT-1 of threat-model section 5 (from node-sdks WebhookReceiver.test.ts).
+/// KAT-1 of tests/threats/catalogue.md#kat (from node-sdks WebhookReceiver.test.ts).
 namespace kat1 {
 inline constexpr std::string_view key_id = "abcdefg";
 inline constexpr std::string_view secret = "abababa";

@@ -1,4 +1,4 @@
-// Threat model J3 (and H6 under contention): OpenSSL contexts are per thread
+// Threat catalogue J3 (and H6 under contention): OpenSSL contexts are per thread
 // and fetched algorithms are shared read-only, so concurrent verifications with
 // different secrets never mix state; concurrent deliveries of the same ids
 // through one store dispatch each id exactly once. Labelled `concurrency`, so

@@ -1,4 +1,4 @@
-// Threat-model rows that no per-header test covers, tested end to end through
+// Catalogue rows that no per-header test covers, tested end to end through
 // the public API: replay after expiry (H2, H9), parser capacity (I5), owning
 // events (J2), no callback under a library lock (J4), one clock read per
 // request (J7), no environment lookups (K3), no switch that skips

@@ -1,4 +1,4 @@
-// Threat model I6 (and G6, G20): pathological but valid bodies within the
+// Threat catalogue I6 (and G6, G20): pathological but valid bodies within the
 // 1 MiB cap are accepted in linear time; hostile nesting is rejected without
 // recursion. Each body is signed with lkwebhook::sign and goes through
 // verify_and_dispatch, so authentication, hashing, copying, parsing and
@@ -7,7 +7,7 @@
 // Linearity: the CPU time for a body of ~960 KiB must stay under 8x the time
 // for the same shape at ~240 KiB (4x is linear, 16x quadratic; the slack
 // absorbs noise on a shared machine). The absolute figure is printed (the
-// threat model's target is <= 10 ms per MiB on one core in an optimised
+// catalogue's target (I6) is <= 10 ms per MiB on one core in an optimised
 // build); it is only bounded loosely here because this test also runs in
 // Debug and sanitizer builds.
 #include "support/catch.hpp"

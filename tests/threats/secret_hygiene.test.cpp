@@ -1,4 +1,4 @@
-// Threat model K5 (best effort, optional in the spec): key storage is wiped
+// Threat catalogue K5 (best effort, optional): key storage is wiped
 // before it is freed. This executable replaces the global operator delete
 // family and scans every block handed back for the secret's bytes.
 #include "support/catch.hpp"

@@ -19,7 +19,7 @@ TEST_CASE("every errc has a stable snake_case name and an HTTP status", "[error]
     CHECK(lkwebhook::to_string(static_cast<errc>(0)) == "ok");
 }
 
-TEST_CASE("statuses follow the threat model table", "[error]") {
+TEST_CASE("statuses follow the catalogue's outcome table", "[error]") {
     CHECK(lkwebhook::http_status(errc::bad_signature) == 401);
     CHECK(lkwebhook::http_status(errc::missing_authorization) == 401);
     CHECK(lkwebhook::http_status(errc::body_too_large) == 413);

@@ -1,5 +1,5 @@
 // detail/openssl.hpp: known answers for the wrappers, and source checks that
-// keep the crypto rules of the threat model (C4, C5, C9, I9) from regressing.
+// keep the crypto rules of the catalogue (C4, C5, C9, I9) from regressing.
 #include <lkwebhook/detail/openssl.hpp>
 
 #include <filesystem>

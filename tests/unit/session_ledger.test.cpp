@@ -1,5 +1,5 @@
 // session_ledger: call state and summaries under duplicates, reordering,
-// missing events, reused room names and late events (threat model M1-M4).
+// missing events, reused room names and late events (catalogue M1-M4).
 
 #include <lkwebhook/dispatch.hpp>
 #include <lkwebhook/session_ledger.hpp>

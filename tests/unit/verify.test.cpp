@@ -1,6 +1,6 @@
 // The whole authentication pipeline (verify.hpp): the shared vectors, KAT-1
 // and its time-boundary table, every error it can produce, and the threat
-// catalogue rows A-F, I, K and L (tagged [threat-XX]).
+// catalogue rows A-F, I, K and L (tests/threats/catalogue.md; tagged [threat-XX]).
 #include <lkwebhook/verify.hpp>
 
 #include <sys/mman.h>
@@ -63,7 +63,7 @@ TEST_CASE("KAT-1 verifies and reports what it established", "[verify][kat]") {
     CHECK(r->key_id.data() == kat_keys().find_entry("abcdefg")->key_id.data());
 }
 
-TEST_CASE("KAT-1 time boundaries of threat-model section 5", "[verify][kat][threat-E7]") {
+TEST_CASE("KAT-1 time boundaries (catalogue.md#kat)", "[verify][kat][threat-E7]") {
     struct row {
         std::int64_t leeway;
         std::int64_t now;

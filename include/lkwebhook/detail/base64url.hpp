@@ -4,7 +4,7 @@
 // Strict, canonical base64url (RFC 4648 section 5, no padding) as JWS
 // requires (RFC 7515 section 2). OpenSSL's decoder is lax by design (it skips
 // whitespace and accepts padding and the standard alphabet), and lax decoding
-// makes tokens malleable (threat model B3-B5), so this one is ours:
+// makes tokens malleable (tests/threats/catalogue.md B3-B5), so this one is ours:
 //  - alphabet [A-Za-z0-9_-] only: no '=', '+', '/', whitespace or '%';
 //  - length != 1 (mod 4), an impossible length;
 //  - the unused low bits of the last character are zero, so exactly one

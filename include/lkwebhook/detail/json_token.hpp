@@ -11,7 +11,7 @@
 //  - strict UTF-8 (no overlong forms, no encoded surrogates, <= U+10FFFF);
 //  - a nesting limit (the top-level object counts as depth 1);
 //  - duplicate member names rejected at every depth, compared after
-//    unescaping ({"\u0061lg":..} is "alg": threat model D8, D9, E1). Each
+//    unescaping ({"\u0061lg":..} is "alg": tests/threats/catalogue.md D8, D9, E1). Each
 //    object's names are sorted when it closes and adjacent names compared,
 //    so the cost stays O(k log k) even for crafted names;
 //  - iterative (no recursion), allocation-free, linear in the input apart

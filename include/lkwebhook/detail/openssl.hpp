@@ -6,7 +6,7 @@
 //    are fetched once per process (function-local statics, thread-safe
 //    initialisation), never per call: implicit fetches such as EVP_sha256()
 //    or the HMAC() one-shot serialise threads on the provider store (openssl
-//    issues 17064, 20286; threat model I9);
+//    issues 17064, 20286; tests/threats/catalogue.md I9);
 //  - contexts are thread_local, created on first use in each thread and reset
 //    for each computation, so no context is ever shared between threads (J3)
 //    and the steady state does no context allocation; the HMAC context is

@@ -329,7 +329,7 @@ private:
 
 /// map<string, string> as an order-preserving list of pairs (in the order
 /// received). Deliberately not a hash map: keys are chosen by end users and
-/// an unsalted std::hash table can be flooded (threat model G20). The
+/// an unsalted std::hash table can be flooded (catalogue G20). The
 /// decoder rejects duplicate keys, so each key occurs at most once.
 class string_map : public repeated<std::pair<std::string, std::string>> {
 public:
