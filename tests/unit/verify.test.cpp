@@ -63,7 +63,7 @@ TEST_CASE("KAT-1 verifies and reports what it established", "[verify][kat]") {
     CHECK(r->key_id.data() == kat_keys().find_entry("abcdefg")->key_id.data());
 }
 
-TEST_CASE("KAT-1 time boundaries (catalogue.md#kat)", "[verify][kat][threat-E7]") {
+TEST_CASE("KAT-1 time boundaries of the catalogue's KAT table", "[verify][kat][threat-E7]") {
     struct row {
         std::int64_t leeway;
         std::int64_t now;
