@@ -298,7 +298,7 @@ void retries_on_two_instances(const engine& eng) {
 }
 
 TEST_CASE("Redis down: 503 with Retry-After and nothing acknowledged; back up (even after a crash): nothing lost",
-          "[durable][redis]") {
+          "[durable][threat-DQ1][threat-DQ2][redis]") {
     REQUIRE(server().ping());
     const std::string prefix = fresh_prefix();
     auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
@@ -348,7 +348,7 @@ TEST_CASE("Redis down: 503 with Retry-After and nothing acknowledged; back up (e
 }
 
 TEST_CASE("a poison event is dead-lettered after N deliveries with its error, then listed and replayed",
-          "[durable][redis]") {
+          "[durable][threat-DQ4][redis]") {
     REQUIRE(server().ping());
     const std::string prefix = fresh_prefix();
     auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
@@ -441,44 +441,46 @@ void per_room_order(const engine& eng) {
 }
 
 TEST_CASE("an event answered 200 by a process killed before its handler ran is handled once by the next instance",
-          "[durable][redis]") {
+          "[durable][threat-DQ1][redis]") {
     killed_after_answering(redis_engine());
 }
 
 TEST_CASE("a process killed inside the handler: the event runs again after the idle timeout and completes once",
-          "[durable][redis]") {
+          "[durable][threat-DQ3][redis]") {
     killed_inside_handler(redis_engine());
 }
 
-TEST_CASE("LiveKit-style retries of the same events on two instances are handled once", "[durable][redis]") {
+TEST_CASE("LiveKit-style retries of the same events on two instances are handled once",
+          "[durable][threat-DQ3][redis]") {
     retries_on_two_instances(redis_engine());
 }
 
-TEST_CASE("per-room order holds with two instances of three workers each under a mixed load", "[durable][redis]") {
+TEST_CASE("per-room order holds with two instances of three workers each under a mixed load",
+          "[durable][threat-DQ5][redis]") {
     per_room_order(redis_engine());
 }
 
 #if LKWEBHOOK_TEST_WITH_NATS
 TEST_CASE("JetStream: an event answered 200 by a process killed before its handler ran is handled once",
-          "[durable][nats]") {
+          "[durable][threat-DQ1][nats]") {
     killed_after_answering(nats_engine());
 }
 
 TEST_CASE("JetStream: a process killed inside the handler: redelivered after AckWait and completed once",
-          "[durable][nats]") {
+          "[durable][threat-DQ3][nats]") {
     killed_inside_handler(nats_engine());
 }
 
 TEST_CASE("JetStream: retries of the same events on two instances are stored once and handled once",
-          "[durable][nats]") {
+          "[durable][threat-DQ3][nats]") {
     retries_on_two_instances(nats_engine());
 }
 
-TEST_CASE("JetStream: per-room order holds with two instances of three workers each", "[durable][nats]") {
+TEST_CASE("JetStream: per-room order holds with two instances of three workers each", "[durable][threat-DQ5][nats]") {
     per_room_order(nats_engine());
 }
 
-TEST_CASE("JetStream down: 503 and nothing acknowledged; back up: nothing lost", "[durable][nats]") {
+TEST_CASE("JetStream down: 503 and nothing acknowledged; back up: nothing lost", "[durable][threat-DQ2][nats]") {
     const std::string prefix = fresh_prefix();
     auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
     REQUIRE(keys);
@@ -521,7 +523,8 @@ TEST_CASE("JetStream down: 503 and nothing acknowledged; back up: nothing lost",
     consuming.shutdown();
 }
 
-TEST_CASE("JetStream: a poison event is dead-lettered after N deliveries, listed and replayed", "[durable][nats]") {
+TEST_CASE("JetStream: a poison event is dead-lettered after N deliveries, listed and replayed",
+          "[durable][threat-DQ4][nats]") {
     const std::string prefix = fresh_prefix();
     auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
     REQUIRE(keys);
@@ -622,7 +625,7 @@ void dead_letters_through_the_cli(Queue& queue, const std::string& target) {
 
 }  // namespace
 
-TEST_CASE("lkwebhook queue lists, counts and replays Redis dead letters", "[durable][redis][cli]") {
+TEST_CASE("lkwebhook queue lists, counts and replays Redis dead letters", "[durable][threat-DQ4][redis][cli]") {
     REQUIRE(server().ping());
     const std::string prefix = fresh_prefix();
     lkwebhook::redis_stream_queue queue{queue_options(prefix)};
@@ -631,7 +634,7 @@ TEST_CASE("lkwebhook queue lists, counts and replays Redis dead letters", "[dura
 }
 
 #if LKWEBHOOK_TEST_WITH_NATS
-TEST_CASE("lkwebhook queue lists, counts and replays JetStream dead letters", "[durable][nats][cli]") {
+TEST_CASE("lkwebhook queue lists, counts and replays JetStream dead letters", "[durable][threat-DQ4][nats][cli]") {
     const std::string prefix = fresh_prefix();
     lkwebhook::jetstream_queue queue{jetstream_options_for(prefix)};
     dead_letters_through_the_cli(

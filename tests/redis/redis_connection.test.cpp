@@ -46,7 +46,7 @@ bool contains(std::string_view text, std::string_view part) { return text.find(p
 
 }  // namespace
 
-TEST_CASE("redis_store authenticates with requirepass and with an ACL user", "[redis][threat-H7]") {
+TEST_CASE("redis_store authenticates with requirepass and with an ACL user", "[redis][threat-H7][threat-DQ6]") {
     REQUIRE(secured_server().ping());
     SECTION("password (requirepass)") {
         auto o = store_options();
@@ -87,7 +87,8 @@ TEST_CASE("redis_store authenticates with requirepass and with an ACL user", "[r
     }
 }
 
-TEST_CASE("a wrong or missing password is a configuration error that never shows the secret", "[redis][threat-H7]") {
+TEST_CASE("a wrong or missing password is a configuration error that never shows the secret",
+          "[redis][threat-H7][threat-DQ7]") {
     REQUIRE(secured_server().ping());
     SECTION("wrong requirepass") {
         auto o = store_options();
@@ -132,7 +133,7 @@ TEST_CASE("a wrong or missing password is a configuration error that never shows
     }
 }
 
-TEST_CASE("redis_stream_queue connects as an ACL user", "[redis][durable]") {
+TEST_CASE("redis_stream_queue connects as an ACL user", "[redis][durable][threat-DQ6]") {
     REQUIRE(secured_server().ping());
     lkwebhook::redis_stream_options o;
     o.endpoint.port = secured_server().port();
@@ -166,7 +167,7 @@ TEST_CASE("redis_stream_queue connects as an ACL user", "[redis][durable]") {
     CHECK(refused.check(&why).error() == lkwebhook::errc::invalid_config);
 }
 
-TEST_CASE("TLS without TLS support in the build is refused, never downgraded", "[redis]") {
+TEST_CASE("TLS without TLS support in the build is refused, never downgraded", "[redis][threat-DQ8]") {
     if (lkwebhook::redis_tls_supported()) {
         SUCCEED("this build has hiredis_ssl; TLS is exercised where a TLS-enabled redis-server is available");
         return;
@@ -183,7 +184,8 @@ TEST_CASE("TLS without TLS support in the build is refused, never downgraded", "
     CHECK(contains(why.view(), "no TLS support"));
 }
 
-TEST_CASE("partition capacity: append answers full instead of trimming unfinished entries", "[redis][durable]") {
+TEST_CASE("partition capacity: append answers full instead of trimming unfinished entries",
+          "[redis][durable][threat-DQ2]") {
     REQUIRE(secured_server().ping());
     lkwebhook::redis_stream_options o;
     o.endpoint.port = secured_server().port();
@@ -206,7 +208,7 @@ TEST_CASE("partition capacity: append answers full instead of trimming unfinishe
     CHECK(depth->unfinished == 3);
 }
 
-TEST_CASE("redis_endpoint_from_url reads the URL forms clients use", "[redis]") {
+TEST_CASE("redis_endpoint_from_url reads the URL forms clients use", "[redis][threat-DQ7]") {
     SECTION("host, port, database") {
         auto e = lkwebhook::redis_endpoint_from_url("redis://cache.internal:6380/2");
         REQUIRE(e);
