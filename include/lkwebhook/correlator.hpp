@@ -46,9 +46,11 @@
 //
 // ## Default correlation (default_session_id)
 //
-// LiveKit puts the room in a different place for each event family; only
-// room, participant and track events carry a top-level `room` (see
-// the *_server_style vectors in tests/vectors/data):
+// LiveKit puts the room in a different place for each event family: in the
+// *_server_style vectors (tests/vectors/data) only room, participant and
+// track events carry a top-level `room`. Some server versions add a `room`
+// stub to egress and ingress events too (tests/vectors/wire-format.md
+// section 6), so it is the fallback, never the first choice, for them:
 //
 //     room_started, room_finished, participant_*, track_*  ->  room.name
 //     egress_started, egress_updated, egress_ended         ->  egress_info.room_name
