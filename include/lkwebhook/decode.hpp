@@ -162,7 +162,12 @@ private:
     detail::checked_parser parser_;   // checks what simdjson does not (see its header)
     std::unique_ptr<char[]> buffer_;  // private padded copy of the body (G1)
     std::size_t buffer_capacity_ = 0;
-    std::vector<std::uint32_t> order_;  // duplicate map key check of unsorted maps
+    /// A map key's first eight bytes (big-endian, zero-padded) and its index.
+    struct key_order {
+        std::uint64_t prefix;
+        std::uint32_t index;
+    };
+    std::vector<key_order> order_;  // duplicate map key check of unsorted maps
 };
 
 namespace detail {
@@ -710,15 +715,30 @@ private:
         bool sorted = true;  // LiveKit sorts map keys: the common case is O(n)
         for (std::size_t i = 1; i < n && sorted; ++i) sorted = map[i - 1].first < map[i].first;
         if (sorted) return true;
+        // Sorted by (first eight bytes, whole key): most comparisons are of
+        // two integers, not of two strings elsewhere in memory (100k keys
+        // took 35 ms per MiB sorted by the strings alone). Equal keys have
+        // equal prefixes, so they still end up next to each other.
         auto& order = context_.order_;
         order.resize(n);
-        for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<std::uint32_t>(i);
+        for (std::size_t i = 0; i < n; ++i) order[i] = {key_prefix(map[i].first), static_cast<std::uint32_t>(i)};
         std::sort(order.begin(), order.end(),
-                  [&map](std::uint32_t a, std::uint32_t b) { return map[a].first < map[b].first; });
+                  [&map](const decode_context::key_order& a, const decode_context::key_order& b) {
+                      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+                      return map[a.index].first < map[b.index].first;
+                  });
         for (std::size_t i = 1; i < n; ++i) {
-            if (map[order[i - 1]].first == map[order[i]].first) return fail("duplicate map key");
+            if (order[i - 1].prefix == order[i].prefix && map[order[i - 1].index].first == map[order[i].index].first)
+                return fail("duplicate map key");
         }
         return true;
+    }
+
+    static std::uint64_t key_prefix(const std::string& key) noexcept {
+        std::uint64_t prefix = 0;
+        const std::size_t n = key.size() < 8 ? key.size() : 8;
+        for (std::size_t i = 0; i < n; ++i) prefix |= std::uint64_t{static_cast<unsigned char>(key[i])} << (56 - 8 * i);
+        return prefix;
     }
 
     // ---- scalars --------------------------------------------------------------
