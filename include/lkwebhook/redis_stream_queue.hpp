@@ -427,13 +427,10 @@ private:
     }
 
     static errc unavailable(diagnosis* why, const redisReply* r) noexcept {
-        if (why != nullptr) {
-            if (r != nullptr && r->type == REDIS_REPLY_ERROR) {
-                why->append("Redis error: ");
-                why->append(detail::reply_text(r));
-            } else {
-                why->append("Redis unavailable");
-            }
+        if (r != nullptr && r->type == REDIS_REPLY_ERROR) {
+            diagnose(why).append("Redis error: ").append(detail::reply_text(r));
+        } else {
+            diagnose(why).append("Redis unavailable");
         }
         return errc::overloaded;
     }
