@@ -627,11 +627,13 @@ TEST_CASE("an aud claim is malformed_token whatever its type", "[verify][threat-
         CHECK(run(kat1::body, forge(kat_claims_with(",\"aud\":" + std::string(aud)))) == errc::malformed_token);
 }
 
-TEST_CASE("other claims are ignored and iat is only type-checked", "[verify][threat-E11]") {
+TEST_CASE("other claims are ignored and iat only matters when it is in the future", "[verify][threat-E11]") {
     CHECK_FALSE(run(
             kat1::body,
             forge(kat_claims_with(
-                    R"(,"iat":1900000000,"sub":"u","jti":"j","name":"n","video":{"roomJoin":true},"sip":{"admin":true},"kind":"agent","metadata":"{}","zz":[{"a":null}])"))));
+                    R"(,"iat":1600000000,"sub":"u","jti":"j","name":"n","video":{"roomJoin":true},"sip":{"admin":true},"kind":"agent","metadata":"{}","zz":[{"a":null}])"))));
+    // Issued after now + leeway: not yet valid, like an nbf there.
+    CHECK(run(kat1::body, forge(kat_claims_with(R"(,"iat":1900000000)"))) == errc::token_not_yet_valid);
 }
 
 TEST_CASE("a participant join token is not a webhook token", "[verify][threat-E12]") {
