@@ -66,6 +66,7 @@ if [[ $with_tests -eq 1 ]]; then
     libbenchmark-dev        # tests/bench (bench preset)
     wrk                     # tests/load
     python3                 # cmake/generate_events.py and test helpers
+    openssl                 # tests/examples/tls_test.sh: throwaway CA and certificates
   )
 fi
 

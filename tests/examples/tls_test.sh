@@ -8,6 +8,9 @@
 #   - a forged request (wrong secret) still gets 401 over TLS, and only the genuine events
 #     reach the correlator (--dispatch-log).
 #
+#
+# Covers catalogue A12 ([threat-A12]).
+#
 #   tls_test.sh BEAST_SERVER LKWEBHOOK_CLI
 set -u
 server=$1

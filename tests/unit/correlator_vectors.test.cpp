@@ -168,7 +168,7 @@ signed_request without_rooms(const webhook_vector& v) {
 
 }  // namespace
 
-TEST_CASE("every LiveKit event type reaches the session named by its room", "[correlator][vectors]") {
+TEST_CASE("every LiveKit event type reaches the session named by its room", "[correlator][vectors][threat-M7]") {
     for (const std::string_view type : livekit_event_types) {
         const webhook_vector& v = server_style_vector(type);
         const std::string room = expected_room(v);
@@ -222,7 +222,7 @@ TEST_CASE("an event whose room has no session reaches on_session_not_found with 
 }
 
 TEST_CASE("an event without any room reaches on_session_not_found with an empty id, counted and reported",
-          "[correlator][vectors]") {
+          "[correlator][vectors][threat-M7]") {
     for (const std::string_view type : livekit_event_types) {
         const webhook_vector& v = server_style_vector(type);
         INFO(v.name);
@@ -284,7 +284,7 @@ TEST_CASE("default_session_id reads the field of each event family", "[correlato
     CHECK(lkwebhook::default_session_id(future) == "studio-c");
 }
 
-TEST_CASE("a rejected request reports no delivery and no session", "[correlator][vectors]") {
+TEST_CASE("a rejected request reports no delivery and no session", "[correlator][vectors][threat-M8]") {
     const webhook_vector& v = server_style_vector("egress_ended");
     session_correlator c;
     lkwebhook::memory_store store;

@@ -49,7 +49,8 @@ TEST_CASE("to_string(outcome) is stable logfmt and escapes the id", "[outcome][t
           "delivery=none retry_after=1 why=\"same id\"");
 }
 
-TEST_CASE("an outcome says what became of the event, and nothing about sessions before the correlator", "[outcome]") {
+TEST_CASE("an outcome says what became of the event, and nothing about sessions before the correlator",
+          "[outcome][threat-M8]") {
     const auto rejected = lkwebhook::outcome::failure(lkwebhook::errc::bad_signature);
     CHECK(rejected.delivery == lkwebhook::delivery::none);
     CHECK_FALSE(rejected.session_found);
