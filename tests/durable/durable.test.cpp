@@ -297,7 +297,7 @@ void retries_on_two_instances(const engine& eng) {
     CHECK(b.quit());
 }
 
-TEST_CASE("Redis down: 503 with Retry-After and nothing acknowledged; back up (even after a crash): nothing lost",
+TEST_CASE("Redis down: 503 with Retry-After and nothing acknowledged, back up (even after a crash): nothing lost",
           "[durable][threat-DQ1][threat-DQ2][redis]") {
     REQUIRE(server().ping());
     const std::string prefix = fresh_prefix();
@@ -480,7 +480,7 @@ TEST_CASE("JetStream: per-room order holds with two instances of three workers e
     per_room_order(nats_engine());
 }
 
-TEST_CASE("JetStream down: 503 and nothing acknowledged; back up: nothing lost", "[durable][threat-DQ2][nats]") {
+TEST_CASE("JetStream down: 503 and nothing acknowledged, back up: nothing lost", "[durable][threat-DQ2][nats]") {
     const std::string prefix = fresh_prefix();
     auto keys = lkwebhook::static_key::make(lkwebhook_test::durable_api_key, lkwebhook_test::durable_api_secret);
     REQUIRE(keys);

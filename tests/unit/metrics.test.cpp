@@ -47,7 +47,7 @@ TEST_CASE("record() counts by outcome, duplicates, sessions and latency buckets"
     CHECK(m.latency_bucket(lkwebhook::metrics::latency_bounds_ns.size()) == 1);  // +Inf
 }
 
-TEST_CASE("events are counted by what became of them, by type; rejections count none", "[metrics]") {
+TEST_CASE("events are counted by what became of them, by type, and rejections count none", "[metrics]") {
     lkwebhook::metrics m;
     const auto delivered = [&](lkwebhook::event_type type, lkwebhook::delivery d) {
         lkwebhook::outcome o;
