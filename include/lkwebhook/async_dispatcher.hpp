@@ -136,7 +136,7 @@ class async_dispatcher {
 
 public:
     /// Starts the workers. The options are validated here, once, so that
-    /// submit() never answers invalid_config (which has no HTTP status):
+    /// submit() never answers invalid_config (a configuration error, not a request outcome):
     /// throws std::system_error(invalid_config) with the reason when
     /// validate(options) fails (aborts in builds without exceptions).
     async_dispatcher(const Keys& keys, Correlator& correlator, Store& store, async_options options = {}, C clock = {})

@@ -29,7 +29,7 @@
 // failure 401; body_too_large 413; malformed_body 400; handler_failed 503;
 // idempotency store unreachable: overloaded 503 + Retry-After (never accepted
 // blindly); internal_error 500 (also for options out of range: they come with
-// each call, and invalid_config has no HTTP status). Unknown event types and
+// each call, and invalid_config is a configuration error, not a request outcome). Unknown event types and
 // events without a handler are acknowledged (200). A session that is not
 // found is acknowledged by default (a retry cannot create it) and reported in
 // the outcome; so is an event that maps to no session id (always
@@ -250,7 +250,7 @@ outcome verify_and_dispatch_impl(std::string_view body, std::string_view authori
 
     // The options come with each call, so they are checked here. An invalid
     // one is this server's fault: internal_error (500, LiveKit retries, the
-    // reason is in `why`), never invalid_config, which has no HTTP status.
+    // reason is in `why`), never invalid_config, which is a configuration error, not a request outcome.
     if (!validate(options, &o.why)) {
         const diagnosis why = o.why;
         o = outcome::failure(errc::internal_error);

@@ -41,7 +41,7 @@ enum class errc : int {
     overloaded,                 ///< dispatch queue full (503, Retry-After)
     handler_failed,             ///< the user's handler reported a transient failure (503)
     internal_error,             ///< OpenSSL or allocation failure; fails closed (500)
-    invalid_config,             ///< construction-time configuration error (no HTTP status)
+    invalid_config,             ///< construction-time configuration error (500 if ever answered)
 };
 
 /// Number of enumerators in errc, for tables and exhaustive tests.
@@ -73,8 +73,10 @@ inline constexpr int errc_count = static_cast<int>(errc::invalid_config);
     return static_cast<int>(code) == 0 ? std::string_view{"ok"} : std::string_view{"unknown"};
 }
 
-/// The HTTP status to answer with. 200 for success and duplicate_event;
-/// 0 for invalid_config, which never reaches a request.
+/// The HTTP status to answer with. 200 for success and duplicate_event.
+/// invalid_config is a construction-time error; should a caller still map
+/// one to a response (options passed per call to verify()), the answer is
+/// 500, so that LiveKit retries and no request ever answers status 0.
 [[nodiscard]] constexpr int http_status(errc code) noexcept {
     switch (code) {
         case errc::missing_authorization:
@@ -94,7 +96,7 @@ inline constexpr int errc_count = static_cast<int>(errc::invalid_config);
         case errc::overloaded:
         case errc::handler_failed: return 503;
         case errc::internal_error: return 500;
-        case errc::invalid_config: return 0;
+        case errc::invalid_config: return 500;
     }
     return static_cast<int>(code) == 0 ? 200 : 500;
 }

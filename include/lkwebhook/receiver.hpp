@@ -99,7 +99,7 @@ private:
 /// Authenticates and decodes LiveKit webhooks with one set of keys.
 ///
 /// Its options are validated once, when it is made, so that receive() never
-/// answers invalid_config (which has no HTTP status): make() returns
+/// answers invalid_config (a configuration error, not a request outcome): make() returns
 /// invalid_config, the constructor throws std::system_error with it (and
 /// aborts in builds without exceptions).
 template <KeyProvider Keys, Clock C = system_clock_source>
