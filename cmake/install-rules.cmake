@@ -44,6 +44,21 @@ if(TARGET lkwebhook_redis AND EXISTS "${PROJECT_SOURCE_DIR}/cmake/find-hiredis.c
     COMPONENT lkwebhook_Development)
 endif()
 
+# The optional JetStream queue target (cmake/nats-target.cmake), the same way:
+# its own export set, loaded only when cmake/find-libnats.cmake (installed
+# next to the config) finds libnats on the consumer's machine.
+if(TARGET lkwebhook_nats AND EXISTS "${PROJECT_SOURCE_DIR}/cmake/find-libnats.cmake")
+  set_target_properties(lkwebhook_nats PROPERTIES EXPORT_NAME nats)
+  install(TARGETS lkwebhook_nats EXPORT lkwebhookNatsTargets)
+  install(EXPORT lkwebhookNatsTargets
+    NAMESPACE lkwebhook::
+    DESTINATION "${LKWEBHOOK_INSTALL_CMAKEDIR}"
+    COMPONENT lkwebhook_Development)
+  install(FILES "${PROJECT_SOURCE_DIR}/cmake/find-libnats.cmake"
+    DESTINATION "${LKWEBHOOK_INSTALL_CMAKEDIR}"
+    COMPONENT lkwebhook_Development)
+endif()
+
 configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/lkwebhookConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/lkwebhookConfig.cmake"

@@ -8,29 +8,12 @@
 option(LKWEBHOOK_WITH_NATS "Provide lkwebhook::nats when libnats is found" ON)
 
 set(LKWEBHOOK_NATS_FOUND FALSE)
-# pkg-config first: Debian's libnats-dev (12 and 13) installs a cnats CMake
-# config whose cnats::nats_static target names libnats_static.a, which the
-# package does not ship, and find_package(cnats) then fails hard even QUIET.
-if(LKWEBHOOK_WITH_NATS AND NOT TARGET lkwebhook_libnats::libnats)
-  find_package(PkgConfig QUIET)
-  if(PkgConfig_FOUND)
-    pkg_check_modules(LKWEBHOOK_PC_LIBNATS QUIET IMPORTED_TARGET libnats)
-    if(LKWEBHOOK_PC_LIBNATS_FOUND AND TARGET PkgConfig::LKWEBHOOK_PC_LIBNATS)
-      add_library(lkwebhook_libnats::libnats INTERFACE IMPORTED)
-      set_target_properties(lkwebhook_libnats::libnats PROPERTIES
-        INTERFACE_LINK_LIBRARIES PkgConfig::LKWEBHOOK_PC_LIBNATS)
-    endif()
-  endif()
-  if(NOT TARGET lkwebhook_libnats::libnats)
-    find_package(cnats CONFIG QUIET)
-    if(TARGET cnats::nats)
-      add_library(lkwebhook_libnats::libnats INTERFACE IMPORTED)
-      set_target_properties(lkwebhook_libnats::libnats PROPERTIES INTERFACE_LINK_LIBRARIES cnats::nats)
-    endif()
-  endif()
-endif()
-if(TARGET lkwebhook_libnats::libnats)
-  set(LKWEBHOOK_NATS_FOUND TRUE)
+# The finder (cmake/find-libnats.cmake: pkg-config first, then cnats) is the one
+# installed next to lkwebhookConfig.cmake, so the build tree and a consumer of
+# the installed package find libnats the same way.
+if(LKWEBHOOK_WITH_NATS)
+  include(${CMAKE_CURRENT_LIST_DIR}/find-libnats.cmake)
+  set(LKWEBHOOK_NATS_FOUND ${LKWEBHOOK_LIBNATS_FOUND})
 endif()
 
 if(LKWEBHOOK_WITH_NATS AND LKWEBHOOK_NATS_FOUND)

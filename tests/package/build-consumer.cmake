@@ -8,4 +8,8 @@ if(DEFINED PREFIX)
 else()
   list(APPEND args "-DLKWEBHOOK_SOURCE_DIR=${SOURCE_DIR}")
 endif()
+# -D COMPONENTS=nats: the consumer requires those components (comma-separated).
+if(DEFINED COMPONENTS)
+  list(APPEND args "-DLKWEBHOOK_CONSUMER_COMPONENTS=${COMPONENTS}")
+endif()
 lkwebhook_build_consumer("${NAME}" "${PROJECT_DIR}" ${args})

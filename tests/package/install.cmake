@@ -14,6 +14,15 @@ lkwebhook_assert_exists(
 # Header-only: no libraries, nothing architecture-specific.
 lkwebhook_assert_absent("${PREFIX}/lib" "${PREFIX}/lib64")
 
+# The optional components' export sets (and their finders) are installed
+# exactly when the build tree defined the component.
+if(EXPECT_NATS)
+  lkwebhook_assert_exists("${PREFIX}/share/lkwebhook/lkwebhookNatsTargets.cmake"
+                          "${PREFIX}/share/lkwebhook/find-libnats.cmake")
+else()
+  lkwebhook_assert_absent("${PREFIX}/share/lkwebhook/lkwebhookNatsTargets.cmake")
+endif()
+
 # The command-line tool ships with the package when the examples are built.
 if(EXPECT_CLI)
   lkwebhook_assert_exists("${PREFIX}/bin/lkwebhook")

@@ -212,8 +212,20 @@ if("redis" IN_LIST FEATURES)
 else()
   lkwebhook_assert_absent("${pkg}/share/lkwebhook/lkwebhookRedisTargets.cmake")
 endif()
+# Feature nats exports lkwebhook::nats (and how to find libnats); core does not.
+if("nats" IN_LIST FEATURES)
+  lkwebhook_assert_exists("${pkg}/share/lkwebhook/lkwebhookNatsTargets.cmake" "${pkg}/share/lkwebhook/find-libnats.cmake")
+  if(NOT usage MATCHES "COMPONENTS nats" OR NOT usage MATCHES "lkwebhook::nats")
+    message(FATAL_ERROR "usage does not show find_package(lkwebhook ... COMPONENTS nats) and lkwebhook::nats")
+  endif()
+else()
+  lkwebhook_assert_absent("${pkg}/share/lkwebhook/lkwebhookNatsTargets.cmake")
+endif()
 message(STATUS "vcpkg layout ok: ${pkg}")
 
 # A project built with vcpkg's toolchain sees installed/<triplet> as a prefix.
+# The consumer requires every feature's component (find_package ... COMPONENTS).
+string(REPLACE ";" "," required_components "${VCPKG_FEATURES}")
 lkwebhook_build_consumer("${consumer_name}" "${SOURCE_DIR}/tests/package/consumer"
-  "-DCMAKE_PREFIX_PATH=${pkg}" "-DLKWEBHOOK_EXPECTED_PREFIX=${pkg}")
+  "-DCMAKE_PREFIX_PATH=${pkg}" "-DLKWEBHOOK_EXPECTED_PREFIX=${pkg}"
+  "-DLKWEBHOOK_CONSUMER_COMPONENTS=${required_components}")

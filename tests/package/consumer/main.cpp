@@ -8,6 +8,11 @@
 #include <lkwebhook/redis_store.hpp>
 static_assert(lkwebhook::IdempotencyStore<lkwebhook::redis_store>);
 #endif
+#ifdef LKWEBHOOK_CONSUMER_HAS_NATS
+// The JetStream component: its header and libnats's must be reachable, and
+// libnats must link (the queue's destructor calls into it).
+#include <lkwebhook/jetstream_queue.hpp>
+#endif
 
 #include <cstdio>
 #include <string>
@@ -50,6 +55,17 @@ int main() {
         const auto tampered = lkwebhook::verify(body + " ", *token, *keys);
         check(!tampered && tampered.error() == lkwebhook::errc::body_hash_mismatch, "a changed body is rejected");
     }
+
+#ifdef LKWEBHOOK_CONSUMER_HAS_NATS
+    {
+        // Constructing the queue does not connect; it only keeps the options.
+        lkwebhook::jetstream_options options;
+        options.url = "nats://127.0.0.1:1";
+        options.partitions = 3;
+        const lkwebhook::jetstream_queue queue{options};
+        check(queue.partitions() == 3, "jetstream_queue keeps the configured partition count");
+    }
+#endif
 
     if (failures != 0) return 1;
     std::printf("consumer: ok (lkwebhook %s)\n", lkwebhook::version_string);

@@ -25,6 +25,7 @@ endif()
 vcpkg_check_features(OUT_FEATURE_OPTIONS FEATURE_OPTIONS
     FEATURES
         redis LKWEBHOOK_WITH_REDIS
+        nats LKWEBHOOK_WITH_NATS
 )
 
 vcpkg_cmake_configure(
@@ -36,6 +37,7 @@ vcpkg_cmake_configure(
         -DLKWEBHOOK_INSTALL=ON
     MAYBE_UNUSED_VARIABLES
         LKWEBHOOK_WITH_REDIS
+        LKWEBHOOK_WITH_NATS
 )
 vcpkg_cmake_install()
 vcpkg_cmake_config_fixup(PACKAGE_NAME lkwebhook CONFIG_PATH share/lkwebhook)
