@@ -36,7 +36,7 @@
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/metrics.hpp>
 
-#include "call_registry.hpp"
+#include "common/call_registry.hpp"
 
 #include <atomic>
 #include <charconv>

@@ -32,7 +32,7 @@
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/metrics.hpp>
 
-#include "call_registry.hpp"
+#include "common/call_registry.hpp"
 
 #if LKWEBHOOK_EXAMPLE_WITH_REDIS
 #include <lkwebhook/durable_dispatcher.hpp>

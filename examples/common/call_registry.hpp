@@ -1,12 +1,13 @@
-// The application side of the Beast example server: `call_registry`, the in-memory registry of
-// calls a voice backend keeps, built on lkwebhook::session_ledger, and the log lines the server
-// prints. (The cpp-httplib example has its own copy: each example stands alone.)
+// The application side of the two example servers (examples/httplib, examples/beast), in one
+// home: `call_registry`, the in-memory registry of calls a voice backend keeps, built on
+// lkwebhook::session_ledger, and the log lines both servers print. Copy it along with the
+// server you start from.
 //
 // In a real backend this is where a room becomes "your" session: on_event is the one entry
 // point lkwebhook calls for every verified, first-seen event.
 
-#ifndef LKWEBHOOK_EXAMPLES_BEAST_CALL_REGISTRY_HPP
-#define LKWEBHOOK_EXAMPLES_BEAST_CALL_REGISTRY_HPP
+#ifndef LKWEBHOOK_EXAMPLES_COMMON_CALL_REGISTRY_HPP
+#define LKWEBHOOK_EXAMPLES_COMMON_CALL_REGISTRY_HPP
 
 #include <lkwebhook/correlator.hpp>
 #include <lkwebhook/events.hpp>
@@ -47,7 +48,7 @@ inline std::string printable(std::string_view text) {
     return std::string(v);
 }
 
-// The `[webhook] STATUS NAME: ...` line the server prints for every webhook request.
+// The `[webhook] STATUS NAME: ...` line both servers print for every webhook request.
 inline std::string describe_outcome(const lkwebhook::outcome& o, std::string_view accepted_note = {}) {
     std::ostringstream line;
     line << "[webhook] " << o.status << ' ' << o.name() << ':';
@@ -101,8 +102,8 @@ inline std::string describe_summary(const lkwebhook::call_summary& s) {
     return out.str();
 }
 
-// The SessionCorrelator of the server: the application's registry of calls. Thread-safe:
-// async_dispatcher calls it from its workers. One mutex
+// The SessionCorrelator of both servers: the application's registry of calls. Thread-safe:
+// request threads (cpp-httplib) and async_dispatcher's workers call it. One mutex
 // serializes it (the ledger is cheap, and this keeps each event's log lines together); the
 // dispatch log (a test hook: one `<id> <event>` line per call) is written under it too.
 class call_registry {
@@ -171,4 +172,4 @@ private:
 
 }  // namespace examples
 
-#endif  // LKWEBHOOK_EXAMPLES_BEAST_CALL_REGISTRY_HPP
+#endif  // LKWEBHOOK_EXAMPLES_COMMON_CALL_REGISTRY_HPP
