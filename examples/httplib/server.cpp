@@ -247,9 +247,19 @@ int main(int argc, char** argv) {
         if (opt.nats_url) {
 #if LKWEBHOOK_EXAMPLE_WITH_NATS
             lkwebhook::jetstream_options nats;
-            nats.url = *opt.nats_url;
-            start(std::make_shared<lkwebhook::jetstream_queue>(nats));
-            log.line("durable acceptance: NATS JetStream at " + *opt.nats_url);
+            nats.url = *opt.nats_url;  // nats://user:password@host:port works as libnats reads it
+            auto queue = std::make_shared<lkwebhook::jetstream_queue>(nats);
+            why.clear();
+            if (auto checked = queue->check(&why); !checked && checked.error() == lkwebhook::errc::invalid_config) {
+                std::cerr << "lkwebhook-httplib-server: NATS: " << why.view() << "\n";  // never the password
+                return 2;
+            }
+            start(queue);
+            // The URL may carry credentials: log the part after them only.
+            const std::string_view url = *opt.nats_url;
+            const auto at = url.rfind('@');
+            log.line("durable acceptance: NATS JetStream at " +
+                     std::string(at == std::string_view::npos ? url : url.substr(at + 1)));
 #else
             std::cerr << "lkwebhook-httplib-server: --nats: built without libnats (lkwebhook::nats)\n";
             return 2;

@@ -144,6 +144,35 @@ public:
 
     ~jetstream_queue() { disconnect(); }
 
+    /// Connects once and reports what a deployment gets wrong: credentials the
+    /// server refuses (user/password, token, credentials file) or options
+    /// libnats rejects are invalid_config; a server that cannot be reached is
+    /// overloaded (try again later). The diagnosis never contains a secret.
+    [[nodiscard]] result<void> check(diagnosis* why = nullptr) const noexcept {
+        natsOptions* o = connection_options();
+        if (o == nullptr) {
+            diagnose(why).append("NATS connection options were refused (credentials file, TLS files or URL)");
+            return result<void>{errc::invalid_config};
+        }
+        (void)natsOptions_SetMaxReconnect(o, 0);
+        natsConnection* nc = nullptr;
+        const natsStatus s = natsConnection_Connect(&nc, o);
+        natsOptions_Destroy(o);
+        if (s == NATS_OK) {
+            natsConnection_Close(nc);
+            natsConnection_Destroy(nc);
+            return {};
+        }
+        if (nc != nullptr) natsConnection_Destroy(nc);
+        if (s == NATS_NOT_PERMITTED || s == NATS_CONNECTION_AUTH_FAILED) {
+            diagnose(why).append(
+                    "the NATS server refused the credentials (user and password, token or credentials file)");
+            return result<void>{errc::invalid_config};
+        }
+        diagnose(why).append("the NATS server cannot be reached: ").append(natsStatus_GetText(s));
+        return result<void>{errc::overloaded};
+    }
+
     jetstream_queue(const jetstream_queue&) = delete;
     jetstream_queue& operator=(const jetstream_queue&) = delete;
 
@@ -342,16 +371,12 @@ private:
         connection_ = nullptr;
     }
 
-    // The JetStream context, connecting (and creating the streams) on first use.
-    jsCtx* context() {
-        std::lock_guard lock(mutex_);
-        if (js_ != nullptr) return js_;
-        const auto now = std::chrono::steady_clock::now();
-        if (now < retry_not_before_) return nullptr;
-        retry_not_before_ = now + std::chrono::milliseconds{200};
+    // The libnats connection options (URL, timeouts, reconnects, auth, TLS), or
+    // nullptr when libnats refuses one of them (e.g. a credentials file it
+    // cannot read). The caller owns the result.
+    [[nodiscard]] natsOptions* connection_options() const noexcept {
         natsOptions* o = nullptr;
         if (natsOptions_Create(&o) != NATS_OK) return nullptr;
-        std::unique_ptr<natsOptions, void (*)(natsOptions*)> opts{o, natsOptions_Destroy};
         bool ok = natsOptions_SetURL(o, options_.url.c_str()) == NATS_OK &&
                   natsOptions_SetTimeout(o, options_.timeout.count()) == NATS_OK &&
                   natsOptions_SetMaxReconnect(o, -1) == NATS_OK && natsOptions_SetReconnectWait(o, 100) == NATS_OK &&
@@ -374,7 +399,23 @@ private:
             if (ok && !options_.tls_expected_hostname.empty())
                 ok = natsOptions_SetExpectedHostname(o, options_.tls_expected_hostname.c_str()) == NATS_OK;
         }
-        if (!ok) return nullptr;
+        if (!ok) {
+            natsOptions_Destroy(o);
+            return nullptr;
+        }
+        return o;
+    }
+
+    // The JetStream context, connecting (and creating the streams) on first use.
+    jsCtx* context() {
+        std::lock_guard lock(mutex_);
+        if (js_ != nullptr) return js_;
+        const auto now = std::chrono::steady_clock::now();
+        if (now < retry_not_before_) return nullptr;
+        retry_not_before_ = now + std::chrono::milliseconds{200};
+        natsOptions* o = connection_options();
+        if (o == nullptr) return nullptr;
+        std::unique_ptr<natsOptions, void (*)(natsOptions*)> opts{o, natsOptions_Destroy};
         natsConnection* nc = nullptr;
         if (natsConnection_Connect(&nc, o) != NATS_OK) return nullptr;
         jsOptions jo;

@@ -642,3 +642,46 @@ TEST_CASE("lkwebhook queue lists, counts and replays JetStream dead letters", "[
 }
 #endif
 #endif
+
+TEST_CASE("JetStream with a user and password: connects; a wrong password is a configuration error without the secret",
+          "[durable][threat-DQ7][nats]") {
+    lkwebhook_test::nats_server server({"--user", "lkwebhook", "--pass", "s3cret-nats-pass"});
+    lkwebhook::jetstream_options o;
+    o.url = server.url();
+    o.stream = "LKWEBHOOK_AUTH";
+    o.subject_prefix = "lkwebhook-auth";
+    o.partitions = 2;
+    o.user = "lkwebhook";
+    o.password = "s3cret-nats-pass";
+    {
+        lkwebhook::jetstream_queue queue(o);
+        lkwebhook::diagnosis why;
+        const auto checked = queue.check(&why);
+        INFO(why.view());
+        CHECK(checked.has_value());
+        // And the queue really works with those credentials: an append is confirmed.
+        lkwebhook::durable_record r;
+        r.body = R"({"event":"room_started","id":"EV_auth","room":{"name":"r"}})";
+        r.key_id = "APIkey";
+        r.event_id = "EV_auth";
+        CHECK(queue.append(r) == lkwebhook::append_status::appended);
+    }
+    for (const std::string_view wrong : {"wrong-password", ""}) {
+        lkwebhook::jetstream_options bad = o;
+        bad.password = std::string(wrong);
+        lkwebhook::jetstream_queue queue(bad);
+        lkwebhook::diagnosis why;
+        const auto checked = queue.check(&why);
+        REQUIRE_FALSE(checked.has_value());
+        CHECK(checked.error() == lkwebhook::errc::invalid_config);
+        CHECK(why.view().find("refused the credentials") != std::string_view::npos);
+        CHECK(why.view().find("s3cret") == std::string_view::npos);
+        CHECK(why.view().find("wrong-password") == std::string_view::npos);
+    }
+    // Nothing listening is not a configuration error: try again later.
+    server.stop();
+    lkwebhook::jetstream_queue queue(o);
+    const auto checked = queue.check();
+    REQUIRE_FALSE(checked.has_value());
+    CHECK(checked.error() == lkwebhook::errc::overloaded);
+}

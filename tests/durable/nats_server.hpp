@@ -42,7 +42,9 @@ inline std::string nats_server_path() {
 
 class nats_server {
 public:
-    nats_server() : binary_(nats_server_path()), port_(free_loopback_port()) {
+    /// extra_args go to nats-server as they are, e.g. {"--user", "u", "--pass", "p"}.
+    explicit nats_server(std::vector<std::string> extra_args = {})
+        : binary_(nats_server_path()), port_(free_loopback_port()), extra_args_(std::move(extra_args)) {
         if (binary_.empty())
             throw std::runtime_error(
                     "nats-server not found in /usr/sbin, /usr/bin or /usr/local/bin (apt-get install nats-server)");
@@ -67,6 +69,7 @@ public:
         std::filesystem::remove(log);
         std::vector<std::string> args{binary_, "-js",       "-sd", dir_ + "/store",
                                       "-a",    "127.0.0.1", "-p",  std::to_string(port_)};
+        args.insert(args.end(), extra_args_.begin(), extra_args_.end());
         std::vector<char*> argv;
         for (std::string& a : args) argv.push_back(a.data());
         argv.push_back(nullptr);
@@ -107,6 +110,7 @@ public:
 private:
     std::string binary_;
     int port_;
+    std::vector<std::string> extra_args_;
     std::string dir_;
     pid_t pid_ = -1;
 };
