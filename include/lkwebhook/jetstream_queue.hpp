@@ -145,8 +145,9 @@ public:
     ~jetstream_queue() { disconnect(); }
 
     /// Connects once and reports what a deployment gets wrong: credentials the
-    /// server refuses (user/password, token, credentials file) or options
-    /// libnats rejects are invalid_config; a server that cannot be reached is
+    /// server refuses (user/password, token, credentials file), a TLS failure
+    /// (untrusted certificate, TLS on one side only) or options libnats
+    /// rejects are invalid_config; a server that cannot be reached is
     /// overloaded (try again later). The diagnosis never contains a secret.
     [[nodiscard]] result<void> check(diagnosis* why = nullptr) const noexcept {
         natsOptions* o = connection_options();
@@ -167,6 +168,14 @@ public:
         if (s == NATS_NOT_PERMITTED || s == NATS_CONNECTION_AUTH_FAILED) {
             diagnose(why).append(
                     "the NATS server refused the credentials (user and password, token or credentials file)");
+            return result<void>{errc::invalid_config};
+        }
+        if (s == NATS_SSL_ERROR || s == NATS_SECURE_CONNECTION_WANTED || s == NATS_SECURE_CONNECTION_REQUIRED) {
+            // An untrusted certificate or a TLS mismatch does not heal by retrying.
+            diagnose(why).append(
+                    "TLS with the NATS server failed (untrusted certificate, wrong CA file, or TLS on "
+                    "one side only): ");
+            diagnose(why).append(natsStatus_GetText(s));
             return result<void>{errc::invalid_config};
         }
         diagnose(why).append("the NATS server cannot be reached: ").append(natsStatus_GetText(s));

@@ -685,3 +685,83 @@ TEST_CASE("JetStream with a user and password: connects; a wrong password is a c
     REQUIRE_FALSE(checked.has_value());
     CHECK(checked.error() == lkwebhook::errc::overloaded);
 }
+
+namespace {
+
+// A throwaway CA and a server certificate for 127.0.0.1 it signed, plus an unrelated CA, made
+// with the openssl command.
+struct throwaway_tls {
+    std::string dir;
+    throwaway_tls() {
+        char pattern[] = "/tmp/lkwebhook-nats-tls-XXXXXX";
+        REQUIRE(::mkdtemp(pattern) != nullptr);
+        dir = pattern;
+        const std::string script =
+                "cd '" + dir +
+                "' && (openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2"
+                " -subj /CN=lkwebhook-test-ca"
+                " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1"
+                " && echo subjectAltName=IP:127.0.0.1 > san.ext"
+                " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem"
+                " -days 2 -extfile san.ext"
+                " && openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2"
+                " -subj /CN=other-ca"
+                ") >openssl.log 2>&1";
+        REQUIRE(std::system(script.c_str()) == 0);
+    }
+    ~throwaway_tls() {
+        std::error_code ignored;
+        std::filesystem::remove_all(dir, ignored);
+    }
+    throwaway_tls(const throwaway_tls&) = delete;
+    throwaway_tls& operator=(const throwaway_tls&) = delete;
+};
+
+}  // namespace
+
+TEST_CASE("JetStream over TLS: the server's CA is trusted; another CA or plaintext is a configuration error",
+          "[durable][threat-DQ8][nats]") {
+    const throwaway_tls certs;
+    lkwebhook_test::nats_server server(
+            {"--tls", "--tlscert", certs.dir + "/server.pem", "--tlskey", certs.dir + "/server.key"});
+    lkwebhook::jetstream_options o;
+    o.url = server.url();
+    o.stream = "LKWEBHOOK_TLS";
+    o.subject_prefix = "lkwebhook-tls";
+    o.partitions = 2;
+    o.tls = true;
+    o.tls_ca_file = certs.dir + "/ca.pem";
+    {
+        lkwebhook::jetstream_queue queue(o);
+        lkwebhook::diagnosis why;
+        const auto checked = queue.check(&why);
+        INFO(why.view());
+        CHECK(checked.has_value());
+        lkwebhook::durable_record r;
+        r.body = R"({"event":"room_started","id":"EV_tls","room":{"name":"r"}})";
+        r.key_id = "APIkey";
+        r.event_id = "EV_tls";
+        CHECK(queue.append(r) == lkwebhook::append_status::appended);
+    }
+    {
+        lkwebhook::jetstream_options other = o;
+        other.tls_ca_file = certs.dir + "/other.pem";
+        lkwebhook::jetstream_queue queue(other);
+        lkwebhook::diagnosis why;
+        const auto checked = queue.check(&why);
+        INFO(why.view());
+        REQUIRE_FALSE(checked.has_value());
+        CHECK(checked.error() == lkwebhook::errc::invalid_config);
+    }
+    {
+        lkwebhook::jetstream_options plain = o;
+        plain.tls = false;
+        plain.tls_ca_file.clear();
+        lkwebhook::jetstream_queue queue(plain);
+        lkwebhook::diagnosis why;
+        const auto checked = queue.check(&why);
+        INFO(why.view());
+        REQUIRE_FALSE(checked.has_value());
+        CHECK(checked.error() == lkwebhook::errc::invalid_config);
+    }
+}
