@@ -156,17 +156,12 @@ public:
     /// Verifies and decodes now; queues the event and answers 200, or answers
     /// the rejection. `body` and `authorization` are not retained.
     [[nodiscard]] outcome submit(std::string_view body, std::string_view authorization) noexcept {
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-            return submit_impl(body, authorization);
-        } catch (...) {
-            outcome o = outcome::failure(errc::internal_error);
-            o.why.append("internal error while queueing");
-            return o;
-        }
-#else
-        return submit_impl(body, authorization);
-#endif
+        return detail::fail_closed([&] { return submit_impl(body, authorization); },
+                                   [] {
+                                       outcome o = outcome::failure(errc::internal_error);
+                                       o.why.append("internal error while queueing");
+                                       return o;
+                                   });
     }
 
     /// Stops accepting (later submits answer 503 overloaded), handles every

@@ -40,6 +40,24 @@ template <class Exception>
 #endif
 }
 
+/// The one place that fails closed on an exception: runs `f` and returns its
+/// result; when exceptions are enabled and `f` throws (a correlator, or
+/// std::bad_alloc), returns `on_throw()` instead, so noexcept entry points
+/// answer an error rather than terminate.
+template <class F, class OnThrow>
+auto fail_closed(F&& f, OnThrow&& on_throw) noexcept -> decltype(f()) {
+#if LKWEBHOOK_EXCEPTIONS
+    try {
+        return f();
+    } catch (...) {
+        return on_throw();
+    }
+#else
+    (void)on_throw;
+    return f();
+#endif
+}
+
 }  // namespace lkwebhook::detail
 
 #endif  // LKWEBHOOK_CONFIG_HPP

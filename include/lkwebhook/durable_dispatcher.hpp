@@ -162,17 +162,12 @@ public:
     /// Verifies and decodes now; stores the body durably and answers 200, or
     /// answers the rejection (503 when it could not be stored).
     [[nodiscard]] outcome submit(std::string_view body, std::string_view authorization) noexcept {
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-            return submit_impl(body, authorization);
-        } catch (...) {
-            outcome o = outcome::failure(errc::internal_error);
-            o.why.append("internal error while appending to the durable queue");
-            return o;
-        }
-#else
-        return submit_impl(body, authorization);
-#endif
+        return detail::fail_closed([&] { return submit_impl(body, authorization); },
+                                   [] {
+                                       outcome o = outcome::failure(errc::internal_error);
+                                       o.why.append("internal error while appending to the durable queue");
+                                       return o;
+                                   });
     }
 
     /// Stops the consumers after the entry each is handling; entries not yet

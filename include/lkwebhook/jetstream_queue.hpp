@@ -55,6 +55,7 @@
 
 #include <nats/nats.h>
 
+#include "config.hpp"
 #include "durable_queue.hpp"
 #include "error.hpp"
 #include "result.hpp"
@@ -345,16 +346,7 @@ public:
 private:
     template <class F, class R>
     static R guarded(F&& f, R fallback) noexcept {
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-            return f();
-        } catch (...) {
-            return fallback;
-        }
-#else
-        (void)fallback;
-        return f();
-#endif
+        return detail::fail_closed(f, [&] { return fallback; });
     }
 
     static natsMsg* message_of(const durable_entry& e) noexcept { return static_cast<natsMsg*>(e.native.get()); }

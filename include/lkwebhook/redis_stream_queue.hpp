@@ -51,6 +51,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config.hpp"
 #include "durable_queue.hpp"
 #include "error.hpp"
 #include "idempotency.hpp"
@@ -414,16 +415,7 @@ private:
 
     template <class F, class R>
     static R guarded(F&& f, R fallback) noexcept {
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-            return f();
-        } catch (...) {
-            return fallback;
-        }
-#else
-        (void)fallback;
-        return f();
-#endif
+        return detail::fail_closed(f, [&] { return fallback; });
     }
 
     static errc unavailable(diagnosis* why, const redisReply* r) noexcept {
