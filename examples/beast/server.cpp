@@ -42,7 +42,6 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -80,12 +79,9 @@ constexpr std::string_view usage =
         "  --threads N           I/O threads (default 1)\n"
         "  --workers N           dispatcher worker threads (default 2)\n"
         "  --queue N             dispatcher queue capacity (default 10000); full -> 503 + Retry-After\n"
-        "  --dispatch-log FILE   append `<event id> <event name>` for every event handed to the correlator\n"
-        "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1\n"
-        "  --fail-status CODE    the status --fail-first answers with (default 503; Retry-After only on 429/503)\n"
         "  --quiet               no per-request log lines\n"
         "\n"
-        "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
+        "GET /metrics (Prometheus text), GET /healthz, GET /sessions, GET /events. Stops on SIGINT/SIGTERM.\n";
 
 struct server_options {
     std::string bind = "127.0.0.1";
@@ -99,9 +95,6 @@ struct server_options {
     int threads = 1;
     std::size_t workers = 2;
     std::size_t queue = 10000;
-    std::optional<std::string> dispatch_log;
-    std::int64_t fail_first = 0;
-    int fail_status = 503;
     bool quiet = false;
 };
 
@@ -121,7 +114,6 @@ struct app {
     lkwebhook::metrics& metrics;
     examples::call_registry& registry;
     examples::line_log& log;
-    std::atomic<std::int64_t> simulated_failures{0};
     std::atomic<bool> stopping{false};
 };
 
@@ -138,14 +130,6 @@ response make_response(const request& req, http::status status, std::string body
 }
 
 response handle_webhook(app& a, const request& req) {
-    if (a.simulated_failures.fetch_add(1) < a.options.fail_first) {
-        response res = make_response(req, static_cast<http::status>(a.options.fail_status), "unavailable\n");
-        if (a.options.fail_status == 503 || a.options.fail_status == 429) res.set(http::field::retry_after, "1");
-        if (!a.options.quiet)
-            a.log.line("[webhook] " + std::to_string(a.options.fail_status) +
-                       " simulated_unavailable: --fail-first, before verification");
-        return res;
-    }
     if (const auto encoding = req[http::field::content_encoding]; !encoding.empty() && encoding != "identity")
         return make_response(req, http::status::unsupported_media_type, "unsupported content encoding\n");
 
@@ -185,6 +169,8 @@ response handle(app& a, const request& req) {
     }
     if (req.method() == http::verb::get && path == "/sessions")
         return make_response(req, http::status::ok, a.registry.sessions_text());
+    if (req.method() == http::verb::get && path == "/events")
+        return make_response(req, http::status::ok, a.registry.events_text());
     return make_response(req, http::status::not_found, "not found\n");
 }
 
@@ -378,14 +364,6 @@ int main(int argc, char** argv) {
                 return bad("--workers needs 1..256");
         } else if (arg == "--queue" && has_value) {
             if (!parse_number(argv[++i], opt.queue) || opt.queue < 1) return bad("--queue needs a positive count");
-        } else if (arg == "--dispatch-log" && has_value) {
-            opt.dispatch_log = argv[++i];
-        } else if (arg == "--fail-first" && has_value) {
-            if (!parse_number(argv[++i], opt.fail_first) || opt.fail_first < 0)
-                return bad("--fail-first needs a count");
-        } else if (arg == "--fail-status" && has_value) {
-            if (!parse_number(argv[++i], opt.fail_status) || opt.fail_status < 400 || opt.fail_status > 599)
-                return bad("--fail-status needs 400..599");
         } else if (arg == "--quiet") {
             opt.quiet = true;
         } else {
@@ -414,16 +392,8 @@ int main(int argc, char** argv) {
         return 2;
     }
 
-    std::ofstream dispatch_log;
-    if (opt.dispatch_log) {
-        dispatch_log.open(*opt.dispatch_log, std::ios::app);
-        if (!dispatch_log) {
-            std::cerr << "lkwebhook-beast-server: cannot open " << *opt.dispatch_log << "\n";
-            return 2;
-        }
-    }
     examples::line_log log;
-    examples::call_registry registry(log, !opt.quiet, opt.dispatch_log ? &dispatch_log : nullptr);
+    examples::call_registry registry(log, !opt.quiet);
     lkwebhook::metrics metrics;
     lkwebhook::memory_store store;
 
@@ -491,7 +461,6 @@ int main(int argc, char** argv) {
     for (auto& t : io_threads) t.join();
 
     dispatcher.shutdown();  // every event answered 200 is handed to the correlator before exit
-    if (dispatch_log.is_open()) dispatch_log.flush();
     log.line("stopped");
     return 0;
 }

@@ -1,7 +1,7 @@
 // The application side of the two example servers (examples/httplib, examples/beast), in one
 // home: `call_registry`, the in-memory registry of calls a voice backend keeps, built on
-// lkwebhook::session_ledger, and the log lines both servers print. Copy it along with the
-// server you start from.
+// lkwebhook::session_ledger, the log lines both servers print, and the text of their read-only
+// endpoints GET /sessions and GET /events. Copy it along with the server you start from.
 //
 // In a real backend this is where a room becomes "your" session: on_event is the one entry
 // point lkwebhook calls for every verified, first-seen event.
@@ -14,8 +14,9 @@
 #include <lkwebhook/outcome.hpp>
 #include <lkwebhook/session_ledger.hpp>
 
+#include <cstddef>
 #include <cstdint>
-#include <fstream>
+#include <deque>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -102,18 +103,35 @@ inline std::string describe_summary(const lkwebhook::call_summary& s) {
     return out.str();
 }
 
+// One column of a GET /events line: escaped like the log, and a space (which separates the
+// columns) as \x20, so every line splits into exactly three fields.
+inline std::string column(std::string_view text) {
+    std::string out;
+    for (const char c : printable(text)) {
+        if (c == ' ') {
+            out += "\\x20";
+        } else {
+            out += c;
+        }
+    }
+    return out.empty() ? std::string("-") : out;
+}
+
 // The SessionCorrelator of both servers: the application's registry of calls. Thread-safe:
-// request threads (cpp-httplib) and async_dispatcher's workers call it. One mutex
-// serializes it (the ledger is cheap, and this keeps each event's log lines together); the
-// dispatch log (a test hook: one `<id> <event>` line per call) is written under it too.
+// request threads (cpp-httplib) and async_dispatcher's workers call it, the GET handlers read
+// it. One mutex serializes it (the ledger is cheap, and this keeps each event's log lines
+// together).
 class call_registry {
 public:
-    call_registry(line_log& log, bool verbose, std::ofstream* dispatch_log)
-        : log_(log), verbose_(verbose), dispatch_log_(dispatch_log) {}
+    // How many handled events GET /events lists (about 100 bytes each): enough for the last
+    // hours of a busy backend, bounded so that the list never grows without limit.
+    static constexpr std::size_t recent_events_kept = 10000;
+
+    call_registry(line_log& log, bool verbose) : log_(log), verbose_(verbose) {}
 
     lkwebhook::handler_result on_event(const lkwebhook::webhook_event& ev) {
         std::lock_guard lock(mutex_);
-        if (dispatch_log_ != nullptr) *dispatch_log_ << ev.id << ' ' << ev.event << std::endl;
+        remember(ev);
         if (!ev.room) return lkwebhook::handler_result::ok();  // agent jobs: not a call event
 
         const lkwebhook::ledger_update update = ledger_.apply_event(ev);
@@ -154,20 +172,51 @@ public:
 
     // The ledger's open calls and recent summaries, as text (GET /sessions).
     [[nodiscard]] std::string sessions_text() const {
+        std::lock_guard lock(mutex_);
         std::ostringstream out;
         out << "open calls:\n";
         for (const auto& room : ledger_.sessions()) out << "  " << describe_room(room) << "\n";
         out << "finished calls (most recent last):\n";
-        for (const auto& s : ledger_.summaries()) out << "  " << describe_summary(s) << "\n";
+        for (const auto& s : ledger_.summaries()) {
+            std::istringstream lines(describe_summary(s));
+            std::string indent = "  ";
+            for (std::string line; std::getline(lines, line); indent = "    ") out << indent << line << "\n";
+        }
         return out.str();
     }
 
+    // The events this registry was handed, oldest first, as text (GET /events): the first
+    // question about a webhook that "never fired" is whether it arrived at all. The first line
+    // counts them; then one `<event id> <event name> <room name or ->` line per event, the
+    // last recent_events_kept of them. Only verified, first-seen events get here: LiveKit's
+    // retries of a handled event and rejected requests never do.
+    [[nodiscard]] std::string events_text() const {
+        std::lock_guard lock(mutex_);
+        std::string out = "handled " + std::to_string(handled_total_) + " event(s); the last " +
+                          std::to_string(recent_.size()) + " follow, oldest first (id event room)\n";
+        for (const auto& e : recent_) out += e.id + ' ' + e.event + ' ' + e.room + '\n';
+        return out;
+    }
+
 private:
-    std::mutex mutex_;
+    struct handled_event {
+        std::string id;
+        std::string event;
+        std::string room;
+    };
+
+    void remember(const lkwebhook::webhook_event& ev) {
+        ++handled_total_;
+        if (recent_.size() == recent_events_kept) recent_.pop_front();
+        recent_.push_back({column(ev.id), column(ev.event), column(ev.room ? ev.room->name : std::string_view{})});
+    }
+
+    mutable std::mutex mutex_;
     lkwebhook::session_ledger ledger_;
+    std::deque<handled_event> recent_;
+    std::uint64_t handled_total_ = 0;
     line_log& log_;
     bool verbose_;
-    std::ofstream* dispatch_log_;
 };
 
 }  // namespace examples

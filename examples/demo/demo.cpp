@@ -4,12 +4,14 @@
 //   lkwebhook-demo SERVER_BINARY LKWEBHOOK_BINARY
 //
 // It starts the server on a free loopback port, then uses `lkwebhook send` (real HTTP, LiveKit's
-// headers, signing and retry policy) for each step of a call: the room starts, two people join
-// and publish, one leaves, the room finishes; then a retried duplicate, a late (out-of-order)
-// event, a forged request and a body altered in transit. After each step it shows what `send`
-// saw and what the server logged, and checks both against what the step is meant to show. It
-// ends with the call summary the session ledger produced and the server's metrics, then stops
-// the server with SIGTERM. Exit status 0 only if every step happened as shown.
+// headers, signing and retry policy) for each step of a call: the room starts (through a front
+// that refuses the first request with 503, so LiveKit retries), two people join and publish,
+// one leaves, the room finishes; then a retried duplicate, a late (out-of-order) event, a
+// forged request and a body altered in transit. After each step it shows what `send` saw and
+// what the server logged, and checks both against what the step is meant to show. It ends with
+// what the server's own endpoints say (GET /sessions: the call summary the session ledger
+// produced; GET /events: the events the call registry handled; GET /metrics), then stops the
+// server with SIGTERM. Exit status 0 only if every step happened as shown.
 
 #include <fcntl.h>
 #include <poll.h>
@@ -21,6 +23,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -28,9 +31,12 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <mutex>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -126,12 +132,104 @@ private:
     bool exited_ = false;
 };
 
+// Step 1's front: a stand-in for the load balancer or reverse proxy in front of a webhook
+// server, which forwards a request only to a server whose GET /healthz it has checked. The
+// first request reaches it before any check: it answers that one itself with 503 +
+// Retry-After: 1 (what such proxies answer without a healthy upstream) and checks the server
+// then; once the check passed it forwards each request unchanged (the body, Authorization and
+// Content-Type exactly as received: the signature covers the bytes) and returns the server's
+// answer. Everything it does is printed as `front  |` lines.
+class health_checked_front {
+public:
+    health_checked_front(int backend_port, std::string path) : backend_port_(backend_port), path_(std::move(path)) {}
+    health_checked_front(const health_checked_front&) = delete;
+    health_checked_front& operator=(const health_checked_front&) = delete;
+    ~health_checked_front() { stop(); }
+
+    // Listens on a free loopback port; false if it cannot.
+    bool start() {
+        server_.Post(path_, [this](const httplib::Request& req, httplib::Response& res) { forward(req, res); });
+        const int port = server_.bind_to_any_port("127.0.0.1");
+        if (port <= 0) return false;
+        url_ = "http://127.0.0.1:" + std::to_string(port) + path_;
+        thread_ = std::thread([this] { server_.listen_after_bind(); });
+        return true;
+    }
+
+    // The webhook URL through the front.
+    [[nodiscard]] const std::string& url() const { return url_; }
+
+    void stop() {
+        if (!thread_.joinable()) return;
+        server_.stop();
+        thread_.join();
+    }
+
+    std::vector<std::string> take_lines() {
+        std::lock_guard lock(mutex_);
+        return std::exchange(lines_, {});
+    }
+
+private:
+    void note(std::string line) {
+        std::lock_guard lock(mutex_);
+        lines_.push_back(std::move(line));
+    }
+
+    bool backend_healthy() {
+        httplib::Client backend("127.0.0.1", backend_port_);
+        backend.set_connection_timeout(2);
+        backend.set_read_timeout(2);
+        const auto r = backend.Get("/healthz");
+        return r && r->status == 200;
+    }
+
+    void forward(const httplib::Request& req, httplib::Response& res) {
+        if (!healthy_) {
+            res.status = 503;
+            res.set_header("Retry-After", "1");
+            res.set_content("no healthy upstream\n", "text/plain");
+            note("POST -> 503 + Retry-After: 1 (no health check of the server yet)");
+            healthy_ = backend_healthy();
+            note(std::string("GET /healthz on the server: ") + (healthy_ ? "ok, requests go through now" : "failed"));
+            return;
+        }
+        httplib::Headers headers;
+        const auto [first, end] = req.headers.equal_range("Authorization");
+        for (auto it = first; it != end; ++it) headers.emplace("Authorization", it->second);
+        httplib::Client backend("127.0.0.1", backend_port_);
+        backend.set_connection_timeout(5);
+        backend.set_read_timeout(5);
+        const auto r = backend.Post(path_, headers, req.body, req.get_header_value("Content-Type"));
+        if (!r) {
+            res.status = 502;
+            res.set_content("bad gateway\n", "text/plain");
+            note("POST -> forwarded, but the server did not answer: 502");
+            return;
+        }
+        res.status = r->status;
+        if (r->has_header("Retry-After")) res.set_header("Retry-After", r->get_header_value("Retry-After"));
+        res.set_content(r->body, r->get_header_value("Content-Type"));
+        note("POST -> forwarded to the server, which answered " + std::to_string(r->status));
+    }
+
+    int backend_port_;
+    std::string path_;
+    std::string url_;
+    httplib::Server server_;
+    std::thread thread_;
+    std::mutex mutex_;
+    std::vector<std::string> lines_;
+    bool healthy_ = false;  // only the front's request thread (one request at a time here) uses it
+};
+
 struct step_result {
     std::vector<std::string> send_lines;
     int send_exit = -1;
     std::optional<int> server_status;  // from the server's `[webhook] STATUS NAME` line
     std::string server_outcome;
     std::vector<std::string> server_lines;
+    std::vector<std::string> front_lines;
 };
 
 class demo {
@@ -142,7 +240,10 @@ public:
 
 private:
     bool start_server();
-    step_result send(const std::vector<std::string>& args, std::string_view shown_as = {});
+    step_result send(const std::vector<std::string>& args, std::string_view shown_as = {},
+                     health_checked_front* front = nullptr);
+    std::optional<std::string> get(const std::string& path);
+    void wait_until_dispatched();
     void collect_server_lines(step_result& r, std::chrono::milliseconds wait_for_webhook);
     bool expect(const step_result& r, int status, std::string_view outcome, std::string_view shows);
     std::string sign_body(const std::string& body_file);
@@ -152,10 +253,10 @@ private:
     std::string cli_;
     std::optional<child_process> server_;
     std::string url_;
+    std::string path_;
     int port_ = 0;
     int failures_ = 0;
     int step_ = 0;
-    std::vector<std::string> summary_lines_;
     std::string workdir_;
     // How long to keep reading after a request's [webhook] line: the async (Beast) server logs
     // its correlator's lines from a worker, possibly just after it answered.
@@ -170,10 +271,7 @@ std::vector<std::string> credentials_env() {
 }
 
 bool demo::start_server() {
-    // --fail-first 1: the first webhook gets 503 + Retry-After, as from an instance that is
-    // still starting, so that the demo shows LiveKit's retry.
-    server_.emplace(std::vector<std::string>{server_binary_, "--bind", "127.0.0.1", "--port", "0", "--fail-first", "1"},
-                    credentials_env());
+    server_.emplace(std::vector<std::string>{server_binary_, "--bind", "127.0.0.1", "--port", "0"}, credentials_env());
     if (!server_->started()) return false;
     const auto deadline = steady::now() + std::chrono::seconds(20);
     while (auto line = server_->read_line(deadline)) {
@@ -183,6 +281,8 @@ bool demo::start_server() {
             // http://127.0.0.1:PORT/path
             const auto colon = url_.find(':', 7);
             port_ = std::atoi(url_.c_str() + colon + 1);
+            const auto slash = url_.find('/', colon);
+            path_ = slash == std::string::npos ? "/" : url_.substr(slash);
             return port_ > 0;
         }
         std::cout << "  server: " << *line << "\n";
@@ -198,10 +298,9 @@ void demo::print_block(std::string_view label, const std::vector<std::string>& l
 void demo::collect_server_lines(step_result& r, std::chrono::milliseconds wait_for_webhook) {
     auto deadline = steady::now() + wait_for_webhook;
     while (auto line = server_->read_line(deadline)) {
-        if (line->rfind("[summary]", 0) == 0) summary_lines_.push_back(*line);
         r.server_lines.push_back(*line);
         constexpr std::string_view marker = "[webhook] ";
-        if (line->rfind(marker, 0) == 0 && line->find("simulated_unavailable") == std::string::npos) {
+        if (line->rfind(marker, 0) == 0) {
             const std::string rest = line->substr(marker.size());
             r.server_status = std::atoi(rest.c_str());
             const auto space = rest.find(' ');
@@ -217,14 +316,15 @@ void demo::collect_server_lines(step_result& r, std::chrono::milliseconds wait_f
     }
 }
 
-step_result demo::send(const std::vector<std::string>& args, std::string_view shown_as) {
+step_result demo::send(const std::vector<std::string>& args, std::string_view shown_as, health_checked_front* front) {
     std::vector<std::string> argv{cli_, "send"};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.push_back("--backoff-scale");  // the demo shows LiveKit's waits but does not sit through them
     argv.push_back("0.05");
-    argv.push_back(url_);
+    argv.push_back(front != nullptr ? front->url() : url_);
+    const std::string_view url_shown = front != nullptr ? " FRONT_URL\n" : " URL\n";
     if (!shown_as.empty()) {
-        std::cout << "   $ lkwebhook send " << shown_as << " URL\n";
+        std::cout << "   $ lkwebhook send " << shown_as << url_shown;
     } else {
         std::cout << "   $ lkwebhook send";
         for (std::size_t i = 0; i < args.size(); ++i) {
@@ -235,7 +335,7 @@ step_result demo::send(const std::vector<std::string>& args, std::string_view sh
             const auto& a = args[i];
             std::cout << " " << (a.find(' ') != std::string::npos ? "'" + a + "'" : a);
         }
-        std::cout << " URL\n";
+        std::cout << url_shown;
     }
     step_result r;
     child_process sender(argv, credentials_env());
@@ -246,9 +346,31 @@ step_result demo::send(const std::vector<std::string>& args, std::string_view sh
     }
     r.send_exit = sender.wait();
     collect_server_lines(r, std::chrono::seconds(5));
+    if (front != nullptr) r.front_lines = front->take_lines();
     print_block("send   | ", r.send_lines);
+    print_block("front  | ", r.front_lines);
     print_block("server | ", r.server_lines);
     return r;
+}
+
+// GET PATH on the server: the body of a 200 answer, or nullopt.
+std::optional<std::string> demo::get(const std::string& path) {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_connection_timeout(5);
+    client.set_read_timeout(5);
+    if (auto res = client.Get(path.c_str()); res && res->status == 200) return res->body;
+    return std::nullopt;
+}
+
+// The Beast server answers before its workers hand the event to the call registry: wait until
+// its dispatch queue is empty (the lkwebhook_queue_depth gauge; always 0 for cpp-httplib).
+void demo::wait_until_dispatched() {
+    const auto deadline = steady::now() + std::chrono::seconds(10);
+    while (steady::now() < deadline) {
+        const auto metrics = get("/metrics");
+        if (metrics && metrics->find("\nlkwebhook_queue_depth 0\n") != std::string::npos) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
 }
 
 bool demo::expect(const step_result& r, int status, std::string_view outcome, std::string_view shows) {
@@ -296,8 +418,8 @@ int demo::run() {
                  "Every request below is a real HTTP POST made by `lkwebhook send` exactly as a LiveKit\n"
                  "server makes it (Authorization: <HS256 JWT over the body's SHA-256>, Content-Type:\n"
                  "application/webhook+json, retries on 429/5xx). `send |` lines are what the sender saw,\n"
-                 "`server |` lines what the server logged. `send` waits LiveKit's backoff 20x shorter here\n"
-                 "(--backoff-scale 0.05). API key "
+                 "`server |` lines what the server logged, `front |` what step 1's front did. `send` waits\n"
+                 "LiveKit's backoff 20x shorter here (--backoff-scale 0.05). API key "
               << api_key << " (a demo credential).\n\n";
 
     if (!start_server()) {
@@ -319,21 +441,33 @@ int demo::run() {
     };
     const auto step = [&](std::string_view title) { std::cout << ++step_ << ". " << title << "\n"; };
 
-    step("The room starts (our server is still starting: it answers 503 + Retry-After once)");
+    step("The room starts (through a front that has not health-checked our server yet: 503 + Retry-After once)");
     {
+        health_checked_front front(port_, path_);
+        if (!front.start()) {
+            ++failures_;
+            std::cout << "   !! NOT AS EXPECTED: the front could not listen on a loopback port\n";
+        }
+        std::cout << "   This request goes to FRONT_URL (" << front.url()
+                  << "), a stand-in for a load balancer:\n"
+                     "   it forwards only to a server whose GET /healthz it checked, and it has not checked yet.\n";
         const step_result r =
-                send(with({"--event", "room_started", "--id", "EV_demoRoomStart", "--created-at", at(0)}));
+                send(with({"--event", "room_started", "--id", "EV_demoRoomStart", "--created-at", at(0)}), {}, &front);
+        front.stop();
         bool retried = false;
         for (const auto& line : r.send_lines)
             if (line.rfind("attempt 1/5: HTTP 503", 0) == 0 && line.find("Retry-After") != std::string::npos)
                 retried = true;
-        if (!retried) {
+        const bool front_as_shown = r.front_lines.size() == 3 && r.front_lines[0].rfind("POST -> 503", 0) == 0 &&
+                                    r.front_lines[2].find("answered 200") != std::string::npos;
+        if (!retried || !front_as_shown) {
             ++failures_;
-            std::cout << "   !! NOT AS EXPECTED: no 503 + Retry-After on the first attempt\n";
+            std::cout << "   !! NOT AS EXPECTED: no 503 + Retry-After from the front, then 200 from the server\n";
         }
         expect(r, 200, "ok",
                "LiveKit's client waited as told and sent the same request again (same token, same id);\n"
-               "      this time it was verified, decoded and dispatched: the ledger opens a session for the room");
+               "      the front passed it on, and the server verified, decoded and dispatched it: the ledger\n"
+               "      opens a session for the room. (The server itself never saw the refused attempt.)");
     }
 
     step("Alice joins");
@@ -407,18 +541,34 @@ int demo::run() {
     expect(send({"--body", altered, "--authorization", token}, "--body altered.json --authorization \"$TOKEN\""), 401,
            "body_hash_mismatch", "the signature is genuine, but it signs other bytes: rejected (hash the raw body!)");
 
-    std::cout << "Call summary produced by the session ledger\n"
-                 "-------------------------------------------\n";
-    if (summary_lines_.empty()) {
+    // What the server's own endpoints say, once every acknowledged event reached the registry.
+    wait_until_dispatched();
+    std::cout << "Call summary produced by the session ledger (GET /sessions)\n"
+                 "-----------------------------------------------------------\n";
+    std::vector<std::string> open_calls;
+    std::vector<std::string> summary_lines;
+    if (const auto sessions = get("/sessions")) {
+        std::istringstream lines(*sessions);
+        std::vector<std::string>* section = nullptr;
+        for (std::string line; std::getline(lines, line);) {
+            if (line == "open calls:") {
+                section = &open_calls;
+            } else if (line.rfind("finished calls", 0) == 0) {
+                section = &summary_lines;
+            } else if (section != nullptr && line.rfind("  ", 0) == 0) {
+                section->push_back(line.substr(2));
+            }
+        }
+    } else {
         ++failures_;
-        std::cout << "   !! NOT AS EXPECTED: the server printed no [summary] line\n";
+        std::cout << "   !! NOT AS EXPECTED: GET /sessions failed\n";
     }
-    for (const auto& line : summary_lines_) std::cout << "   " << line << "\n";
-    if (!summary_lines_.empty()) {
+    for (const auto& line : summary_lines) std::cout << "   " << line << "\n";
+    {
         // One call, two participants, both named; Alice, still present at the end, left with the room.
         std::string all;
-        for (const auto& line : summary_lines_) all += line + "\n";
-        const bool as_shown = summary_lines_.size() == 3 &&
+        for (const auto& line : summary_lines) all += line + "\n";
+        const bool as_shown = summary_lines.size() == 3 &&
                               all.find("completed: 55 s, 2 participant(s)") != std::string::npos &&
                               all.find("alice@example.com") != std::string::npos &&
                               all.find("bob@example.com") != std::string::npos &&
@@ -429,15 +579,45 @@ int demo::run() {
             std::cout
                     << "   !! NOT AS EXPECTED: the summary is not one 55 s call with Alice (5-55 s) and Bob (9-40 s)\n";
         }
+        if (!open_calls.empty()) {
+            ++failures_;
+            std::cout << "   !! NOT AS EXPECTED: a call is still open: " << open_calls.front() << "\n";
+        }
     }
 
+    std::cout << "\nEvents the call registry handled (GET /events: id, event, room)\n"
+                 "----------------------------------------------------------------\n";
+    {
+        // Each accepted event exactly once, in the order sent (one room: one order); the
+        // duplicate, the forgery and the altered body never reached it.
+        const std::vector<std::string> expected{"EV_demoRoomStart", "EV_demoAliceJoin", "EV_demoBobJoin1",
+                                                "EV_demoAliceMic1", "EV_demoBobCamera", "EV_demoBobLeft1",
+                                                "EV_demoRoomDone",  "EV_demoAliceLeft"};
+        std::vector<std::string> ids;
+        if (const auto events = get("/events")) {
+            std::istringstream lines(*events);
+            std::string line;
+            std::getline(lines, line);  // "handled N event(s); ..."
+            while (std::getline(lines, line)) {
+                if (line.empty()) continue;
+                std::cout << "   " << line << "\n";
+                ids.push_back(line.substr(0, line.find(' ')));
+            }
+        } else {
+            std::cout << "   (GET /events failed)\n";
+        }
+        if (ids == expected) {
+            std::cout << "   => the 8 events answered `ok`, once each; not the duplicate, the forgery or the altered "
+                         "body\n";
+        } else {
+            ++failures_;
+            std::cout << "   !! NOT AS EXPECTED: wanted exactly the 8 accepted events in the order sent\n";
+        }
+    }
     std::cout << "\nServer metrics (GET /metrics, Prometheus text; non-zero samples, no histogram buckets)\n"
                  "------------------------------------------------------------------------------------\n";
-    httplib::Client client("127.0.0.1", port_);
-    client.set_connection_timeout(5);
-    client.set_read_timeout(5);
-    if (auto res = client.Get("/metrics"); res && res->status == 200) {
-        std::string_view text = res->body;
+    if (const auto metrics_text = get("/metrics")) {
+        std::string_view text = *metrics_text;
         std::size_t shown = 0;
         while (!text.empty()) {
             const auto eol = text.find('\n');
@@ -454,7 +634,7 @@ int demo::run() {
              {"lkwebhook_requests_total{outcome=\"ok\"} 8\n", "lkwebhook_requests_total{outcome=\"bad_signature\"} 1\n",
               "lkwebhook_requests_total{outcome=\"body_hash_mismatch\"} 1\n", "lkwebhook_duplicates_total 1\n",
               "lkwebhook_sessions_not_found_total 1\n"}) {
-            if (res->body.find(expected) == std::string::npos) {
+            if (metrics_text->find(expected) == std::string::npos) {
                 ++failures_;
                 std::cout << "   !! NOT AS EXPECTED: no metrics line " << expected;
             }

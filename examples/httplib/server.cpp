@@ -7,6 +7,7 @@
 //   returns (+ Retry-After when it gives one) with a generic body. Events reach `call_registry`,
 //   the application's view of its calls, built on the library's session ledger.
 // - GET /metrics: Prometheus text. GET /healthz: "ok". GET /sessions: the ledger, as text.
+//   GET /events: the events the call registry handled, oldest first (did a webhook arrive?).
 // - Bounded input: bodies over --max-body-bytes get 413 before they are read (cpp-httplib's
 //   payload max length); chunked bodies (LiveKit always sends Content-Length) get 411, since
 //   cpp-httplib 0.11 does not bound them; compressed bodies 415 (LiveKit never compresses and
@@ -18,8 +19,10 @@
 //   threads (of this or any other instance on the same queue) handle it (README: "Scaling out
 //   without losing events"). Redis is then also the idempotency store shared by the instances.
 //
-// See `--help` for the options. The per-request log lines on standard output (`[webhook] ...`)
-// are read by the demo (examples/demo) and the tests (tests/examples).
+// See `--help` for the options. Log lines go to standard output, one per line: `listening on
+// URL` once ready, `[webhook] STATUS OUTCOME: ...` per webhook request, `[ledger]`/`[summary]`
+// as calls change, and `stopped` at exit (examples/common/call_registry.hpp writes them; the
+// Beast example writes the same).
 
 #include <pthread.h>
 #include <signal.h>
@@ -49,7 +52,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -78,9 +80,6 @@ constexpr std::string_view usage =
         "  --leeway SECONDS      clock-skew leeway for the token's nbf/exp (default 60)\n"
         "  --threads N           request threads (default 8); cpp-httplib holds one per open\n"
         "                        keep-alive connection, so this also bounds concurrent connections\n"
-        "  --dispatch-log FILE   append `<event id> <event name>` for every event handed to the correlator\n"
-        "  --fail-first N        answer the first N webhook requests 503 + Retry-After: 1 (to watch LiveKit retry)\n"
-        "  --fail-status CODE    the status --fail-first answers with (default 503; Retry-After only on 429/503)\n"
         "  --quiet               no per-request log lines\n"
         "  --redis URL           durable acceptance over Redis Streams (redis://[user:password@]host[:port][/db],\n"
         "                        unix:///path.sock); the password may come from LKWEBHOOK_REDIS_PASSWORD instead\n"
@@ -88,7 +87,7 @@ constexpr std::string_view usage =
         "                        redis://127.0.0.1:6379) stays the shared idempotency store\n"
         "  --workers N           consumer threads of the durable queue (default 4; 0: accept only)\n"
         "\n"
-        "GET /metrics (Prometheus text), GET /healthz, GET /sessions. Stops on SIGINT/SIGTERM.\n";
+        "GET /metrics (Prometheus text), GET /healthz, GET /sessions, GET /events. Stops on SIGINT/SIGTERM.\n";
 
 struct server_options {
     std::string bind = "127.0.0.1";
@@ -98,9 +97,6 @@ struct server_options {
     std::size_t max_body_bytes = 1024 * 1024;
     std::int64_t leeway_seconds = 60;
     std::size_t threads = 8;
-    std::optional<std::string> dispatch_log;
-    std::int64_t fail_first = 0;
-    int fail_status = 503;
     bool quiet = false;
     std::optional<std::string> redis_url;
     std::optional<std::string> nats_url;
@@ -146,14 +142,6 @@ int main(int argc, char** argv) {
         } else if (arg == "--threads" && has_value) {
             if (!parse_number(argv[++i], opt.threads) || opt.threads == 0 || opt.threads > 1024)
                 return bad("--threads needs 1..1024");
-        } else if (arg == "--dispatch-log" && has_value) {
-            opt.dispatch_log = argv[++i];
-        } else if (arg == "--fail-first" && has_value) {
-            if (!parse_number(argv[++i], opt.fail_first) || opt.fail_first < 0)
-                return bad("--fail-first needs a count");
-        } else if (arg == "--fail-status" && has_value) {
-            if (!parse_number(argv[++i], opt.fail_status) || opt.fail_status < 400 || opt.fail_status > 599)
-                return bad("--fail-status needs 400..599");
         } else if (arg == "--redis" && has_value) {
             opt.redis_url = argv[++i];
         } else if (arg == "--nats" && has_value) {
@@ -187,16 +175,8 @@ int main(int argc, char** argv) {
     dispatch.metrics = &metrics;
     lkwebhook::memory_store store;  // dedupes LiveKit's retries (same event id) for 20 minutes
 
-    std::ofstream dispatch_log;
-    if (opt.dispatch_log) {
-        dispatch_log.open(*opt.dispatch_log, std::ios::app);
-        if (!dispatch_log) {
-            std::cerr << "lkwebhook-httplib-server: cannot open " << *opt.dispatch_log << "\n";
-            return 2;
-        }
-    }
     examples::line_log log;
-    examples::call_registry registry(log, !opt.quiet, opt.dispatch_log ? &dispatch_log : nullptr);
+    examples::call_registry registry(log, !opt.quiet);
 
     // How a verified request is accepted: handled now (verify_and_dispatch), or stored durably
     // and handled by the queue's workers (--redis / --nats).
@@ -322,18 +302,8 @@ int main(int argc, char** argv) {
         return httplib::Server::HandlerResponse::Unhandled;
     });
 
-    std::atomic<std::int64_t> simulated_failures{0};
     const bool verbose = !opt.quiet;
     server.Post(opt.path, [&](const httplib::Request& req, httplib::Response& res) {
-        if (simulated_failures.fetch_add(1) < opt.fail_first) {
-            res.status = opt.fail_status;
-            if (opt.fail_status == 503 || opt.fail_status == 429) res.set_header("Retry-After", "1");
-            res.set_content("unavailable\n", "text/plain");
-            if (verbose)
-                log.line("[webhook] " + std::to_string(opt.fail_status) +
-                         " simulated_unavailable: --fail-first, before verification");
-            return;
-        }
         // Two Authorization headers are folded as HTTP would (RFC 9110), which makes the value
         // malformed (a comma is not a token character) instead of silently picking one.
         // req.headers is a case-insensitive multimap in every cpp-httplib release (ordered in 0.11,
@@ -366,6 +336,9 @@ int main(int argc, char** argv) {
     server.Get("/sessions", [&registry](const httplib::Request&, httplib::Response& res) {
         res.set_content(registry.sessions_text(), "text/plain");
     });
+    server.Get("/events", [&registry](const httplib::Request&, httplib::Response& res) {
+        res.set_content(registry.events_text(), "text/plain");
+    });
 
     int port = opt.port;
     if (port == 0) {
@@ -396,7 +369,6 @@ int main(int argc, char** argv) {
     const bool listened = server.listen_after_bind();
     stop_requested.store(true);
     watcher.join();
-    if (dispatch_log.is_open()) dispatch_log.flush();
     log.line(std::string(listened ? "stopped" : "stopped after an error"));
     return listened ? 0 : 1;
 }

@@ -2,7 +2,8 @@
 # `lkwebhook send` without a server: the request it builds is the one a LiveKit server sends
 # (checked on --dry-run output; cpp-httplib adds `Accept: */*`), sample events are deterministic
 # given their ids and times (so a retry or a replay is byte-identical), `lkwebhook verify`
-# accepts what `send` signs, and bad invocations exit 2. Delivery, retries and backoff against real servers are in server_test.sh.
+# accepts what `send` signs, and bad invocations exit 2. Delivery against the example servers is in
+# server_test.sh, retries and backoff in send_retry_test.sh.
 #
 #   send_test.sh LKWEBHOOK_CLI
 set -u

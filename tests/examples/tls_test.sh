@@ -6,7 +6,8 @@
 #     each refusal final after one attempt (LiveKit does not retry an untrusted certificate);
 #   - a self-signed certificate: refused by default, delivered with --insecure;
 #   - a forged request (wrong secret) still gets 401 over TLS, and only the genuine events
-#     reach the correlator (--dispatch-log).
+#     reach the correlator (the server's GET /events, read over the same TLS with
+#     `openssl s_client`).
 #
 #
 # Covers catalogue A12 ([threat-A12]).
@@ -44,8 +45,7 @@ mk req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" -addext "subj
 
 # Starts the server with certificate $1 and key $2 on a free port; sets $url.
 start_server() {
-  : >"$work/dispatched.log"
-  "$server" --port 0 --cert "$1" --key "$2" --dispatch-log "$work/dispatched.log" >"$work/server.out" 2>&1 &
+  "$server" --port 0 --cert "$1" --key "$2" >"$work/server.out" 2>&1 &
   pid=$!
   url=
   for _ in $(seq 1 100); do
@@ -60,6 +60,25 @@ start_server() {
 }
 
 send() { "$cli" send --backoff-scale 0.01 --timeout 5 "$@"; }
+
+# https_get PATH CA_FILE: the body of GET PATH on the server at $url (over TLS, trusting CA_FILE).
+https_get() {
+  hostport=${url#https://}
+  hostport=${hostport%%/*}
+  printf 'GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$1" "$hostport" |
+    timeout 10 openssl s_client -connect "$hostport" -CAfile "$2" -verify_return_error -quiet 2>/dev/null |
+    tr -d '\r' | sed '1,/^$/d'
+}
+
+# events_handled CA_FILE: GET /events once the dispatcher's queue is empty (its workers hand
+# events to the correlator after the 200), without the header line.
+events_handled() {
+  for _ in $(seq 1 50); do
+    https_get /metrics "$1" | grep -q '^lkwebhook_queue_depth 0$' && break
+    sleep 0.1
+  done
+  https_get /events "$1" | sed 1d
+}
 
 # --- a certificate from a private CA --------------------------------------------------------
 start_server "$work/server.pem" "$work/server.key"
@@ -89,11 +108,13 @@ if [ "$rc" -eq 1 ] && grep -q '^attempt 1/5: HTTP 401' "$work/s3.txt" && ! grep 
 else
   ko "forged request over TLS, exit $rc"; cat "$work/s3.txt"
 fi
+events_handled "$work/ca.pem" >"$work/dispatched.txt"
 stop_server
-if grep -q '^EV_tlsDelivered01 egress_ended$' "$work/dispatched.log" && ! grep -q 'EV_tlsRefused0001\|EV_tlsForged00001' "$work/dispatched.log"; then
+if grep -q '^EV_tlsDelivered01 egress_ended ' "$work/dispatched.txt" && ! grep -q 'EV_tlsRefused0001\|EV_tlsForged00001' "$work/dispatched.txt" &&
+   [ "$(wc -l <"$work/dispatched.txt" | tr -d ' ')" -eq 1 ]; then
   ok "only the delivered event reached the correlator"
 else
-  ko "dispatch log: $(cat "$work/dispatched.log")"
+  ko "GET /events: $(cat "$work/dispatched.txt")"
 fi
 
 # --- a self-signed certificate ----------------------------------------------------------------

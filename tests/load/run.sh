@@ -3,7 +3,8 @@
 # loopback, cycling through many distinct signed requests plus duplicates and
 # forgeries (tests/load/make_requests.cpp, tests/load/requests.lua), for
 # DURATION seconds (default 30; .ci/run uses 10). Reports requests/s and p50/p99
-# latency, then checks through the server's dispatch log that
+# latency, then checks through the server's GET /events (the events its call registry
+# handled) that
 #   - every genuine event was dispatched exactly once (duplicates never re-dispatched),
 #   - no forged event was dispatched,
 #   - no request got a 500.
@@ -46,7 +47,7 @@ API_SECRET=load-test-secret-0123456789abcdef0123456789
 "$GENERATOR" "$WORK/requests.txt" "$API_KEY" "$API_SECRET" "$GENUINE"
 
 LIVEKIT_API_KEY=$API_KEY LIVEKIT_API_SECRET=$API_SECRET \
-  "$SERVER" --bind 127.0.0.1 --port 0 --threads "$SERVER_THREADS" --dispatch-log "$WORK/dispatch.log" --quiet >"$WORK/server.out" 2>"$WORK/server.err" &
+  "$SERVER" --bind 127.0.0.1 --port 0 --threads "$SERVER_THREADS" --quiet >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 URL=
 for _ in $(seq 1 100); do
@@ -64,14 +65,21 @@ REQUESTS_FILE="$WORK/requests.txt" WEBHOOK_PATH="$WEBHOOK_PATH" \
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$ROOT/tests/load/requests.lua" \
   "http://$HOSTPORT" | tee "$WORK/wrk.out"
 
-# Prometheus text from the server, for the record (bash's /dev/tcp: no curl needed).
-if exec 3<>"/dev/tcp/${HOSTPORT%%:*}/${HOSTPORT##*:}"; then
-  printf 'GET /metrics HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$HOSTPORT" >&3
-  timeout 5 cat <&3 >"$WORK/metrics.txt" || true
+# http_get PATH FILE: the body of GET PATH on the server into FILE (bash's /dev/tcp: no curl needed).
+http_get() {
+  exec 3<>"/dev/tcp/${HOSTPORT%%:*}/${HOSTPORT##*:}" || return 1
+  printf 'GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$1" "$HOSTPORT" >&3
+  timeout 10 cat <&3 | tr -d '\r' | sed '1,/^$/d' >"$2" || true
   exec 3<&- 3>&-
+}
+
+# Prometheus text from the server, for the record.
+if http_get /metrics "$WORK/metrics.txt"; then
   echo "== /metrics (lkwebhook lines)"
   grep -E '^lkwebhook' "$WORK/metrics.txt" | grep -v ' 0$' || true
 fi
+# What reached the correlator (wrk has stopped; this server dispatches before it answers).
+http_get /events "$WORK/events.txt" || echo "load: GET /events failed" >&2
 
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" || { echo "load: server exited with an error" >&2; exit 1; }
@@ -84,7 +92,8 @@ list_size=$(sed -n 's/^LOAD list_size \([0-9]*\).*/\1/p' "$WORK/wrk.out")
 min_sent=$(sed -n 's/^LOAD list_size [0-9]* min_thread_sent \([0-9]*\)/\1/p' "$WORK/wrk.out")
 [[ -n "$list_size" && -n "$min_sent" ]] || report "wrk summary missing (Lua done() did not run?)"
 
-awk '{print $1}' "$WORK/dispatch.log" | sort >"$WORK/dispatched.txt"
+handled=$(sed -n '1s/^handled \([0-9]*\) event(s); the last \([0-9]*\) follow.*/\1 \2/p' "$WORK/events.txt")
+sed 1d "$WORK/events.txt" | awk 'NF {print $1}' | sort >"$WORK/dispatched.txt"
 sort "$WORK/requests.txt.genuine" >"$WORK/genuine.txt"
 dispatched=$(wc -l <"$WORK/dispatched.txt")
 twice=$(uniq -d "$WORK/dispatched.txt" | wc -l)
@@ -93,6 +102,8 @@ unexpected=$(comm -13 "$WORK/genuine.txt" <(uniq "$WORK/dispatched.txt") | wc -l
 missing=$(comm -23 "$WORK/genuine.txt" <(uniq "$WORK/dispatched.txt") | wc -l)
 status500=$(sed -n 's/^LOAD status 500 \([0-9]*\)/\1/p' "$WORK/wrk.out")
 
+listed=$(wc -l <"$WORK/dispatched.txt")
+[[ "$handled" == "$listed $listed" ]] || report "GET /events lists $listed events, its header says '${handled:-nothing}'"
 echo "== checks: dispatched=$dispatched genuine=$(wc -l <"$WORK/genuine.txt") twice=$twice forged=$forged unexpected=$unexpected missing=$missing"
 [[ "$twice" -eq 0 ]] || report "$twice event ids were dispatched more than once"
 [[ "$forged" -eq 0 ]] || report "$forged forged events were dispatched"
