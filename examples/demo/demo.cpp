@@ -22,6 +22,7 @@
 
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -185,13 +186,14 @@ private:
     }
 
     void forward(const httplib::Request& req, httplib::Response& res) {
-        if (!healthy_) {
+        if (!healthy_.load()) {
             res.status = 503;
             res.set_header("Retry-After", "1");
             res.set_content("no healthy upstream\n", "text/plain");
             note("POST -> 503 + Retry-After: 1 (no health check of the server yet)");
-            healthy_ = backend_healthy();
-            note(std::string("GET /healthz on the server: ") + (healthy_ ? "ok, requests go through now" : "failed"));
+            const bool healthy = backend_healthy();
+            healthy_.store(healthy);
+            note(std::string("GET /healthz on the server: ") + (healthy ? "ok, requests go through now" : "failed"));
             return;
         }
         httplib::Headers headers;
@@ -220,7 +222,7 @@ private:
     std::thread thread_;
     std::mutex mutex_;
     std::vector<std::string> lines_;
-    bool healthy_ = false;  // only the front's request thread (one request at a time here) uses it
+    std::atomic<bool> healthy_{false};  // written and read by the front's request threads
 };
 
 struct step_result {
