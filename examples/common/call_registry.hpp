@@ -187,9 +187,10 @@ public:
 
     // The events this registry was handed, oldest first, as text (GET /events): the first
     // question about a webhook that "never fired" is whether it arrived at all. The first line
-    // counts them; then one `<event id> <event name> <room name or ->` line per event, the
-    // last recent_events_kept of them. Only verified, first-seen events get here: LiveKit's
-    // retries of a handled event and rejected requests never do.
+    // counts them; then one `<event id> <event name> <room name>` line per event (`-` for an
+    // empty field; column() escapes), the last recent_events_kept of them. Only verified,
+    // first-seen events get here: LiveKit's retries of a handled event and rejected requests
+    // never do.
     [[nodiscard]] std::string events_text() const {
         std::lock_guard lock(mutex_);
         std::string out = "handled " + std::to_string(handled_total_) + " event(s); the last " +
