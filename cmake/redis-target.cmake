@@ -35,9 +35,14 @@ if(LKWEBHOOK_WITH_REDIS AND LKWEBHOOK_HIREDIS_FOUND)
   endif()
   # Build tree only: the installed package's find-hiredis.cmake defines no
   # hiredis_ssl target, so an installed lkwebhook::redis stays TLS-free; a
-  # consumer that wants TLS links hiredis_ssl and defines LKWEBHOOK_REDIS_TLS=1.
-  if(TARGET lkwebhook_hiredis::hiredis_ssl)
-    target_link_libraries(lkwebhook_redis INTERFACE $<BUILD_INTERFACE:lkwebhook_hiredis::hiredis_ssl>)
+  # consumer that wants TLS links hiredis_ssl and OpenSSL::SSL and defines
+  # LKWEBHOOK_REDIS_TLS=1. libssl directly: redis_connection.hpp builds the
+  # TLS session itself (to check the certificate's name, which hiredis skips).
+  if(TARGET lkwebhook_hiredis::hiredis_ssl AND NOT TARGET OpenSSL::SSL)
+    message(STATUS "lkwebhook: hiredis_ssl found but not OpenSSL's libssl: Redis TLS disabled")
+  elseif(TARGET lkwebhook_hiredis::hiredis_ssl)
+    target_link_libraries(lkwebhook_redis INTERFACE $<BUILD_INTERFACE:lkwebhook_hiredis::hiredis_ssl>
+                                                    $<BUILD_INTERFACE:OpenSSL::SSL>)
     target_compile_definitions(lkwebhook_redis INTERFACE $<BUILD_INTERFACE:LKWEBHOOK_REDIS_TLS=1>)
     message(STATUS "lkwebhook: hiredis_ssl found, Redis TLS enabled in this build tree")
   endif()

@@ -36,7 +36,8 @@ void queue_usage(std::ostream& out) {
            "  dead [--max N]        list dead letters (id, event id, deliveries, error), oldest first\n"
            "  replay ID | --all     append dead letters to their partition again, and remove them\n"
            "\n"
-           "URL: redis://[user:password@]host[:port][/db], rediss://... (TLS), unix:///path.sock[?db=N];\n"
+           "URL: redis://[user:password@]host[:port][/db], unix:///path.sock[?db=N], rediss://... (TLS;\n"
+           "     ?ssl_ca_certs=FILE for a private CA, &ssl_certfile=FILE&ssl_keyfile=FILE for a client certificate);\n"
            "     nats://host:port. The Redis password may be given in LKWEBHOOK_REDIS_PASSWORD instead.\n"
            "--prefix: the Redis key prefix (default lkwebhook:queue:) or the JetStream stream (default LKWEBHOOK).\n"
            "--partitions must match the receivers' (default 16).\n";

@@ -8,11 +8,21 @@
 //
 // TLS: Debian 12's hiredis 0.14 has no TLS support at all. hiredis 1.x ships
 // it as a separate library (hiredis_ssl); the CMake target lkwebhook::redis
-// links it and defines LKWEBHOOK_REDIS_TLS=1 where it is found, and only then
-// does redis_endpoint::tls take effect. Asking for TLS in a build without it
-// is a configuration error (check_redis_connection() says so, and every
-// connection attempt fails closed): never a silent plaintext fallback.
-//
+// links it (and OpenSSL's libssl) and defines LKWEBHOOK_REDIS_TLS=1 where it
+// is found, and only then does redis_endpoint::tls take effect. Asking for TLS
+// in a build without it is a configuration error (check_redis_connection()
+// says "no TLS support", and every connection attempt fails closed): never a
+// silent plaintext fallback. With TLS (Debian 13: hiredis 1.2), the server's
+// certificate chain is verified against tls.ca_file (or the system's CAs) and
+// its name against the host or tls.server_name (redis_start_tls() says why
+// hiredis's own context is not used). Tested on Debian 13 against a TLS-only
+// redis-server 8.0 (Debian 13's) and 7.0 (Debian 12's) with a throwaway
+// private CA (tests/durable/redis_tls.test.cpp): a trusted CA works end to
+// end; another CA, a wrong name, TLS to a plaintext port, plaintext to a TLS
+// port and a missing client certificate are all invalid_config from check(),
+// never a plaintext session. The URL form: rediss://...?ssl_ca_certs=FILE
+// (redis_endpoint_from_url()).
+
 // Secrets: the password is sent in AUTH and never copied into a diagnosis,
 // a log line or an exception. Error texts from the server are passed on only
 // after the AUTH step, and AUTH failures are reported in our own words.
@@ -31,6 +41,7 @@
 #include <string_view>
 #include <vector>
 
+#include <cerrno>
 #include <csignal>
 #include <ctime>
 #include <pthread.h>
@@ -39,6 +50,10 @@
 #include <hiredis/hiredis.h>
 #if defined(LKWEBHOOK_REDIS_TLS) && LKWEBHOOK_REDIS_TLS
 #include <hiredis/hiredis_ssl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 #endif
 
 #include "error.hpp"
@@ -87,7 +102,9 @@ enum class redis_connect_failure : std::uint8_t {
     unreachable,      ///< nothing listens, timeout, DNS, socket error
     rejected_auth,    ///< the server refused the credentials (or demands some): a configuration error
     rejected_select,  ///< the database index does not exist
-    tls_unavailable,  ///< TLS requested but not compiled in, or the handshake failed
+    tls_unavailable,  ///< TLS requested but not compiled in, the certificate not accepted, or the handshake failed
+    closed_at_first_command,  ///< connected, then closed without a reply: TLS on the server only, or a client
+                              ///< certificate it demands
 };
 
 namespace detail {
@@ -155,6 +172,91 @@ inline std::string_view reply_text(const redisReply* r) noexcept {
     return {r->str, static_cast<std::size_t>(r->len)};
 }
 
+#if defined(LKWEBHOOK_REDIS_TLS) && LKWEBHOOK_REDIS_TLS
+struct ssl_ctx_deleter {
+    void operator()(SSL_CTX* ctx) const noexcept { SSL_CTX_free(ctx); }
+};
+struct ssl_deleter {
+    void operator()(SSL* ssl) const noexcept { SSL_free(ssl); }
+};
+
+// Starts TLS on the connected context `c`, or says why not in `why`.
+//
+// Not through hiredis's redisCreateSSLContext(): up to hiredis 1.4 it checks
+// the certificate chain but never the name in the certificate, so any
+// certificate a trusted CA issued (with the system store: any public
+// certificate) would be taken for any host. The SSL object is built here
+// (peer verification, TLS 1.2 or later, the host name or IP address matched
+// against the certificate, SNI for names only) and handed to
+// redisInitiateSSL(), which owns it once the handshake succeeded. OpenSSL
+// 1.1 and later initialize themselves: no redisInitOpenSSL() call is needed.
+inline bool redis_start_tls(redisContext* c, const redis_tls_options& tls, const std::string& host,
+                            diagnosis* why) noexcept {
+    const auto fail = [&](std::string_view text) {
+        diagnose(why).append(text);
+        return false;
+    };
+    const std::string& name = tls.server_name.empty() ? host : tls.server_name;
+    if (name.empty()) return fail("Redis TLS: no host name to check the certificate against (tls.server_name)");
+    if (tls.cert_file.empty() != tls.key_file.empty())
+        return fail("Redis TLS: a client certificate needs its key, and a key its certificate");
+    ERR_clear_error();
+    const std::unique_ptr<SSL_CTX, ssl_ctx_deleter> ctx{SSL_CTX_new(TLS_client_method())};
+    if (ctx == nullptr || SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION) != 1)
+        return fail("Redis TLS: cannot create a TLS context");
+    if (tls.ca_file.empty()) {
+        if (SSL_CTX_set_default_verify_paths(ctx.get()) != 1)
+            return fail("Redis TLS: cannot load the system's CA certificates");
+    } else if (SSL_CTX_load_verify_locations(ctx.get(), tls.ca_file.c_str(), nullptr) != 1) {
+        return fail("Redis TLS: cannot read the CA file (tls.ca_file)");
+    }
+    if (!tls.cert_file.empty() &&
+        (SSL_CTX_use_certificate_chain_file(ctx.get(), tls.cert_file.c_str()) != 1 ||
+         SSL_CTX_use_PrivateKey_file(ctx.get(), tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+         SSL_CTX_check_private_key(ctx.get()) != 1))
+        return fail("Redis TLS: cannot load the client certificate and its key (tls.cert_file, tls.key_file)");
+    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+    std::unique_ptr<SSL, ssl_deleter> ssl{SSL_new(ctx.get())};  // holds its own reference to ctx
+    if (ssl == nullptr) return fail("Redis TLS: cannot create a TLS session");
+    // An IP address is matched against the certificate's IP entries and sent
+    // without SNI (RFC 6066 allows host names only); a name against its DNS entries.
+    if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl.get()), name.c_str()) != 1) {
+        SSL_set_hostflags(ssl.get(), X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        if (SSL_set1_host(ssl.get(), name.c_str()) != 1 || SSL_set_tlsext_host_name(ssl.get(), name.c_str()) != 1)
+            return fail("Redis TLS: cannot set the server name to check");
+    }
+    int handshake = REDIS_ERR;
+    {
+        sigpipe_guard guard;
+        handshake = redisInitiateSSL(c, ssl.get());
+    }
+    if (handshake == REDIS_OK) {
+        (void)ssl.release();  // the context owns it now
+        return true;
+    }
+    if (const long verified = SSL_get_verify_result(ssl.get()); verified != X509_V_OK) {
+        diagnose(why)
+                .append("Redis TLS: the server's certificate is not accepted (")
+                .append(std::string_view{X509_verify_cert_error_string(verified)})
+                .append(")");
+    } else {
+        // OpenSSL's reason, else hiredis's text (strerror(), or "(null)" from
+        // hiredis 1.2 when OpenSSL queued none): no secret in either.
+        diagnose(why).append("Redis TLS: handshake failed (is the server's port a TLS port?)");
+        const unsigned long error = ERR_peek_last_error();
+        const char* reason = error != 0 ? ERR_reason_error_string(error) : nullptr;
+        const std::string_view hiredis_text{c->errstr};
+        if (reason != nullptr) {
+            diagnose(why).append(": ").append(std::string_view{reason});
+        } else if (!hiredis_text.empty() && hiredis_text.find("(null)") == std::string_view::npos) {
+            diagnose(why).append(": ").append(hiredis_text);
+        }
+    }
+    ERR_clear_error();  // leave no stale error to the thread's next OpenSSL user
+    return false;
+}
+#endif
+
 // One connected, authenticated, selected context, or nullptr with `failure`
 // (and a secret-free reason in `why`) set.
 inline redisContext* redis_connect(const redis_endpoint& e, redis_connect_failure& failure,
@@ -166,12 +268,17 @@ inline redisContext* redis_connect(const redis_endpoint& e, redis_connect_failur
         return nullptr;
     };
     failure = redis_connect_failure::none;
-#if !(defined(LKWEBHOOK_REDIS_TLS) && LKWEBHOOK_REDIS_TLS)
-    if (e.tls.enabled)
+    if (e.tls.enabled) {
+#if defined(LKWEBHOOK_REDIS_TLS) && LKWEBHOOK_REDIS_TLS
+        if (!e.unix_socket.empty())
+            return fail(nullptr, redis_connect_failure::tls_unavailable,
+                        "TLS to Redis over a unix socket: Redis serves TLS on its tls-port only");
+#else
         return fail(nullptr, redis_connect_failure::tls_unavailable,
                     "TLS to Redis requested, but this build's hiredis has no TLS support (hiredis 0.14; TLS needs "
                     "hiredis 1.x with hiredis_ssl)");
 #endif
+    }
     redisContext* c = nullptr;
     {
         sigpipe_guard guard;
@@ -182,30 +289,45 @@ inline redisContext* redis_connect(const redis_endpoint& e, redis_connect_failur
     if (redisSetTimeout(c, to_timeval(e.command_timeout)) != REDIS_OK)
         return fail(c, redis_connect_failure::unreachable, "Redis: cannot set the command timeout");
 #if defined(LKWEBHOOK_REDIS_TLS) && LKWEBHOOK_REDIS_TLS
-    if (e.tls.enabled) {
-        static const bool initialized = redisInitOpenSSL() == REDIS_OK;
-        redisSSLContextError error = REDIS_SSL_CTX_NONE;
-        const auto opt = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
-        redisSSLContext* ssl =
-                initialized ? redisCreateSSLContext(
-                                      opt(e.tls.ca_file), nullptr, opt(e.tls.cert_file), opt(e.tls.key_file),
-                                      e.tls.server_name.empty() ? e.host.c_str() : e.tls.server_name.c_str(), &error)
-                            : nullptr;
-        if (ssl == nullptr)
-            return fail(c, redis_connect_failure::tls_unavailable, "Redis: cannot create a TLS context");
-        const bool ok = redisInitiateSSLWithContext(c, ssl) == REDIS_OK;
-        // hiredis keeps its own reference to the SSL object; the context can go.
-        redisFreeSSLContext(ssl);
-        if (!ok) return fail(c, redis_connect_failure::tls_unavailable, "Redis: TLS handshake failed");
-    }
+    if (e.tls.enabled && !redis_start_tls(c, e.tls, e.host, why))
+        return fail(c, redis_connect_failure::tls_unavailable, "");
 #endif
+    // The first command on the new connection: a server that accepted the
+    // connection and then closes it without any Redis reply (EOF, reset) is
+    // not speaking plain Redis to us: a TLS-only port reached without TLS, or
+    // (TLS 1.3) one that demands a client certificate. A configuration error,
+    // unlike a timeout, which stays `unreachable`.
+    bool first = true;
+    const auto run = [&](int argc, const char** argv, const std::size_t* lens, redis_reply& reply) {
+        sigpipe_guard guard;
+        errno = 0;  // read below: never a stale value from an earlier call
+        reply = redis_reply{static_cast<redisReply*>(redisCommandArgv(c, argc, argv, lens))};
+        const int error_number = errno;
+        const bool closed_by_server = reply == nullptr && first &&
+                                      (c->err == REDIS_ERR_EOF || (c->err == REDIS_ERR_IO && error_number != EAGAIN &&
+                                                                   error_number != EWOULDBLOCK &&
+                                                                   error_number != ETIMEDOUT && error_number != EINTR));
+        first = false;
+        return closed_by_server;
+    };
+    const auto lost = [&](bool closed_by_server, std::string_view during) {
+        if (closed_by_server)
+            return fail(c, redis_connect_failure::closed_at_first_command,
+                        e.tls.enabled ? "Redis closed the TLS connection at the first command (does it require a "
+                                        "client certificate? tls.cert_file, tls.key_file)"
+                                      : "Redis closed the connection at the first command without a reply (is it a "
+                                        "TLS port? then use rediss:// or tls.enabled)");
+        diagnose(why).append("Redis: connection lost during ").append(during);
+        return fail(c, redis_connect_failure::unreachable, "");
+    };
+    redis_reply r;
     if (!e.password.empty()) {
         // AUTH [username] password: the ACL form when a user name is configured.
         const bool with_user = !e.username.empty();
         const char* argv[] = {"AUTH", with_user ? e.username.c_str() : e.password.c_str(), e.password.c_str()};
         const std::size_t lens[] = {4, with_user ? e.username.size() : e.password.size(), e.password.size()};
-        redis_reply r = redis_command(c, with_user ? 3 : 2, argv, lens);
-        if (r == nullptr) return fail(c, redis_connect_failure::unreachable, "Redis: connection lost during AUTH");
+        const bool closed = run(with_user ? 3 : 2, argv, lens, r);
+        if (r == nullptr) return lost(closed, "AUTH");
         if (r->type == REDIS_REPLY_ERROR)
             return fail(c, redis_connect_failure::rejected_auth,
                         with_user ? "Redis rejected AUTH for the configured user (wrong user name or password)"
@@ -215,16 +337,16 @@ inline redisContext* redis_connect(const redis_endpoint& e, redis_connect_failur
         const std::string index = std::to_string(e.database);
         const char* argv[] = {"SELECT", index.c_str()};
         const std::size_t lens[] = {6, index.size()};
-        redis_reply r = redis_command(c, 2, argv, lens);
-        if (r == nullptr) return fail(c, redis_connect_failure::unreachable, "Redis: connection lost during SELECT");
+        const bool closed = run(2, argv, lens, r);
+        if (r == nullptr) return lost(closed, "SELECT");
         if (r->type == REDIS_REPLY_ERROR)
             return fail(c, redis_connect_failure::rejected_select, "Redis rejected SELECT");
     }
     // Without credentials, a server with requirepass answers NOAUTH to everything: say so now.
     const char* ping[] = {"PING"};
     const std::size_t ping_len[] = {4};
-    redis_reply r = redis_command(c, 1, ping, ping_len);
-    if (r == nullptr) return fail(c, redis_connect_failure::unreachable, "Redis: connection lost");
+    const bool closed = run(1, ping, ping_len, r);
+    if (r == nullptr) return lost(closed, "PING");
     if (r->type == REDIS_REPLY_ERROR) {
         const std::string_view text = reply_text(r.get());
         if (text.starts_with("NOAUTH") || text.starts_with("NOPERM") || text.starts_with("WRONGPASS"))
@@ -340,7 +462,12 @@ private:
 ///   redis://[[user]:password@]host[:port][/db]
 ///   rediss://...                   the same over TLS (see redis_tls_supported())
 ///   unix://[[user]:password@]/path/to/redis.sock[?db=N]
-/// Percent-escapes in the user and password are decoded. invalid_config (with
+/// and query parameters, named as redis-py names them: db=N, and for rediss://
+/// ssl_ca_certs=FILE (tls.ca_file: a private CA), ssl_certfile=FILE and
+/// ssl_keyfile=FILE (tls.cert_file, tls.key_file: a client certificate), e.g.
+///   rediss://app:PASSWORD@redis.internal:6380/0?ssl_ca_certs=/etc/redis/ca.pem
+/// Percent-escapes in the user, the password and parameter values are
+/// decoded ('@', '?' and '&' in them must be escaped). invalid_config (with
 /// the reason in `why`, never the password) for anything else.
 [[nodiscard]] inline result<redis_endpoint> redis_endpoint_from_url(std::string_view url, diagnosis* why = nullptr) {
     const auto fail = [&](std::string_view text) {
@@ -398,17 +525,24 @@ private:
             if (!decode(password, e.password)) return fail("bad percent-escape in the Redis URL's password");
         }
     }
-    if (unix_socket) {
-        const auto query = rest.find('?');
-        e.unix_socket = std::string{rest.substr(0, query)};
-        if (e.unix_socket.empty() || e.unix_socket.front() != '/') return fail("unix:// needs an absolute socket path");
-        if (query != std::string_view::npos) {
-            const std::string_view q = rest.substr(query + 1);
-            if (!q.starts_with("db=")) return fail("the only unix:// query parameter is db=N");
-            rest = q.substr(3);
-        } else {
-            rest = {};
+    std::string_view query;
+    if (const auto mark = rest.find('?'); mark != std::string_view::npos) {
+        query = rest.substr(mark + 1);
+        rest = rest.substr(0, mark);
+    }
+    const auto parse_database = [&](std::string_view digits) {
+        int db = 0;
+        for (const char c : digits) {
+            if (c < '0' || c > '9' || db > 100000) return false;
+            db = db * 10 + (c - '0');
         }
+        e.database = db;
+        return true;
+    };
+    if (unix_socket) {
+        e.unix_socket = std::string{rest};
+        if (e.unix_socket.empty() || e.unix_socket.front() != '/') return fail("unix:// needs an absolute socket path");
+        rest = {};
     } else {
         const auto slash = rest.find('/');
         const std::string_view hostport = rest.substr(0, slash);
@@ -439,22 +573,40 @@ private:
             e.port = value;
         }
     }
-    if (!rest.empty()) {
-        int db = 0;
-        for (const char c : rest) {
-            if (c < '0' || c > '9' || db > 100000) return fail("bad database index in the Redis URL");
-            db = db * 10 + (c - '0');
+    if (!rest.empty() && !parse_database(rest)) return fail("bad database index in the Redis URL");
+    std::string value;
+    while (!query.empty()) {
+        const auto amp = query.find('&');
+        const std::string_view parameter = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
+        const auto equals = parameter.find('=');
+        if (equals == std::string_view::npos) return fail("a Redis URL query parameter is name=value");
+        const std::string_view name = parameter.substr(0, equals);
+        if (!decode(parameter.substr(equals + 1), value) || value.empty())
+            return fail("bad value of a Redis URL query parameter");
+        if (name == "db") {
+            if (!parse_database(value)) return fail("bad database index in the Redis URL");
+        } else if (name == "ssl_ca_certs" || name == "ssl_certfile" || name == "ssl_keyfile") {
+            if (!e.tls.enabled) return fail("the Redis URL's ssl_* parameters need a rediss:// URL");
+            std::string& file = name == "ssl_ca_certs"   ? e.tls.ca_file
+                                : name == "ssl_certfile" ? e.tls.cert_file
+                                                         : e.tls.key_file;
+            file = value;
+        } else {
+            return fail("unknown Redis URL query parameter (known: db, ssl_ca_certs, ssl_certfile, ssl_keyfile)");
         }
-        e.database = db;
     }
     return e;
 }
 
 /// Connects once and reports what is wrong, for configuration time: ok when
 /// Redis answers; invalid_config when it refuses the credentials or the
-/// database index, or TLS is requested in a build without it; overloaded
-/// when it cannot be reached (a transient condition). `why` never contains
-/// the password.
+/// database index, when TLS is requested in a build without it, when the
+/// server's certificate is not accepted or the TLS handshake fails, or when
+/// the server closes the connection at the first command without a reply
+/// (plaintext to a TLS port; a client certificate it demands); overloaded
+/// when it cannot be reached or times out (a transient condition). `why`
+/// never contains the password.
 [[nodiscard]] inline result<void> check_redis_connection(const redis_endpoint& e, diagnosis* why = nullptr) noexcept {
     redis_connect_failure failure = redis_connect_failure::none;
     redisContext* c = detail::redis_connect(e, failure, why);

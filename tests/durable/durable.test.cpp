@@ -32,6 +32,7 @@
 #include <lkwebhook/jetstream_queue.hpp>
 
 #include "durable/nats_server.hpp"
+#include "durable/throwaway_ca.hpp"
 #endif
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/redis_store.hpp>
@@ -643,6 +644,7 @@ TEST_CASE("lkwebhook queue lists, counts and replays JetStream dead letters", "[
 #endif
 #endif
 
+#if LKWEBHOOK_TEST_WITH_NATS
 TEST_CASE("JetStream with a user and password: connects; a wrong password is a configuration error without the secret",
           "[durable][threat-DQ7][nats]") {
     lkwebhook_test::nats_server server({"--user", "lkwebhook", "--pass", "s3cret-nats-pass"});
@@ -686,51 +688,18 @@ TEST_CASE("JetStream with a user and password: connects; a wrong password is a c
     CHECK(checked.error() == lkwebhook::errc::overloaded);
 }
 
-namespace {
-
-// A throwaway CA and a server certificate for 127.0.0.1 it signed, plus an unrelated CA, made
-// with the openssl command.
-struct throwaway_tls {
-    std::string dir;
-    throwaway_tls() {
-        char pattern[] = "/tmp/lkwebhook-nats-tls-XXXXXX";
-        REQUIRE(::mkdtemp(pattern) != nullptr);
-        dir = pattern;
-        const std::string script =
-                "cd '" + dir +
-                "' && (openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2"
-                " -subj /CN=lkwebhook-test-ca"
-                " && openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1"
-                " && echo subjectAltName=IP:127.0.0.1 > san.ext"
-                " && openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem"
-                " -days 2 -extfile san.ext"
-                " && openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key -out other.pem -days 2"
-                " -subj /CN=other-ca"
-                ") >openssl.log 2>&1";
-        REQUIRE(std::system(script.c_str()) == 0);
-    }
-    ~throwaway_tls() {
-        std::error_code ignored;
-        std::filesystem::remove_all(dir, ignored);
-    }
-    throwaway_tls(const throwaway_tls&) = delete;
-    throwaway_tls& operator=(const throwaway_tls&) = delete;
-};
-
-}  // namespace
-
 TEST_CASE("JetStream over TLS: the server's CA is trusted; another CA or plaintext is a configuration error",
           "[durable][threat-DQ8][nats]") {
-    const throwaway_tls certs;
+    const lkwebhook_test::throwaway_ca certs;
     lkwebhook_test::nats_server server(
-            {"--tls", "--tlscert", certs.dir + "/server.pem", "--tlskey", certs.dir + "/server.key"});
+            {"--tls", "--tlscert", certs.file("server.pem"), "--tlskey", certs.file("server.key")});
     lkwebhook::jetstream_options o;
     o.url = server.url();
     o.stream = "LKWEBHOOK_TLS";
     o.subject_prefix = "lkwebhook-tls";
     o.partitions = 2;
     o.tls = true;
-    o.tls_ca_file = certs.dir + "/ca.pem";
+    o.tls_ca_file = certs.file("ca.pem");
     {
         lkwebhook::jetstream_queue queue(o);
         lkwebhook::diagnosis why;
@@ -745,7 +714,7 @@ TEST_CASE("JetStream over TLS: the server's CA is trusted; another CA or plainte
     }
     {
         lkwebhook::jetstream_options other = o;
-        other.tls_ca_file = certs.dir + "/other.pem";
+        other.tls_ca_file = certs.file("other.pem");
         lkwebhook::jetstream_queue queue(other);
         lkwebhook::diagnosis why;
         const auto checked = queue.check(&why);
@@ -765,3 +734,4 @@ TEST_CASE("JetStream over TLS: the server's CA is trusted; another CA or plainte
         CHECK(checked.error() == lkwebhook::errc::invalid_config);
     }
 }
+#endif
