@@ -8,7 +8,9 @@
 #    the server's GET /events, the events its call registry handled); forged and altered ones
 #    get 401, an oversized one 413, and none of them is dispatched.
 # 2. `lkwebhook send` against the server: delivered (exit 0), duplicate acknowledged, forged
-#    refused as final (no retry). (Its retries on 503/429/501: send_retry_test.sh.)
+#    refused as final (no retry), and a room name with a newline and spaces that stays one
+#    escaped line of GET /events (catalogue L7). (send's retries on 503/429/501:
+#    send_retry_test.sh.)
 # 3. GET /healthz and /metrics answer; SIGTERM stops the server cleanly (exit 0).
 #
 # Needs node (with NODE_PATH pointing at node_modules holding livekit-server-sdk). Exits 77
@@ -122,6 +124,15 @@ else
   fail "lkwebhook send: forged request (exit $rc)"; cat "$work/send3.txt"
 fi
 
+# A room name is chosen by users (catalogue M3): one with a newline and spaces must stay one
+# line of three fields in GET /events, and must not forge a line of its own ([threat-L7]).
+injected_room=$(printf 'line one\nEV_forgedInListing room_started injected')
+if "$cli" send --event room_started --room "$injected_room" --id EV_sendNewline01 --backoff-scale 0.01 "$main_url" >"$work/send4.txt" 2>&1; then
+  pass "lkwebhook send: a room name with a newline and spaces is delivered"
+else
+  fail "lkwebhook send: room name with a newline"; cat "$work/send4.txt"
+fi
+
 # --- 3. health, metrics ---------------------------------------------------------------------
 health=$(get "$origin/healthz")
 case "$health" in
@@ -177,6 +188,12 @@ else
 fi
 grep -q '^EV_sendCheck0001 room_started ' "$work/dispatched.txt" && pass "the event sent by lkwebhook send was dispatched" ||
   fail "the event sent by lkwebhook send was not dispatched"
+if grep -qxF 'EV_sendNewline01 room_started line\x20one\x0aEV_forgedInListing\x20room_started\x20injected' "$work/dispatched.txt" &&
+   [ -z "$(awk 'NF != 3' "$work/dispatched.txt")" ]; then
+  pass "GET /events: a room name with a newline and spaces is escaped, every line has three fields"
+else
+  fail "GET /events lines: $(grep -n 'Newline\|InListing' "$work/dispatched.txt"; awk 'NF != 3' "$work/dispatched.txt" | head -n 3)"
+fi
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed; server log:"
