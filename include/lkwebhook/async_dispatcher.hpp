@@ -85,40 +85,18 @@ inline constexpr std::size_t max_workers = 1024;
 /// >= 0 with initial <= max, and valid dispatch options (validate(
 /// dispatch_options)). The constructor checks the same and throws; call this
 /// first to get a result instead.
-[[nodiscard]] inline result<void> validate(const async_options& o, diagnosis* why = nullptr) noexcept {
-    const auto fail = [&](std::string_view text) {
-        diagnose(why).append(text);
-        return result<void>{errc::invalid_config};
-    };
-    if (o.workers == 0 || o.workers > max_workers) return fail("async_options::workers must be within [1, 1024]");
-    if (o.queue_capacity == 0 || o.queue_capacity > max_queue_capacity)
-        return fail("async_options::queue_capacity must be within [1, 10000000]");
-    if (o.max_attempts == 0 || o.max_attempts > 100) return fail("async_options::max_attempts must be within [1, 100]");
-    if (o.initial_backoff < std::chrono::milliseconds{0} || o.max_backoff < o.initial_backoff)
-        return fail("async_options: backoffs must satisfy 0 <= initial_backoff <= max_backoff");
-    return validate(o.dispatch, why);
-}
+[[nodiscard]] LKWEBHOOK_DECL result<void> validate(const async_options& o, diagnosis* why = nullptr) noexcept;
 
 namespace detail {
 
 /// The key LiveKit orders a resource's events by (tests/vectors/wire-format.md section 3.3), first match wins.
-[[nodiscard]] inline std::string_view resource_key(const webhook_event& ev) noexcept {
-    if (ev.egress_info && !ev.egress_info->egress_id.empty()) return ev.egress_info->egress_id;
-    if (ev.ingress_info && !ev.ingress_info->ingress_id.empty()) return ev.ingress_info->ingress_id;
-    if (ev.room && !ev.room->name.empty()) return ev.room->name;
-    if (ev.participant && !ev.participant->identity.empty()) return ev.participant->identity;
-    if (ev.track && !ev.track->sid.empty()) return ev.track->sid;
-    return {};
-}
+[[nodiscard]] LKWEBHOOK_DECL std::string_view resource_key(const webhook_event& ev) noexcept;
 
 /// The worker routing key: the room first, read where the event family carries
 /// it (default_session_id: egress events name it in egress_info), so a room's
 /// egress, ingress and agent-job events queue with its other events; then
 /// LiveKit's own resource key.
-[[nodiscard]] inline std::string_view ordering_key(const webhook_event& ev) noexcept {
-    if (const auto room = default_session_id(ev)) return *room;
-    return resource_key(ev);
-}
+[[nodiscard]] LKWEBHOOK_DECL std::string_view ordering_key(const webhook_event& ev) noexcept;
 
 struct async_job {
     webhook_event event;
@@ -337,5 +315,9 @@ private:
 };
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/async_dispatcher.ipp"
+#endif
 
 #endif  // LKWEBHOOK_ASYNC_DISPATCHER_HPP

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string_view>
 
+#include "config.hpp"
 #include "detail/openssl.hpp"
 #include "error.hpp"
 #include "result.hpp"
@@ -32,12 +33,7 @@ private:
 
 /// SHA-256 of `body` (streamed from the caller's bytes, no copy), as
 /// standard padded base64. Errors: internal_error when OpenSSL fails.
-[[nodiscard]] inline result<body_hash_text> compute_body_hash(std::string_view body) noexcept {
-    detail::digest_bytes digest{};
-    body_hash_text out;
-    if (!detail::sha256(body, digest) || !detail::base64_standard(digest, out.chars_)) return errc::internal_error;
-    return out;
-}
+[[nodiscard]] LKWEBHOOK_DECL result<body_hash_text> compute_body_hash(std::string_view body) noexcept;
 
 /// Checks `body` against the token's `sha256` claim. `claim` is the claim's
 /// unescaped string value, or nullopt when the claim is absent, null or not
@@ -48,34 +44,13 @@ private:
 /// internal_error when OpenSSL fails.
 /// Call only after the token's MAC verified: this is the first step that
 /// reads the body (I1, I2).
-[[nodiscard]] inline result<void> check_body_hash(std::string_view body, std::optional<std::string_view> claim,
-                                                  diagnosis* why = nullptr) noexcept {
-    if (!claim || claim->empty()) {
-        diagnose(why).append(
-                "the token has no sha256 claim (or a non-string or empty one), so it signs no body; "
-                "a participant access token is not a webhook token");
-        return errc::missing_body_hash;
-    }
-    auto computed = compute_body_hash(body);
-    if (!computed) {
-        diagnose(why).append("SHA-256 computation failed in OpenSSL; request rejected");
-        return computed.error();
-    }
-    const std::string_view expected = computed->view();
-    // Length is public (the expected length is the constant 44).
-    const bool equal = claim->size() == expected.size() &&
-                       detail::equal_constant_time(claim->data(), expected.data(), expected.size());
-    if (!equal) {
-        diagnose(why)
-                .append("the SHA-256 of the ")
-                .append(body.size())
-                .append("-byte body does not match the token's sha256 claim: pass the raw request bytes; check "
-                        "body-parser middleware, proxies, API gateways, curl -d (use --data-binary)");
-        return errc::body_hash_mismatch;
-    }
-    return {};
-}
+[[nodiscard]] LKWEBHOOK_DECL result<void> check_body_hash(std::string_view body, std::optional<std::string_view> claim,
+                                                          diagnosis* why = nullptr) noexcept;
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/body_hash.ipp"
+#endif
 
 #endif  // LKWEBHOOK_BODY_HASH_HPP

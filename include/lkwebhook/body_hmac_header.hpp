@@ -30,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "config.hpp"
 #include "detail/openssl.hpp"
 #include "detail/text.hpp"
 #include "error.hpp"
@@ -111,15 +112,12 @@ template <KeyProvider Keys>
 /// HMAC-SHA256(secret, body). Returns an empty string when `secret` is empty
 /// or OpenSSL fails (an empty header never verifies). May throw
 /// std::bad_alloc.
-[[nodiscard]] inline std::string sign_signature_header(std::string_view body, std::string_view secret) {
-    detail::digest_bytes mac{};
-    if (secret.empty() || !detail::hmac_sha256(secret, body, mac)) return {};
-    std::string out;
-    out.reserve(2 * mac.size());
-    detail::append_hex(out, mac.data(), mac.size());
-    return out;
-}
+[[nodiscard]] LKWEBHOOK_DECL std::string sign_signature_header(std::string_view body, std::string_view secret);
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/body_hmac_header.ipp"
+#endif
 
 #endif  // LKWEBHOOK_BODY_HMAC_HEADER_HPP

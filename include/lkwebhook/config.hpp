@@ -14,6 +14,22 @@
 #define LKWEBHOOK_EXCEPTIONS 0
 #endif
 
+// Header-only is the default: every function is defined in the headers
+// (LKWEBHOOK_DECL = inline). A program with many translation units may
+// instead define LKWEBHOOK_SEPARATE_COMPILATION for all of them and include
+// <lkwebhook/src.hpp> in exactly one (as Boost.Beast's
+// BOOST_BEAST_SEPARATE_COMPILATION does): the heavy implementation files
+// (impl/*.ipp, among them everything that needs simdjson) are then compiled
+// once, there, and the others parse declarations only. Templates (the
+// dispatchers, decode<Message>) stay in the headers in both modes.
+#if defined(LKWEBHOOK_SEPARATE_COMPILATION)
+#define LKWEBHOOK_HEADER_ONLY 0
+#define LKWEBHOOK_DECL
+#else
+#define LKWEBHOOK_HEADER_ONLY 1
+#define LKWEBHOOK_DECL inline
+#endif
+
 // Marks a parameter whose referent must outlive the returned view, so clang
 // warns when a view into a temporary escapes (as ada and simdjson do).
 #if defined(__clang__) && defined(__has_cpp_attribute)

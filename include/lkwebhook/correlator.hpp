@@ -140,48 +140,18 @@ private:
 
 namespace detail {
 
-inline std::optional<std::string_view> non_empty(const std::string& text) noexcept {
-    if (text.empty()) return std::nullopt;
-    return std::string_view{text};
-}
-inline std::optional<std::string_view> top_level_room(const webhook_event& ev) noexcept {
-    return ev.room ? non_empty(ev.room->name) : std::nullopt;
-}
-inline std::optional<std::string_view> egress_room(const webhook_event& ev) noexcept {
-    return ev.egress_info ? non_empty(ev.egress_info->room_name) : std::nullopt;
-}
-inline std::optional<std::string_view> ingress_room(const webhook_event& ev) noexcept {
-    return ev.ingress_info ? non_empty(ev.ingress_info->room_name) : std::nullopt;
-}
-inline std::optional<std::string_view> job_room(const webhook_event& ev) noexcept {
-    return ev.job && ev.job->room ? non_empty(ev.job->room->name) : std::nullopt;
-}
+LKWEBHOOK_DECL std::optional<std::string_view> non_empty(const std::string& text) noexcept;
+LKWEBHOOK_DECL std::optional<std::string_view> top_level_room(const webhook_event& ev) noexcept;
+LKWEBHOOK_DECL std::optional<std::string_view> egress_room(const webhook_event& ev) noexcept;
+LKWEBHOOK_DECL std::optional<std::string_view> ingress_room(const webhook_event& ev) noexcept;
+LKWEBHOOK_DECL std::optional<std::string_view> job_room(const webhook_event& ev) noexcept;
 
 }  // namespace detail
 
 /// The default session id of an event: the name of its room, read from the
 /// field LiveKit fills for the event's family (table at the top of this
 /// file); none when that room is absent or unnamed.
-[[nodiscard]] inline std::optional<std::string_view> default_session_id(const webhook_event& ev) noexcept {
-    std::optional<std::string_view> id;
-    switch (ev.type()) {
-        case event_type::egress_started:
-        case event_type::egress_updated:
-        case event_type::egress_ended: id = detail::egress_room(ev); break;
-        case event_type::ingress_started:
-        case event_type::ingress_ended: id = detail::ingress_room(ev); break;
-        case event_type::agent_job_started:
-        case event_type::agent_job_ended: id = detail::job_room(ev); break;
-        case event_type::unknown:
-            id = detail::top_level_room(ev);
-            if (!id) id = detail::egress_room(ev);
-            if (!id) id = detail::ingress_room(ev);
-            if (!id) id = detail::job_room(ev);
-            return id;
-        default: return detail::top_level_room(ev);
-    }
-    return id ? id : detail::top_level_room(ev);
-}
+[[nodiscard]] LKWEBHOOK_DECL std::optional<std::string_view> default_session_id(const webhook_event& ev) noexcept;
 
 namespace detail {
 
@@ -395,16 +365,7 @@ void report_unmapped(C& c, const webhook_event& ev, correlation& out) {
     out.result = correlation::disposition::unmapped;
 }
 
-inline void record(const handler_result& r, correlation& out) noexcept {
-    switch (r.value()) {
-        case handler_result::kind::ok: out.result = correlation::disposition::handled; break;
-        case handler_result::kind::session_not_found: out.result = correlation::disposition::session_not_found; break;
-        case handler_result::kind::retry:
-            out.result = correlation::disposition::failed;
-            out.retry_after = r.retry_after();
-            break;
-    }
-}
+LKWEBHOOK_DECL void record(const handler_result& r, correlation& out) noexcept;
 
 // Calls `name` for `ev`, preferring the (event, session) form when a session
 // is known; returns false when C has no such handler.
@@ -512,5 +473,9 @@ template <class C>
 }
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/correlator.ipp"
+#endif
 
 #endif  // LKWEBHOOK_CORRELATOR_HPP

@@ -94,22 +94,11 @@ struct dispatch_options {
 /// [0, 3600] s. verify_and_dispatch checks its options on every call (they
 /// are given there) and answers internal_error (500) for invalid ones, never
 /// invalid_config; call this once at configuration time to find them early.
-[[nodiscard]] inline result<void> validate(const dispatch_options& o, diagnosis* why = nullptr) noexcept {
-    if (auto valid = validate(o.verify, why); !valid) return valid;
-    if (auto valid = validate(o.decode, why); !valid) return valid;
-    if (o.overloaded_retry_after < std::chrono::seconds{0} || o.overloaded_retry_after > std::chrono::seconds{3600}) {
-        diagnose(why).append("dispatch_options::overloaded_retry_after must be within [0, 3600] s");
-        return errc::invalid_config;
-    }
-    return {};
-}
+[[nodiscard]] LKWEBHOOK_DECL result<void> validate(const dispatch_options& o, diagnosis* why = nullptr) noexcept;
 
 /// The process-wide default idempotency store used by the overloads without
 /// a store argument (a memory_store with default capacity and TTL).
-[[nodiscard]] inline memory_store& default_store() {
-    static memory_store instance;
-    return instance;
-}
+[[nodiscard]] LKWEBHOOK_DECL memory_store& default_store();
 
 namespace detail {
 
@@ -120,30 +109,14 @@ struct thread_decoder {
     thread_decoder(const decode_options& o, std::size_t max_body_bytes) : context(o, max_body_bytes) {
         context.reserve();  // once per thread and options, not on each later request
     }
-    [[nodiscard]] bool fits(const decode_options& o, std::size_t max_body_bytes) const noexcept {
-        return context.options() == o && context.max_body_bytes() == max_body_bytes;
-    }
+    [[nodiscard]] LKWEBHOOK_DECL bool fits(const decode_options& o, std::size_t max_body_bytes) const noexcept;
 };
 
 // The calling thread's decoder (reused: no allocation once warm). A nested
 // call from inside a handler gets a private one, so the outer event stays intact.
 class decoder_lease {
 public:
-    explicit decoder_lease(const dispatch_options& options) {
-        const decode_options& decode = options.decode;
-        const std::size_t max_body_bytes = options.verify.max_body_bytes;
-        thread_local std::optional<thread_decoder> cached;
-        if (!cached || !cached->fits(decode, max_body_bytes)) {
-            if (!cached || !cached->busy) cached.emplace(decode, max_body_bytes);
-        }
-        if (cached->busy || !cached->fits(decode, max_body_bytes)) {
-            own_.emplace(decode, max_body_bytes);
-            current_ = &*own_;
-        } else {
-            current_ = &*cached;
-        }
-        current_->busy = true;
-    }
+    LKWEBHOOK_DECL explicit decoder_lease(const dispatch_options& options);
     ~decoder_lease() { current_->busy = false; }
     decoder_lease(const decoder_lease&) = delete;
     decoder_lease& operator=(const decoder_lease&) = delete;
@@ -155,42 +128,13 @@ private:
     thread_decoder* current_ = nullptr;
 };
 
-inline std::chrono::nanoseconds since(std::chrono::steady_clock::time_point start) noexcept {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
-}
+LKWEBHOOK_DECL std::chrono::nanoseconds since(std::chrono::steady_clock::time_point start) noexcept;
 
-inline void finish(outcome& o, const dispatch_options& options, std::chrono::steady_clock::time_point start,
-                   std::string_view event_name, std::string_view room) {
-    const auto latency = since(start);
-    if (options.metrics != nullptr) options.metrics->record(o, latency);
-    if (options.log != nullptr) options.log->log(o, event_name, room, latency, options.metrics);
-}
+LKWEBHOOK_DECL void finish(outcome& o, const dispatch_options& options, std::chrono::steady_clock::time_point start,
+                           std::string_view event_name, std::string_view room);
 
 /// Applies step 9's claim result to an outcome; returns true when the event must be handled.
-inline bool apply_claim(const claim_ticket& ticket, outcome& o, const dispatch_options& options) noexcept {
-    switch (ticket.status) {
-        case claim_status::proceed: return true;
-        case claim_status::duplicate_done:
-            o.error = make_error_code(errc::duplicate_event);
-            o.status = 200;
-            o.duplicate = true;
-            o.why.append("event id already handled; acknowledged without calling the handler");
-            return false;
-        case claim_status::duplicate_in_flight:
-            o.error = make_error_code(errc::duplicate_in_flight);
-            o.status = 503;
-            o.duplicate = true;
-            o.retry_after = std::chrono::seconds{1};
-            o.why.append("the same event id is being handled right now");
-            return false;
-        case claim_status::unavailable: break;
-    }
-    o.error = make_error_code(errc::overloaded);
-    o.status = 503;
-    o.retry_after = options.overloaded_retry_after;
-    o.why.append("idempotency store unavailable; not accepted (LiveKit will retry)");
-    return false;
-}
+LKWEBHOOK_DECL bool apply_claim(const claim_ticket& ticket, outcome& o, const dispatch_options& options) noexcept;
 
 /// Applies step 10's correlation result: fills the outcome and completes or releases the claim.
 template <class Store>
@@ -344,5 +288,9 @@ template <KeyProvider Keys, class Correlator>
 }
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/dispatch.ipp"
+#endif
 
 #endif  // LKWEBHOOK_DISPATCH_HPP

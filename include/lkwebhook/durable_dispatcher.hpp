@@ -108,19 +108,7 @@ struct durable_options {
 /// invalid_config when an option is outside its range: workers <= 1024,
 /// max_deliveries in [1, 1000], 0 <= retry_backoff <= max_backoff,
 /// poll_interval > 0, and valid dispatch.verify options.
-[[nodiscard]] inline result<void> validate(const durable_options& o, diagnosis* why = nullptr) noexcept {
-    const auto fail = [&](std::string_view text) {
-        diagnose(why).append(text);
-        return result<void>{errc::invalid_config};
-    };
-    if (o.workers > max_workers) return fail("durable_options::workers must be at most 1024");
-    if (o.max_deliveries == 0 || o.max_deliveries > 1000)
-        return fail("durable_options::max_deliveries must be within [1, 1000]");
-    if (o.retry_backoff < std::chrono::milliseconds{0} || o.max_backoff < o.retry_backoff)
-        return fail("durable_options: backoffs must satisfy 0 <= retry_backoff <= max_backoff");
-    if (o.poll_interval <= std::chrono::milliseconds{0}) return fail("durable_options::poll_interval must be positive");
-    return validate(o.dispatch.verify, why);
-}
+[[nodiscard]] LKWEBHOOK_DECL result<void> validate(const durable_options& o, diagnosis* why = nullptr) noexcept;
 
 /// Counters of a durable_dispatcher (relaxed reads; monitoring and tests).
 struct durable_stats {
@@ -468,5 +456,9 @@ private:
 };
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/durable_dispatcher.ipp"
+#endif
 
 #endif  // LKWEBHOOK_DURABLE_DISPATCHER_HPP

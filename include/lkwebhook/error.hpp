@@ -18,6 +18,7 @@
 #include <system_error>
 #include <type_traits>
 
+#include "config.hpp"
 #include "detail/text.hpp"
 
 namespace lkwebhook {
@@ -161,18 +162,14 @@ constexpr std::string_view describe(errc code) noexcept {
 class error_category_impl final : public std::error_category {
 public:
     [[nodiscard]] const char* name() const noexcept override { return "lkwebhook"; }
-    [[nodiscard]] std::string message(int value) const override {
-        return std::string{describe(static_cast<errc>(value))};
-    }
+    [[nodiscard]] LKWEBHOOK_DECL std::string message(int value) const override;
     [[nodiscard]] std::error_condition default_error_condition(int value) const noexcept override;
 };
 
 class condition_category_impl final : public std::error_category {
 public:
     [[nodiscard]] const char* name() const noexcept override { return "lkwebhook.condition"; }
-    [[nodiscard]] std::string message(int value) const override {
-        return std::string{to_string(static_cast<condition>(value))};
-    }
+    [[nodiscard]] LKWEBHOOK_DECL std::string message(int value) const override;
     [[nodiscard]] bool equivalent(const std::error_code& code, int value) const noexcept override;
 };
 
@@ -180,23 +177,13 @@ public:
 
 /// The category of errc. A function-local static in an inline function, so
 /// every translation unit shares one instance.
-[[nodiscard]] inline const std::error_category& error_category() noexcept {
-    static const detail::error_category_impl instance;
-    return instance;
-}
+[[nodiscard]] LKWEBHOOK_DECL const std::error_category& error_category() noexcept;
 
-[[nodiscard]] inline const std::error_category& condition_category() noexcept {
-    static const detail::condition_category_impl instance;
-    return instance;
-}
+[[nodiscard]] LKWEBHOOK_DECL const std::error_category& condition_category() noexcept;
 
-[[nodiscard]] inline std::error_code make_error_code(errc code) noexcept {
-    return {static_cast<int>(code), error_category()};
-}
+[[nodiscard]] LKWEBHOOK_DECL std::error_code make_error_code(errc code) noexcept;
 
-[[nodiscard]] inline std::error_condition make_error_condition(condition c) noexcept {
-    return {static_cast<int>(c), condition_category()};
-}
+[[nodiscard]] LKWEBHOOK_DECL std::error_condition make_error_condition(condition c) noexcept;
 
 /// The condition a code belongs to, or none (value 0) for success and invalid_config.
 [[nodiscard]] constexpr int condition_of(errc code) noexcept {
@@ -208,34 +195,14 @@ public:
     return 0;
 }
 
-namespace detail {
-
-inline std::error_condition error_category_impl::default_error_condition(int value) const noexcept {
-    const int c = condition_of(static_cast<errc>(value));
-    if (c == 0) return {value, *this};
-    return make_error_condition(static_cast<condition>(c));
-}
-
-inline bool condition_category_impl::equivalent(const std::error_code& code, int value) const noexcept {
-    return code.category() == lkwebhook::error_category() && condition_of(static_cast<errc>(code.value())) == value;
-}
-
-}  // namespace detail
+namespace detail {}  // namespace detail
 
 /// Stable name of any error_code: ours by table, others as "category:value".
 /// Returns "ok" for a default-constructed code.
-[[nodiscard]] inline std::string_view to_string(const std::error_code& code) noexcept {
-    if (!code) return "ok";
-    if (code.category() == error_category()) return to_string(static_cast<errc>(code.value()));
-    return "foreign_error";
-}
+[[nodiscard]] LKWEBHOOK_DECL std::string_view to_string(const std::error_code& code) noexcept;
 
 /// HTTP status for any error_code: 200 when empty, ours by table, 500 otherwise.
-[[nodiscard]] inline int http_status(const std::error_code& code) noexcept {
-    if (!code) return 200;
-    if (code.category() == error_category()) return http_status(static_cast<errc>(code.value()));
-    return 500;
-}
+[[nodiscard]] LKWEBHOOK_DECL int http_status(const std::error_code& code) noexcept;
 
 /// A bounded, allocation-free buffer for the human-readable reason of a
 /// rejection (catalogue L1: at most 256 bytes, library-generated content
@@ -252,10 +219,7 @@ public:
     [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
     void clear() noexcept { size_ = 0; }
 
-    diagnosis& append(std::string_view text) noexcept {
-        for (char c : text) put(c);
-        return *this;
-    }
+    LKWEBHOOK_DECL diagnosis& append(std::string_view text) noexcept;
 
     diagnosis& append(std::int64_t value) noexcept { return append_decimal(value); }
     diagnosis& append(std::size_t value) noexcept { return append_decimal(value); }
@@ -264,26 +228,7 @@ public:
 
     /// Appends attacker-influenced text: at most 64 input bytes, quoted, with
     /// every byte outside printable ASCII (and the quote and backslash) as \xHH.
-    diagnosis& append_escaped(std::string_view text) noexcept {
-        constexpr std::size_t max_input = 64;
-        put('"');
-        const std::size_t n = text.size() < max_input ? text.size() : max_input;
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto byte = static_cast<unsigned char>(text[i]);
-            if (byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\') {
-                put(static_cast<char>(byte));
-            } else {
-                const auto digits = detail::hex_byte(byte);
-                put('\\');
-                put('x');
-                put(digits[0]);
-                put(digits[1]);
-            }
-        }
-        put('"');
-        if (text.size() > max_input) append("...");
-        return *this;
-    }
+    LKWEBHOOK_DECL diagnosis& append_escaped(std::string_view text) noexcept;
 
 private:
     template <class Int>
@@ -293,15 +238,7 @@ private:
         return append(std::string_view(digits, static_cast<std::size_t>(converted.ptr - digits)));
     }
 
-    void put(char c) noexcept {
-        if (size_ < capacity) {
-            buffer_[size_++] = c;
-        } else {
-            buffer_[capacity - 3] = '.';
-            buffer_[capacity - 2] = '.';
-            buffer_[capacity - 1] = '.';
-        }
-    }
+    LKWEBHOOK_DECL void put(char c) noexcept;
 
     std::array<char, capacity> buffer_{};
     std::size_t size_ = 0;
@@ -320,13 +257,8 @@ public:
         if (why_ != nullptr) why_->append(text);
         return *this;
     }
-    diagnosis_writer& append_escaped(std::string_view text) noexcept {
-        if (why_ != nullptr) why_->append_escaped(text);
-        return *this;
-    }
-    void clear() noexcept {
-        if (why_ != nullptr) why_->clear();
-    }
+    LKWEBHOOK_DECL diagnosis_writer& append_escaped(std::string_view text) noexcept;
+    LKWEBHOOK_DECL void clear() noexcept;
 
 private:
     diagnosis* why_;
@@ -336,5 +268,9 @@ private:
 [[nodiscard]] inline diagnosis_writer diagnose(diagnosis* why) noexcept { return diagnosis_writer{why}; }
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/error.ipp"
+#endif
 
 #endif  // LKWEBHOOK_ERROR_HPP

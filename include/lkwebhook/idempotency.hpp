@@ -31,7 +31,6 @@
 #include <list>
 #include <memory>
 #include <mutex>
-#include <random>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -121,18 +120,7 @@ inline constexpr std::size_t max_store_capacity = 100'000'000;
 /// invalid_config when an option is outside its documented range: capacity in
 /// [1, max_store_capacity], ttl > 0, shards in [1, 4096]. The constructor
 /// clamps instead of failing; call this at configuration time to be told.
-[[nodiscard]] inline result<void> validate(const memory_store_options& o, diagnosis* why = nullptr) noexcept {
-    const auto fail = [&](std::string_view text) {
-        diagnose(why).append(text);
-        return result<void>{errc::invalid_config};
-    };
-    if (o.capacity == 0 || o.capacity > max_store_capacity)
-        return fail("memory_store_options::capacity must be within [1, 100000000]");
-    if (o.ttl <= std::chrono::milliseconds{0}) return fail("memory_store_options::ttl must be positive");
-    if (o.shards == 0 || o.shards > 4096) return fail("memory_store_options::shards must be within [1, 4096]");
-    if (o.capacity < o.shards) return fail("memory_store_options::capacity must be at least the number of shards");
-    return {};
-}
+[[nodiscard]] LKWEBHOOK_DECL result<void> validate(const memory_store_options& o, diagnosis* why = nullptr) noexcept;
 
 /// Counters of a store, read with relaxed ordering (monitoring only).
 struct store_stats {
@@ -171,20 +159,7 @@ struct transparent_equal {
     [[nodiscard]] bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
 };
 
-inline std::uint64_t random_seed() noexcept {
-    std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-#if LKWEBHOOK_EXCEPTIONS
-    try {
-        std::random_device device;
-        seed ^= (static_cast<std::uint64_t>(device()) << 32) ^ device();
-    } catch (...) {  // NOLINT(bugprone-empty-catch): the time-based seed remains
-    }
-#else
-    std::random_device device;
-    seed ^= (static_cast<std::uint64_t>(device()) << 32) ^ device();
-#endif
-    return seed;
-}
+LKWEBHOOK_DECL std::uint64_t random_seed() noexcept;
 
 }  // namespace detail
 
@@ -367,17 +342,12 @@ static_assert(IdempotencyStore<no_idempotency>);
 /// `key_id` is not empty, the key id and the id joined unambiguously
 /// ("<length of key id>:<key id>:<id>"), so equal ids from two projects that
 /// share an endpoint do not collide.
-[[nodiscard]] inline std::string dedupe_key(std::string_view id, std::string_view key_id = {}) {
-    if (key_id.empty()) return std::string{id};
-    std::string key = std::to_string(key_id.size());
-    key.reserve(key.size() + key_id.size() + id.size() + 2);
-    key += ':';
-    key += key_id;
-    key += ':';
-    key += id;
-    return key;
-}
+[[nodiscard]] LKWEBHOOK_DECL std::string dedupe_key(std::string_view id, std::string_view key_id = {});
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/idempotency.ipp"
+#endif
 
 #endif  // LKWEBHOOK_IDEMPOTENCY_HPP

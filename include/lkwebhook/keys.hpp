@@ -15,15 +15,16 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <iosfwd>
 #include <memory>
 #include <optional>
-#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "config.hpp"
 #include "detail/openssl.hpp"
 #include "error.hpp"
 #include "result.hpp"
@@ -82,123 +83,28 @@ public:
 
     /// Validates and copies the pairs: >= 1 pair, no empty key id or secret,
     /// no duplicate key ids; else invalid_config with the reason in `why`.
-    static result<key_storage> make(std::span<const key_pair> pairs, diagnosis* why) {
-        diagnose(why).clear();
-        if (pairs.empty()) return fail(why, "no API key configured");
-        std::size_t total = 0;
-        for (std::size_t i = 0; i < pairs.size(); ++i) {
-            if (pairs[i].key_id.empty()) return fail_at(why, "empty API key (key id) in entry ", i);
-            if (pairs[i].secret.empty()) {
-                diagnose(why).append("empty API secret for key ").append_escaped(pairs[i].key_id);
-                return errc::invalid_config;
-            }
-            total += pairs[i].key_id.size() + pairs[i].secret.size();
-        }
-        key_storage s;
-        s.bytes_ = std::make_unique<char[]>(total);
-        s.size_ = total;
-        s.entries_.reserve(pairs.size());
-        std::size_t at = 0;
-        for (const key_pair& p : pairs) {
-            char* key = s.bytes_.get() + at;
-            std::copy(p.key_id.begin(), p.key_id.end(), key);
-            at += p.key_id.size();
-            char* secret = s.bytes_.get() + at;
-            std::copy(p.secret.begin(), p.secret.end(), secret);
-            at += p.secret.size();
-            s.entries_.push_back(key_entry{{key, p.key_id.size()}, {secret, p.secret.size()}});
-        }
-        std::sort(s.entries_.begin(), s.entries_.end(),
-                  [](const key_entry& a, const key_entry& b) { return a.key_id < b.key_id; });
-        for (std::size_t i = 1; i < s.entries_.size(); ++i) {
-            if (s.entries_[i].key_id == s.entries_[i - 1].key_id) {
-                diagnose(why).append("duplicate API key ").append_escaped(s.entries_[i].key_id);
-                return errc::invalid_config;
-            }
-        }
-        for (const key_entry& e : s.entries_) {
-            if (e.secret.size() < recommended_secret_bytes) {
-                diagnose(why)
-                        .append("warning: the secret of API key ")
-                        .append_escaped(e.key_id)
-                        .append(" is shorter than 32 bytes; use a longer one in production");
-                break;  // one warning (C7)
-            }
-        }
-        return s;
-    }
+    LKWEBHOOK_DECL static result<key_storage> make(std::span<const key_pair> pairs, diagnosis* why);
 
     key_storage(const key_storage& other) : key_storage() { copy_from(other); }
-    key_storage& operator=(const key_storage& other) {
-        if (this != &other) {
-            key_storage copy(other);
-            swap(copy);
-        }
-        return *this;
-    }
+    LKWEBHOOK_DECL key_storage& operator=(const key_storage& other);
     key_storage(key_storage&& other) noexcept { swap(other); }
-    key_storage& operator=(key_storage&& other) noexcept {
-        if (this != &other) {
-            key_storage moved(std::move(other));
-            swap(moved);
-        }
-        return *this;
-    }
+    LKWEBHOOK_DECL key_storage& operator=(key_storage&& other) noexcept;
     ~key_storage() { detail::cleanse(bytes_.get(), size_); }
 
-    void swap(key_storage& other) noexcept {
-        std::swap(bytes_, other.bytes_);
-        std::swap(size_, other.size_);
-        std::swap(entries_, other.entries_);
-    }
+    LKWEBHOOK_DECL void swap(key_storage& other) noexcept;
 
-    [[nodiscard]] std::optional<key_entry> find(std::string_view key_id) const noexcept {
-        const auto it = std::lower_bound(entries_.begin(), entries_.end(), key_id,
-                                         [](const key_entry& e, std::string_view k) noexcept { return e.key_id < k; });
-        if (it == entries_.end() || it->key_id != key_id) return std::nullopt;
-        return *it;
-    }
+    [[nodiscard]] LKWEBHOOK_DECL std::optional<key_entry> find(std::string_view key_id) const noexcept;
 
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
     [[nodiscard]] std::span<const key_entry> entries() const noexcept { return entries_; }
 
     /// Key ids only, quoted and escaped, never secrets.
-    void print(std::ostream& os, std::string_view type_name) const {
-        os << type_name << '{' << entries_.size() << (entries_.size() == 1 ? " key: " : " keys: ");
-        bool first = true;
-        for (const key_entry& e : entries_) {
-            if (!first) os << ", ";
-            first = false;
-            diagnosis d;
-            d.append_escaped(e.key_id);
-            os << d.view();
-        }
-        os << "; secrets redacted}";
-    }
+    LKWEBHOOK_DECL void print(std::ostream& os, std::string_view type_name) const;
 
 private:
-    static result<key_storage> fail(diagnosis* why, std::string_view text) {
-        diagnose(why).append(text);
-        return errc::invalid_config;
-    }
-    static result<key_storage> fail_at(diagnosis* why, std::string_view text, std::size_t index) {
-        diagnose(why).append(text).append(index);
-        return errc::invalid_config;
-    }
-    void copy_from(const key_storage& other) {
-        if (other.size_ != 0) {
-            bytes_ = std::make_unique<char[]>(other.size_);
-            std::copy(other.bytes_.get(), other.bytes_.get() + other.size_, bytes_.get());
-        }
-        size_ = other.size_;
-        entries_.reserve(other.entries_.size());
-        for (const key_entry& e : other.entries_) {
-            const auto rebase = [&](std::string_view v) {
-                return std::string_view{bytes_.get() + (v.data() - other.bytes_.get()), v.size()};
-            };
-            entries_.push_back(key_entry{rebase(e.key_id), rebase(e.secret)});
-        }
-    }
+    LKWEBHOOK_DECL static result<key_storage> fail(diagnosis* why, std::string_view text);
+    LKWEBHOOK_DECL static result<key_storage> fail_at(diagnosis* why, std::string_view text, std::size_t index);
+    LKWEBHOOK_DECL void copy_from(const key_storage& other);
 
     std::unique_ptr<char[]> bytes_{};
     std::size_t size_ = 0;
@@ -214,25 +120,14 @@ class static_key {
 public:
     /// invalid_config when `key_id` or `secret` is empty; `why` gets the
     /// reason, or a warning for a secret shorter than 32 bytes on success.
-    [[nodiscard]] static result<static_key> make(std::string_view key_id, std::string_view secret,
-                                                 diagnosis* why = nullptr) {
-        const key_pair pair{key_id, secret};
-        auto storage = detail::key_storage::make(std::span<const key_pair>(&pair, 1), why);
-        if (!storage) return storage.error();
-        return static_key(std::move(*storage));
-    }
+    [[nodiscard]] LKWEBHOOK_DECL static result<static_key> make(std::string_view key_id, std::string_view secret,
+                                                                diagnosis* why = nullptr);
 
     /// The secret when `key_id` is exactly our key id, else nullopt. The view
     /// lives as long as this object (moves keep it valid).
-    [[nodiscard]] std::optional<std::string_view> find_secret(std::string_view key_id) const noexcept {
-        const auto e = storage_.find(key_id);
-        if (!e) return std::nullopt;
-        return e->secret;
-    }
+    [[nodiscard]] LKWEBHOOK_DECL std::optional<std::string_view> find_secret(std::string_view key_id) const noexcept;
     /// Like find_secret, with a view of our own copy of the key id.
-    [[nodiscard]] std::optional<key_entry> find_entry(std::string_view key_id) const noexcept {
-        return storage_.find(key_id);
-    }
+    [[nodiscard]] LKWEBHOOK_DECL std::optional<key_entry> find_entry(std::string_view key_id) const noexcept;
     /// Always 1.
     [[nodiscard]] std::size_t size() const noexcept { return storage_.size(); }
     /// The key id (public).
@@ -260,55 +155,26 @@ public:
     /// invalid_config when `pairs` is empty, a key id or secret is empty, or
     /// a key id repeats. `why` gets the reason (never a secret), or a warning
     /// about a short secret on success.
-    [[nodiscard]] static result<key_set> make(std::span<const key_pair> pairs, diagnosis* why = nullptr) {
-        auto storage = detail::key_storage::make(pairs, why);
-        if (!storage) return storage.error();
-        return key_set(std::move(*storage));
-    }
-    [[nodiscard]] static result<key_set> make(std::initializer_list<key_pair> pairs, diagnosis* why = nullptr) {
-        return make(std::span<const key_pair>(pairs.begin(), pairs.size()), why);
-    }
+    [[nodiscard]] LKWEBHOOK_DECL static result<key_set> make(std::span<const key_pair> pairs, diagnosis* why = nullptr);
+    [[nodiscard]] LKWEBHOOK_DECL static result<key_set> make(std::initializer_list<key_pair> pairs,
+                                                             diagnosis* why = nullptr);
 
     /// One pair from the environment variables LIVEKIT_API_KEY and
     /// LIVEKIT_API_SECRET (the names LiveKit's SDKs and CLI use). Read only
     /// when called: the verifier itself never reads the environment (K3).
     /// invalid_config when either is unset or empty. Not thread-safe against
     /// concurrent setenv(), like std::getenv.
-    [[nodiscard]] static result<key_set> from_environment(diagnosis* why = nullptr) {
-        diagnose(why).clear();
-        const char* key = std::getenv("LIVEKIT_API_KEY");
-        const char* secret = std::getenv("LIVEKIT_API_SECRET");
-        if (key == nullptr || *key == '\0') {
-            diagnose(why).append("LIVEKIT_API_KEY is not set or empty");
-            return errc::invalid_config;
-        }
-        if (secret == nullptr || *secret == '\0') {
-            diagnose(why).append("LIVEKIT_API_SECRET is not set or empty");
-            return errc::invalid_config;
-        }
-        return make({key_pair{key, secret}}, why);
-    }
+    [[nodiscard]] LKWEBHOOK_DECL static result<key_set> from_environment(diagnosis* why = nullptr);
 
     /// The secret of the key whose id equals `key_id` byte for byte, or
     /// nullopt. The view lives as long as this key_set (moves keep it valid).
-    [[nodiscard]] std::optional<std::string_view> find_secret(std::string_view key_id) const noexcept {
-        const auto e = storage_.find(key_id);
-        if (!e) return std::nullopt;
-        return e->secret;
-    }
+    [[nodiscard]] LKWEBHOOK_DECL std::optional<std::string_view> find_secret(std::string_view key_id) const noexcept;
     /// Like find_secret, with a view of our own copy of the key id.
-    [[nodiscard]] std::optional<key_entry> find_entry(std::string_view key_id) const noexcept {
-        return storage_.find(key_id);
-    }
+    [[nodiscard]] LKWEBHOOK_DECL std::optional<key_entry> find_entry(std::string_view key_id) const noexcept;
     /// Number of configured keys.
     [[nodiscard]] std::size_t size() const noexcept { return storage_.size(); }
     /// The configured key ids (public), sorted byte-wise.
-    [[nodiscard]] std::vector<std::string_view> key_ids() const {
-        std::vector<std::string_view> ids;
-        ids.reserve(storage_.size());
-        for (const key_entry& e : storage_.entries()) ids.push_back(e.key_id);
-        return ids;
-    }
+    [[nodiscard]] LKWEBHOOK_DECL std::vector<std::string_view> key_ids() const;
 
     /// Prints `key_set{2 keys: "APIa", "APIb"; secrets redacted}`.
     friend std::ostream& operator<<(std::ostream& os, const key_set& k) {
@@ -326,5 +192,9 @@ static_assert(KeyProvider<static_key>);
 static_assert(KeyProvider<key_set>);
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/keys.ipp"
+#endif
 
 #endif  // LKWEBHOOK_KEYS_HPP

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "config.hpp"
 #include "delivery.hpp"
 #include "detail/text.hpp"
 #include "error.hpp"
@@ -92,13 +93,7 @@ struct outcome {
     [[nodiscard]] std::string_view name() const noexcept { return lkwebhook::to_string(error); }
 
     /// An outcome for `code` with its HTTP status (and Retry-After for 503s).
-    [[nodiscard]] static outcome failure(errc code) noexcept {
-        outcome o;
-        o.error = make_error_code(code);
-        o.status = http_status(code);
-        if (o.status == 503) o.retry_after = std::chrono::seconds{1};
-        return o;
-    }
+    [[nodiscard]] LKWEBHOOK_DECL static outcome failure(errc code) noexcept;
 
 private:
     detail::bounded_text<max_event_id> id_{};
@@ -110,38 +105,12 @@ private:
 /// session_found appears only once the correlator was reached (delivery other
 /// than none and queued). The id is escaped like diagnosis::append_escaped;
 /// nothing else comes from the request.
-[[nodiscard]] inline std::string to_string(const outcome& o) {
-    diagnosis id;
-    id.append_escaped(o.event_id());
-    std::string s;
-    s.reserve(160 + o.why.view().size());
-    s += "outcome=";
-    s += o.name();
-    s += " status=";
-    s += std::to_string(o.status);
-    s += " type=";
-    s += to_string(o.type);
-    s += " id=";
-    s += id.view();
-    s += " duplicate=";
-    s += o.duplicate ? '1' : '0';
-    s += " delivery=";
-    s += to_string(o.delivery);
-    if (o.delivery != lkwebhook::delivery::none && o.delivery != lkwebhook::delivery::queued) {
-        s += " session_found=";
-        s += o.session_found ? '1' : '0';
-    }
-    if (o.retry_after) {
-        s += " retry_after=";
-        s += std::to_string(o.retry_after->count());
-    }
-    if (!o.why.empty()) {
-        s += " why=";
-        detail::append_logfmt_quoted(s, o.why.view());
-    }
-    return s;
-}
+[[nodiscard]] LKWEBHOOK_DECL std::string to_string(const outcome& o);
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/outcome.ipp"
+#endif
 
 #endif  // LKWEBHOOK_OUTCOME_HPP

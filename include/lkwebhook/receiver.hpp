@@ -52,10 +52,7 @@ static_assert(verify_options{}.max_body_bytes == default_max_body_bytes);
 
 /// invalid_config when an option of `verify` or `decode` is outside its
 /// documented range.
-[[nodiscard]] inline result<void> validate(const receiver_options& o, diagnosis* why = nullptr) noexcept {
-    if (auto valid = validate(o.verify, why); !valid) return valid;
-    return validate(o.decode, why);
-}
+[[nodiscard]] LKWEBHOOK_DECL result<void> validate(const receiver_options& o, diagnosis* why = nullptr) noexcept;
 
 /// What receive() returns: the event (a reference into the receiver, valid
 /// until its next receive()) or the error, as a result<T> holds them, plus
@@ -170,5 +167,9 @@ private:
 };
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/receiver.ipp"
+#endif
 
 #endif  // LKWEBHOOK_RECEIVER_HPP

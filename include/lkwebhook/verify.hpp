@@ -27,6 +27,7 @@
 
 #include "body_hash.hpp"
 #include "clock.hpp"
+#include "config.hpp"
 #include "error.hpp"
 #include "keys.hpp"
 #include "result.hpp"
@@ -66,35 +67,13 @@ struct verify_options {
 /// checks its options on every call (they are given there); the receiver
 /// and the dispatchers check theirs once, where they are given, so that a
 /// request never answers invalid_config.
-[[nodiscard]] inline result<void> validate(const verify_options& o, diagnosis* why = nullptr) noexcept {
-    const auto fail = [&](std::string_view text) {
-        diagnose(why).append(text);
-        return result<void>{errc::invalid_config};
-    };
-    if (o.leeway < std::chrono::seconds{0} || o.leeway > max_leeway)
-        return fail("verify_options::leeway must be within [0, 300] s");
-    if (o.max_authorization_bytes == 0 || o.max_authorization_bytes > hard_max_authorization_bytes)
-        return fail("verify_options::max_authorization_bytes must be within [1, 16384]");
-    if (o.max_body_bytes > hard_max_body_bytes) return fail("verify_options::max_body_bytes must be at most 64 MiB");
-    if (o.max_token_lifetime && (*o.max_token_lifetime <= std::chrono::seconds{0} ||
-                                 *o.max_token_lifetime > std::chrono::seconds{max_numeric_date}))
-        return fail("verify_options::max_token_lifetime must be positive");
-    return {};
-}
+[[nodiscard]] LKWEBHOOK_DECL result<void> validate(const verify_options& o, diagnosis* why = nullptr) noexcept;
 
 /// The O(1) body size gate shared by both schemes: body_too_large when the
 /// body is longer than options.max_body_bytes, decided from the length alone
 /// before any byte is read (A10).
-[[nodiscard]] inline result<void> check_body_size(std::string_view body, const verify_options& options,
-                                                  diagnosis* why = nullptr) noexcept {
-    if (body.size() <= options.max_body_bytes) return {};
-    diagnose(why)
-            .append("the body is ")
-            .append(body.size())
-            .append(" bytes, over the limit of ")
-            .append(options.max_body_bytes);
-    return errc::body_too_large;
-}
+[[nodiscard]] LKWEBHOOK_DECL result<void> check_body_size(std::string_view body, const verify_options& options,
+                                                          diagnosis* why = nullptr) noexcept;
 
 /// What authentication established about a request.
 struct verified_request {
@@ -245,5 +224,9 @@ template <KeyProvider Keys, Clock C = system_clock_source>
 }
 
 }  // namespace lkwebhook
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "impl/verify.ipp"
+#endif
 
 #endif  // LKWEBHOOK_VERIFY_HPP

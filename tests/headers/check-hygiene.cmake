@@ -1,7 +1,8 @@
 # cmake -D INCLUDE_DIR=<repo>/include -P check-hygiene.cmake
-# For every header under include/: ASCII only, the include guard
-# LKWEBHOOK_<PATH>_HPP (#ifndef/#define), no <iostream>, no `using namespace`
-# at namespace scope (any line starting with it), no CR line ends.
+# For every header under include/ (and every implementation file, impl/*.ipp):
+# ASCII only, the include guard LKWEBHOOK_<PATH>_HPP (LKWEBHOOK_IMPL_<NAME>_IPP)
+# (#ifndef/#define), no <iostream>, no `using namespace` at namespace scope
+# (any line starting with it), no CR line ends.
 
 cmake_minimum_required(VERSION 3.21)
 
@@ -9,19 +10,20 @@ if(NOT INCLUDE_DIR)
   message(FATAL_ERROR "pass -D INCLUDE_DIR=<repo>/include")
 endif()
 get_filename_component(INCLUDE_DIR "${INCLUDE_DIR}" ABSOLUTE)
-file(GLOB_RECURSE headers RELATIVE "${INCLUDE_DIR}" "${INCLUDE_DIR}/*.hpp")
+file(GLOB_RECURSE headers RELATIVE "${INCLUDE_DIR}" "${INCLUDE_DIR}/*.hpp" "${INCLUDE_DIR}/*.ipp")
 list(SORT headers)
 set(errors "")
 foreach(header IN LISTS headers)
   set(path "${INCLUDE_DIR}/${header}")
   # lkwebhook.hpp -> LKWEBHOOK_HPP; lkwebhook/detail/x.hpp -> LKWEBHOOK_DETAIL_X_HPP
-  string(REGEX REPLACE "\\.hpp$" "" stem "${header}")
+  string(REGEX MATCH "[a-z]+$" extension "${header}")
+  string(REGEX REPLACE "\\.[a-z]+$" "" stem "${header}")
   string(REGEX REPLACE "^lkwebhook/?" "" stem "${stem}")
   if(stem STREQUAL "")
     set(guard "LKWEBHOOK_HPP")
   else()
     string(MAKE_C_IDENTIFIER "${stem}" stem_id)
-    string(TOUPPER "LKWEBHOOK_${stem_id}_HPP" guard)
+    string(TOUPPER "LKWEBHOOK_${stem_id}_${extension}" guard)
   endif()
 
   # Only printable ASCII, tab and LF: no UTF-8, no NUL, no CR line ends.

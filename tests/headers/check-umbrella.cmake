@@ -1,7 +1,9 @@
 # cmake -D INCLUDE_DIR=<repo>/include -P check-umbrella.cmake
 # Fails unless include/lkwebhook.hpp includes every include/lkwebhook/*.hpp
 # (detail/ excepted: internal) and nothing that does not exist, and
-# include/lkwebhook/events.hpp includes every include/lkwebhook/events/*.hpp.
+# include/lkwebhook/events.hpp includes every include/lkwebhook/events/*.hpp,
+# and include/lkwebhook/src.hpp (the separately compiled part, never in the
+# umbrella) includes every include/lkwebhook/impl/*.ipp.
 # The header list is read at test time, so a header added after configure is
 # caught too.
 
@@ -17,6 +19,7 @@ if(NOT EXISTS "${umbrella}")
 endif()
 
 file(GLOB public RELATIVE "${INCLUDE_DIR}" "${INCLUDE_DIR}/lkwebhook/*.hpp")
+list(REMOVE_ITEM public "lkwebhook/src.hpp")
 list(SORT public)
 # The paths a header #includes, as written, into the list <out>.
 function(included_paths header out)
@@ -68,6 +71,20 @@ included_paths("${INCLUDE_DIR}/lkwebhook/events.hpp" events_included)
 foreach(part IN LISTS event_parts)
   if(NOT part IN_LIST events_included)
     string(APPEND errors "  not included by lkwebhook/events.hpp: lkwebhook/${part}\n")
+  endif()
+endforeach()
+
+# Separate compilation (config.hpp): src.hpp must define everything the
+# headers declare, so it includes every implementation file, and the
+# umbrella must not include it.
+if("lkwebhook/src.hpp" IN_LIST included)
+  string(APPEND errors "  lkwebhook.hpp includes lkwebhook/src.hpp (one translation unit only)\n")
+endif()
+file(GLOB implementation_files RELATIVE "${INCLUDE_DIR}/lkwebhook" "${INCLUDE_DIR}/lkwebhook/impl/*.ipp")
+included_paths("${INCLUDE_DIR}/lkwebhook/src.hpp" src_included)
+foreach(file IN LISTS implementation_files)
+  if(NOT file IN_LIST src_included)
+    string(APPEND errors "  not included by lkwebhook/src.hpp: lkwebhook/${file}\n")
   endif()
 endforeach()
 

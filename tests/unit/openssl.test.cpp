@@ -32,18 +32,25 @@ std::string read(const std::filesystem::path& p) {
 }
 
 /// Source text without // comments, so documentation may name what code must not call.
+const std::filesystem::path include_dir =
+        std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "include" / "lkwebhook";
+
+// The code of a header without its comments, followed by that of its
+// implementation file (impl/<name>.ipp, config.hpp) where it has one.
 std::string code_of(const std::filesystem::path& p) {
     std::string out;
-    std::istringstream in(read(p));
-    for (std::string line; std::getline(in, line);) {
-        const auto c = line.find("//");
-        out += (c == std::string::npos ? line : line.substr(0, c)) + "\n";
+    const std::filesystem::path implementation = include_dir / "impl" / p.filename().replace_extension(".ipp");
+    for (const auto& file : {p, implementation}) {
+        if (file == implementation && !std::filesystem::exists(file)) break;
+        std::istringstream in(read(file));
+        for (std::string line; std::getline(in, line);) {
+            const auto c = line.find("//");
+            out += (c == std::string::npos ? line : line.substr(0, c)) + "\n";
+        }
     }
     return out;
 }
 
-const std::filesystem::path include_dir =
-        std::filesystem::path(__FILE__).parent_path() / ".." / ".." / "include" / "lkwebhook";
 const std::vector<std::string> verification_headers = {"detail/openssl.hpp",
                                                        "detail/base64url.hpp",
                                                        "detail/json_token.hpp",

@@ -34,6 +34,8 @@
 #include <memory>
 #include <string_view>
 
+#include "../config.hpp"
+
 namespace lkwebhook::detail {
 
 inline constexpr std::size_t sha256_size = 32;
@@ -66,29 +68,11 @@ using evp_md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, evp_md_ctx_deleter>;
 /// call tries again, so one transient failure (ENOMEM, provider not loaded
 /// yet) cannot poison the process. Threads racing on the first fetch keep
 /// one winner and free the other copies.
-[[nodiscard]] inline EVP_MAC* hmac_algorithm() noexcept {
-    static std::atomic<EVP_MAC*> cached{nullptr};
-    EVP_MAC* mac = cached.load(std::memory_order_acquire);
-    if (mac != nullptr) return mac;
-    evp_mac_ptr fresh{EVP_MAC_fetch(nullptr, "HMAC", nullptr)};
-    if (fresh == nullptr) return nullptr;
-    EVP_MAC* expected = nullptr;
-    if (cached.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) return fresh.release();
-    return expected;  // another thread won; `fresh` is freed
-}
+[[nodiscard]] LKWEBHOOK_DECL EVP_MAC* hmac_algorithm() noexcept;
 
 /// The SHA-256 implementation, fetched once per process (same rules as
 /// hmac_algorithm()); null if the fetch failed.
-[[nodiscard]] inline EVP_MD* sha256_algorithm() noexcept {
-    static std::atomic<EVP_MD*> cached{nullptr};
-    EVP_MD* md = cached.load(std::memory_order_acquire);
-    if (md != nullptr) return md;
-    evp_md_ptr fresh{EVP_MD_fetch(nullptr, "SHA256", nullptr)};
-    if (fresh == nullptr) return nullptr;
-    EVP_MD* expected = nullptr;
-    if (cached.compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) return fresh.release();
-    return expected;
-}
+[[nodiscard]] LKWEBHOOK_DECL EVP_MD* sha256_algorithm() noexcept;
 
 /// Longest secret whose keyed HMAC state a thread keeps for reuse. Real
 /// LiveKit secrets are 32-64 bytes.
@@ -113,121 +97,43 @@ struct thread_hmac_state {
     thread_hmac_state& operator=(const thread_hmac_state&) = delete;
     ~thread_hmac_state() { OPENSSL_cleanse(key.data(), key.size()); }
 
-    void forget() noexcept {
-        OPENSSL_cleanse(key.data(), key.size());
-        key_size = 0;
-        keyed = false;
-    }
+    LKWEBHOOK_DECL void forget() noexcept;
 };
 
 /// This thread's HMAC state with a context (digest bound once at creation),
 /// or null when OpenSSL could not create one. A later call retries.
-[[nodiscard]] inline thread_hmac_state* thread_hmac() noexcept {
-    thread_local thread_hmac_state state;
-    if (state.ctx == nullptr) {
-        EVP_MAC* mac = hmac_algorithm();
-        if (mac == nullptr) return nullptr;
-        evp_mac_ctx_ptr fresh{EVP_MAC_CTX_new(mac)};
-        if (fresh == nullptr) return nullptr;
-        char digest_name[] = "SHA256";
-        const OSSL_PARAM params[] = {
-                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                OSSL_PARAM_construct_end(),
-        };
-        if (EVP_MAC_CTX_set_params(fresh.get(), params) != 1) return nullptr;
-        state.ctx = std::move(fresh);
-        state.forget();
-    }
-    return &state;
-}
+[[nodiscard]] LKWEBHOOK_DECL thread_hmac_state* thread_hmac() noexcept;
 
 /// This thread's digest context slot (null until first use, and after a failure).
-[[nodiscard]] inline evp_md_ctx_ptr& thread_digest_slot() noexcept {
-    thread_local evp_md_ctx_ptr ctx;
-    return ctx;
-}
+[[nodiscard]] LKWEBHOOK_DECL evp_md_ctx_ptr& thread_digest_slot() noexcept;
 
 /// This thread's digest context, or null when OpenSSL could not create one.
-[[nodiscard]] inline EVP_MD_CTX* thread_digest_context() noexcept {
-    evp_md_ctx_ptr& ctx = thread_digest_slot();
-    if (ctx == nullptr) ctx.reset(EVP_MD_CTX_new());
-    return ctx.get();
-}
+[[nodiscard]] LKWEBHOOK_DECL EVP_MD_CTX* thread_digest_context() noexcept;
 
 /// out = HMAC-SHA256(key, data). The key bytes are used as they are (the
 /// LiveKit API secret is never base64-decoded: C10). Returns false on any
 /// OpenSSL failure (and for an empty key), with `out` cleared.
-[[nodiscard]] inline bool hmac_sha256(std::string_view key, std::string_view data, digest_bytes& out) noexcept {
-    out.fill(0);
-    thread_hmac_state* state = thread_hmac();
-    if (state == nullptr || key.empty()) return false;
-    const auto* key_bytes = reinterpret_cast<const unsigned char*>(key.data());
-    // Lengths are compared first (public: the length of a configured secret),
-    // then the bytes in constant time.
-    const bool same_key = state->keyed && state->key_size == key.size() &&
-                          CRYPTO_memcmp(state->key.data(), key_bytes, key.size()) == 0;
-    bool ok = false;
-    if (same_key) {
-        ok = EVP_MAC_init(state->ctx.get(), nullptr, 0, nullptr) == 1;  // reuse the key it holds
-    } else {
-        state->forget();
-        ok = EVP_MAC_init(state->ctx.get(), key_bytes, key.size(), nullptr) == 1;
-        if (ok && key.size() <= state->key.size()) {
-            std::copy(key_bytes, key_bytes + key.size(), state->key.begin());
-            state->key_size = key.size();
-            state->keyed = true;
-        }
-    }
-    std::size_t written = 0;
-    ok = ok &&
-         EVP_MAC_update(state->ctx.get(), reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
-         EVP_MAC_final(state->ctx.get(), out.data(), &written, out.size()) == 1 && written == out.size();
-    if (!ok) {
-        // The context's state is unknown after a failure, and OpenSSL 3.5 may
-        // crash when it is initialised again: free it; the next call makes a new one.
-        state->forget();
-        state->ctx.reset();
-        out.fill(0);
-    }
-    return ok;
-}
+[[nodiscard]] LKWEBHOOK_DECL bool hmac_sha256(std::string_view key, std::string_view data, digest_bytes& out) noexcept;
 
 /// out = SHA-256(data), streamed straight from the caller's bytes (no copy).
-[[nodiscard]] inline bool sha256(std::string_view data, digest_bytes& out) noexcept {
-    out.fill(0);
-    EVP_MD* md = sha256_algorithm();
-    EVP_MD_CTX* ctx = thread_digest_context();
-    if (md == nullptr || ctx == nullptr) return false;
-    unsigned int written = 0;
-    const bool ok = EVP_DigestInit_ex2(ctx, md, nullptr) == 1 && EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
-                    EVP_DigestFinal_ex(ctx, out.data(), &written) == 1 && written == out.size();
-    if (!ok) {
-        out.fill(0);
-        thread_digest_slot().reset();  // as in hmac_sha256: never reuse a context that failed
-    }
-    return ok;
-}
+[[nodiscard]] LKWEBHOOK_DECL bool sha256(std::string_view data, digest_bytes& out) noexcept;
 
 /// Standard padded base64 (RFC 4648 section 4) of a digest: always 44
 /// characters. EVP_EncodeBlock writes a terminating NUL, hence 45 bytes.
-[[nodiscard]] inline bool base64_standard(const digest_bytes& digest,
-                                          std::array<char, sha256_base64_size + 1>& out) noexcept {
-    const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), digest.data(),
-                                  static_cast<int>(digest.size()));
-    return n == static_cast<int>(sha256_base64_size);
-}
+[[nodiscard]] LKWEBHOOK_DECL bool base64_standard(const digest_bytes& digest,
+                                                  std::array<char, sha256_base64_size + 1>& out) noexcept;
 
 /// Constant-time equality of two equally long buffers (time depends on the
 /// length only, which callers compare publicly first).
-[[nodiscard]] inline bool equal_constant_time(const void* a, const void* b, std::size_t size) noexcept {
-    return CRYPTO_memcmp(a, b, size) == 0;
-}
+[[nodiscard]] LKWEBHOOK_DECL bool equal_constant_time(const void* a, const void* b, std::size_t size) noexcept;
 
 /// Best-effort wipe of secret bytes (K5); the compiler may not elide it.
-inline void cleanse(void* data, std::size_t size) noexcept {
-    if (data != nullptr && size != 0) OPENSSL_cleanse(data, size);
-}
+LKWEBHOOK_DECL void cleanse(void* data, std::size_t size) noexcept;
 
 }  // namespace lkwebhook::detail
+
+#if LKWEBHOOK_HEADER_ONLY
+#include "../impl/openssl.ipp"
+#endif
 
 #endif  // LKWEBHOOK_DETAIL_OPENSSL_HPP

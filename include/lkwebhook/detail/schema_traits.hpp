@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "../config.hpp"
 #include "../events/schema.hpp"
 #include "descriptors.hpp"
 
@@ -1092,5 +1093,71 @@ struct message_traits<webhook_event> {
 };
 
 }  // namespace lkwebhook
+
+// Separate compilation (config.hpp): decode<M> and to_json<M> reach a table
+// through detail::info_of<M>, declared only; the one translation unit that
+// includes src.hpp (and so this file) instantiates it for every message.
+#if !LKWEBHOOK_HEADER_ONLY
+namespace lkwebhook::detail {
+template const message_info* info_of<ali_oss_upload>() noexcept;
+template const message_info* info_of<audio_config>() noexcept;
+template const message_info* info_of<audio_route>() noexcept;
+template const message_info* info_of<azure_blob_upload>() noexcept;
+template const message_info* info_of<codec>() noexcept;
+template const message_info* info_of<data_track_frame_encoding>() noexcept;
+template const message_info* info_of<data_track_info>() noexcept;
+template const message_info* info_of<data_track_schema_encoding>() noexcept;
+template const message_info* info_of<data_track_schema_id>() noexcept;
+template const message_info* info_of<direct_file_output>() noexcept;
+template const message_info* info_of<egress_info>() noexcept;
+template const message_info* info_of<encoded_file_output>() noexcept;
+template const message_info* info_of<encoding_options>() noexcept;
+template const message_info* info_of<export_replay_request>() noexcept;
+template const message_info* info_of<file_info>() noexcept;
+template const message_info* info_of<file_output>() noexcept;
+template const message_info* info_of<filter_params>() noexcept;
+template const message_info* info_of<gcp_upload>() noexcept;
+template const message_info* info_of<image_output>() noexcept;
+template const message_info* info_of<images_info>() noexcept;
+template const message_info* info_of<ingress_audio_encoding_options>() noexcept;
+template const message_info* info_of<ingress_audio_options>() noexcept;
+template const message_info* info_of<ingress_info>() noexcept;
+template const message_info* info_of<ingress_state>() noexcept;
+template const message_info* info_of<ingress_video_encoding_options>() noexcept;
+template const message_info* info_of<ingress_video_options>() noexcept;
+template const message_info* info_of<input_audio_state>() noexcept;
+template const message_info* info_of<input_video_state>() noexcept;
+template const message_info* info_of<job>() noexcept;
+template const message_info* info_of<job_state>() noexcept;
+template const message_info* info_of<media_source>() noexcept;
+template const message_info* info_of<output>() noexcept;
+template const message_info* info_of<participant_egress_request>() noexcept;
+template const message_info* info_of<participant_info>() noexcept;
+template const message_info* info_of<participant_permission>() noexcept;
+template const message_info* info_of<participant_video>() noexcept;
+template const message_info* info_of<proxy_config>() noexcept;
+template const message_info* info_of<room>() noexcept;
+template const message_info* info_of<room_composite_egress_request>() noexcept;
+template const message_info* info_of<s3_upload>() noexcept;
+template const message_info* info_of<segmented_file_output>() noexcept;
+template const message_info* info_of<segments_info>() noexcept;
+template const message_info* info_of<simulcast_codec_info>() noexcept;
+template const message_info* info_of<start_egress_request>() noexcept;
+template const message_info* info_of<storage_config>() noexcept;
+template const message_info* info_of<stream_info>() noexcept;
+template const message_info* info_of<stream_info_list>() noexcept;
+template const message_info* info_of<stream_output>() noexcept;
+template const message_info* info_of<template_source>() noexcept;
+template const message_info* info_of<timed_version>() noexcept;
+template const message_info* info_of<track_composite_egress_request>() noexcept;
+template const message_info* info_of<track_egress_request>() noexcept;
+template const message_info* info_of<track_info>() noexcept;
+template const message_info* info_of<video_layer>() noexcept;
+template const message_info* info_of<web_egress_request>() noexcept;
+template const message_info* info_of<web_source>() noexcept;
+template const message_info* info_of<webhook_config>() noexcept;
+template const message_info* info_of<webhook_event>() noexcept;
+}  // namespace lkwebhook::detail
+#endif
 
 #endif  // LKWEBHOOK_DETAIL_SCHEMA_TRAITS_HPP

@@ -243,6 +243,87 @@ enum class integer_lexeme { ok, fraction_or_exponent, syntax, out_of_range };
     return overflow ? integer_lexeme::out_of_range : integer_lexeme::ok;
 }
 
+/// RFC 8259 number grammar: -?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?
+[[nodiscard]] constexpr bool is_json_number(std::string_view text) noexcept {
+    std::size_t i = 0;
+    const auto digits = [&]() {
+        const std::size_t start = i;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9') ++i;
+        return i > start;
+    };
+    if (i < text.size() && text[i] == '-') ++i;
+    if (i < text.size() && text[i] == '0') {
+        ++i;
+    } else if (!digits()) {
+        return false;
+    }
+    if (i < text.size() && text[i] == '.') {
+        ++i;
+        if (!digits()) return false;
+    }
+    if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+        ++i;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+        if (!digits()) return false;
+    }
+    return i == text.size();
+}
+
+/// Whether a JSON number (is_json_number holds) has an absolute value
+/// below 1, from its text alone: the decimal exponent of its first
+/// significant digit is negative. Tells an underflow of the conversion from
+/// an overflow without looking at how the number is written: "1e-400",
+/// "0.(400 zeros)1" and "0.001e-398" are all below one, "1e400" and
+/// "100(398 zeros)" are not. Zero is below one.
+[[nodiscard]] constexpr bool is_below_one(std::string_view text) noexcept {
+    std::size_t i = 0;
+    if (i < text.size() && text[i] == '-') ++i;
+    const auto is_digit = [&](std::size_t k) { return k < text.size() && text[k] >= '0' && text[k] <= '9'; };
+    // Decimal exponent of the first significant digit, before the explicit
+    // exponent. Both terms are bounded by the text's length; the explicit
+    // exponent saturates, so nothing here can overflow.
+    std::int64_t lead = 0;
+    bool significant = false;
+    std::int64_t integer_digits = 0;
+    for (; is_digit(i); ++i) {
+        if (text[i] != '0' || significant) {
+            significant = true;
+            ++integer_digits;
+        }
+    }
+    if (significant) {
+        lead = integer_digits - 1;
+    } else if (i < text.size() && text[i] == '.') {
+        ++i;
+        std::int64_t zeros = 0;
+        for (; is_digit(i) && text[i] == '0'; ++i) ++zeros;
+        if (!is_digit(i)) return true;  // 0.000: zero
+        significant = true;
+        lead = -(zeros + 1);
+    }
+    if (!significant) return true;  // 0 or 0e5: zero
+    while (i < text.size() && text[i] != 'e' && text[i] != 'E') ++i;
+    std::int64_t exponent = 0;
+    if (i < text.size()) {
+        ++i;
+        bool negative = false;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-')) negative = text[i++] == '-';
+        constexpr std::int64_t saturation = std::int64_t{1} << 40;
+        for (; is_digit(i); ++i) {
+            if (exponent < saturation) exponent = exponent * 10 + (text[i] - '0');
+        }
+        if (negative) exponent = -exponent;
+    }
+    return lead + exponent < 0;
+}
+
+[[nodiscard]] constexpr std::string_view trim_json_whitespace(std::string_view text) noexcept {
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' || text.back() == '\r')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
 }  // namespace lkwebhook::detail
 
 #endif  // LKWEBHOOK_DETAIL_TEXT_HPP

@@ -1,0 +1,843 @@
+#ifndef LKWEBHOOK_IMPL_DECODE_IPP
+#define LKWEBHOOK_IMPL_DECODE_IPP
+
+// The decoder's implementation (decode.hpp is its interface): the only part
+// of the library that includes simdjson. In the default header-only mode
+// decode.hpp includes this file; with LKWEBHOOK_SEPARATE_COMPILATION only
+// <lkwebhook/src.hpp> does, so translation units that include the umbrella
+// do not parse simdjson (config.hpp says how to choose).
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "../config.hpp"
+#include "../decode.hpp"
+#include "../detail/checked_parser.hpp"
+#include "../detail/schema_traits.hpp"
+#include "../detail/text.hpp"
+#include "../error.hpp"
+#include "../events.hpp"
+
+// The embedding translation unit's simdjson configuration reaches us. Bare
+// NaN/Infinity tokens are not JSON and LiveKit never sends them (catalogue
+// G18); refuse a build that would accept them.
+#if defined(SIMDJSON_ENABLE_NAN_INF) && (SIMDJSON_ENABLE_NAN_INF + 0)
+#error "lkwebhook: SIMDJSON_ENABLE_NAN_INF must not be enabled (bare NaN/Infinity are not valid webhook JSON)"
+#endif
+
+namespace lkwebhook::detail {
+
+/// What a decode_context owns behind its pointer: one simdjson parser, one
+/// padded copy buffer, scratch space.
+struct decode_state {
+    explicit decode_state(std::size_t max_body_bytes) noexcept : parser(max_body_bytes) {}
+
+    checked_parser parser;           // checks what simdjson does not (see its header)
+    std::unique_ptr<char[]> buffer;  // private padded copy of the body (G1)
+    std::size_t buffer_capacity = 0;
+    /// A map key's first eight bytes (big-endian, zero-padded) and its index.
+    struct key_order {
+        std::uint64_t prefix;
+        std::uint32_t index;
+    };
+    std::vector<key_order> order;  // duplicate map key check of unsorted maps
+};
+
+LKWEBHOOK_DECL void decode_state_deleter::operator()(decode_state* state) const noexcept { delete state; }
+
+[[nodiscard]] constexpr std::string_view json_type_name(simdjson::ondemand::json_type type) noexcept {
+    switch (type) {
+        case simdjson::ondemand::json_type::array: return "an array";
+        case simdjson::ondemand::json_type::object: return "an object";
+        case simdjson::ondemand::json_type::number: return "a number";
+        case simdjson::ondemand::json_type::string: return "a string";
+        case simdjson::ondemand::json_type::boolean: return "a boolean";
+        case simdjson::ondemand::json_type::null: return "null";
+    }
+    return "an invalid value";
+}
+
+/// The decoder proper: type-erased over message_info, so one instantiation
+/// serves every message. Recursion is bounded by max_depth (<= 1024 frames
+/// of a few hundred bytes; 64 by default).
+class json_decoder {
+public:
+    json_decoder(const decode_context& context, decode_state& state, diagnosis* why) noexcept
+        : context_(context), state_(state), why_(why), max_depth_(context.options().max_depth) {}
+
+    [[nodiscard]] std::error_code run(std::string_view json, const message_info& info, void* message) {
+        namespace od = simdjson::ondemand;
+        if (json.size() > context_.max_body_bytes()) {
+            note("body of ");
+            if (why_ != nullptr) {
+                why_->append(json.size()).append(" bytes is larger than the limit of ");
+                why_->append(context_.max_body_bytes()).append(" bytes");
+            }
+            return make_error_code(errc::body_too_large);
+        }
+        budget_ = context_.options().memory_factor == 0
+                          ? std::numeric_limits<std::size_t>::max()
+                          : context_.options().memory_base + context_.options().memory_factor * json.size();
+        if (json.size() >= 3 && static_cast<unsigned char>(json[0]) == 0xEF &&
+            static_cast<unsigned char>(json[1]) == 0xBB && static_cast<unsigned char>(json[2]) == 0xBF) {
+            // simdjson On-Demand may skip a BOM silently (PR #2079); JSON
+            // texts exchanged between systems must not carry one (RFC 8259).
+            return malformed("starts with a UTF-8 byte order mark");
+        }
+        const std::size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
+        if (state_.buffer_capacity < needed) {
+            state_.buffer = std::make_unique<char[]>(needed);
+            state_.buffer_capacity = needed;
+        }
+        if (!json.empty()) std::memcpy(state_.buffer.get(), json.data(), json.size());
+        std::memset(state_.buffer.get() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+
+        // Reserved by the owner (decode_context::reserve()), so normally no allocation here.
+        if (!state_.parser.ready_for(json.size())) return json_error(simdjson::MEMALLOC);
+        od::document document;
+        if (auto error = state_.parser.get()
+                                 .iterate(state_.buffer.get(), json.size(), state_.buffer_capacity)
+                                 .get(document)) {
+            return json_error(error);
+        }
+        document_ = &document;
+        body_size_ = json.size();
+        od::json_type type{};
+        if (auto error = document.type().get(type)) return json_error(error);
+        if (type != od::json_type::object) {
+            if (why_ != nullptr) {
+                why_->clear();
+                why_->append("the top level is ").append(json_type_name(type)).append(", not an object");
+            }
+            return make_error_code(errc::malformed_body);
+        }
+        od::object root;
+        if (auto error = document.get_object().get(root)) return json_error(error);
+        if (!decode_object(root, info, message, 1)) return failure_;
+        // Nothing may follow the top-level object except whitespace (G5).
+        // simdjson 3.0.1 has no document::at_end(): current_location() reports
+        // OUT_OF_BOUNDS exactly when no token is left.
+        const char* location = nullptr;
+        if (document.current_location().get(location) != simdjson::OUT_OF_BOUNDS) {
+            return malformed("trailing content after the top-level object");
+        }
+        return {};
+    }
+
+private:
+    struct path_entry {
+        const field_info* field;
+        std::size_t index;
+        bool indexed;
+    };
+
+    // ---- diagnostics --------------------------------------------------------
+
+    void note(std::string_view text) noexcept {
+        if (why_ == nullptr) return;
+        why_->clear();
+        why_->append(text);
+    }
+
+    void write_path() noexcept {
+        if (why_ == nullptr) return;
+        why_->clear();
+        if (path_size_ == 0) {
+            why_->append("body");
+            return;
+        }
+        for (std::size_t i = 0; i < path_size_ && i < path_.size(); ++i) {
+            if (i != 0) why_->append(".");
+            why_->append(path_[i].field->json_name);
+            if (path_[i].indexed) why_->append("[").append(path_[i].index).append("]");
+        }
+    }
+
+    std::error_code malformed(std::string_view problem) noexcept {
+        write_path();
+        if (why_ != nullptr) why_->append(": ").append(problem);
+        failure_ = make_error_code(errc::malformed_body);
+        return failure_;
+    }
+
+    bool fail(std::string_view problem) noexcept {
+        malformed(problem);
+        return false;
+    }
+
+    bool fail_type(std::string_view expected, simdjson::ondemand::json_type got) noexcept {
+        write_path();
+        if (why_ != nullptr) why_->append(": expected ").append(expected).append(", got ").append(json_type_name(got));
+        failure_ = make_error_code(errc::malformed_body);
+        return false;
+    }
+
+    std::error_code json_error(simdjson::error_code error) noexcept {
+        switch (error) {
+            case simdjson::MEMALLOC:
+                note("out of memory while parsing");
+                failure_ = make_error_code(errc::internal_error);
+                return failure_;
+            case simdjson::CAPACITY:
+                note("body larger than the parser capacity");
+                return failure_ = make_error_code(errc::body_too_large);
+            case simdjson::EMPTY: return malformed("empty (no JSON value)");
+            case simdjson::UTF8_ERROR: return malformed("invalid UTF-8");
+            case simdjson::UNESCAPED_CHARS: return malformed("unescaped control character inside a string");
+            case simdjson::STRING_ERROR: return malformed("invalid string escape or unpaired surrogate");
+            case simdjson::NUMBER_ERROR: return malformed("invalid number");
+            case simdjson::UNCLOSED_STRING: return malformed("unterminated string");
+            case simdjson::T_ATOM_ERROR:
+            case simdjson::F_ATOM_ERROR:
+            case simdjson::N_ATOM_ERROR: return malformed("invalid literal (true, false or null expected)");
+            default: {
+                malformed("invalid JSON syntax");
+                append_location();
+                return failure_;
+            }
+        }
+    }
+
+    /// " near byte N" when simdjson can tell where it stopped (an offset is
+    /// library-generated, so it may appear in logs: L1).
+    void append_location() noexcept {
+        if (why_ == nullptr || document_ == nullptr) return;
+        const char* location = nullptr;
+        if (document_->current_location().get(location) != simdjson::SUCCESS || location == nullptr) return;
+        const char* base = state_.buffer.get();
+        if (location <= base || location > base + body_size_) return;  // 0: unknown
+        why_->append(" near byte ").append(static_cast<std::size_t>(location - base));
+    }
+
+    bool json_fail(simdjson::error_code error) noexcept {
+        json_error(error);
+        return false;
+    }
+
+    bool push(const field_info& field) noexcept {
+        if (path_size_ >= path_.size()) return fail("nesting too deep");
+        path_[path_size_++] = path_entry{&field, 0, false};
+        return true;
+    }
+    void pop() noexcept { --path_size_; }
+    void set_index(std::size_t index) noexcept {
+        path_[path_size_ - 1].index = index;
+        path_[path_size_ - 1].indexed = true;
+    }
+
+    bool check_depth(std::size_t depth) noexcept {
+        if (depth <= max_depth_) return true;
+        write_path();
+        if (why_ != nullptr) why_->append(": nesting deeper than ").append(max_depth_).append(" levels");
+        failure_ = make_error_code(errc::malformed_body);
+        return false;
+    }
+
+    /// Counts `bytes` of decoded storage against the G23 bound.
+    bool charge(std::size_t bytes) noexcept {
+        used_ += bytes;
+        if (used_ <= budget_) return true;
+        write_path();
+        if (why_ != nullptr) {
+            why_->append(": the decoded event would exceed ").append(context_.options().memory_factor);
+            why_->append(" x body size + ").append(context_.options().memory_base).append(" bytes");
+        }
+        failure_ = make_error_code(errc::malformed_body);
+        return false;
+    }
+
+    static constexpr std::size_t element_size(field_kind kind) noexcept {
+        switch (kind) {
+            case field_kind::string: return sizeof(std::string);
+            case field_kind::boolean: return sizeof(bool);
+            case field_kind::int32:
+            case field_kind::uint32:
+            case field_kind::enumeration: return sizeof(std::int32_t);
+            case field_kind::int64:
+            case field_kind::uint64:
+            case field_kind::float64: return sizeof(std::int64_t);
+            case field_kind::message:
+            case field_kind::map: break;
+        }
+        return sizeof(std::string);
+    }
+
+    /// The member name, unescaped. Names without a backslash (all that
+    /// LiveKit sends) are used in place: stage 1 has already validated the
+    /// string's UTF-8 and its closing quote, so only escapes need work.
+    bool read_key(simdjson::ondemand::field& member, std::string_view& key) noexcept {
+        const char* start = member.key().raw();
+        const char* end = start;
+        if constexpr (std::endian::native == std::endian::little) {
+            // Eight bytes at a time (the body is in a padded buffer, so a
+            // word that starts inside it is readable): fewer mispredicted
+            // loop exits than a byte loop.
+            constexpr std::uint64_t ones = 0x0101010101010101u;
+            constexpr std::uint64_t quotes = ones * std::uint64_t{'"'};
+            constexpr std::uint64_t backslashes = ones * std::uint64_t{'\\'};
+            for (;;) {
+                std::uint64_t word = 0;
+                std::memcpy(&word, end, sizeof word);
+                const std::uint64_t q = word ^ quotes;  // zero bytes at the quotes
+                const std::uint64_t b = word ^ backslashes;
+                // The lowest flagged byte is exactly the first quote or
+                // backslash (borrows can only flag bytes after it).
+                const std::uint64_t hits = (((q - ones) & ~q) | ((b - ones) & ~b)) & (ones << 7);
+                if (hits != 0) {
+                    const int bit = std::countr_zero(hits);  // the top bit of that byte
+                    end += bit / 8;
+                    if (((word >> (bit & ~7)) & 0xFFu) != std::uint64_t{'"'}) break;  // a backslash
+                    key = std::string_view(start, static_cast<std::size_t>(end - start));
+                    return true;
+                }
+                end += sizeof word;
+            }
+        } else {
+            while (*end != '"' && *end != '\\') ++end;
+        }
+        if (*end == '"') {
+            key = std::string_view(start, static_cast<std::size_t>(end - start));
+            return true;
+        }
+        if (auto error = member.unescaped_key().get(key)) return json_fail(error);
+        return true;
+    }
+
+    // ---- structure ----------------------------------------------------------
+
+    /// Byte equality of two ranges of `size` bytes, inlined: the names are
+    /// short, and a libc memcmp call costs more than the comparison.
+    static bool same_bytes(const char* a, const char* b, std::size_t size) noexcept {
+        while (size >= 8) {
+            std::uint64_t x = 0;
+            std::uint64_t y = 0;
+            std::memcpy(&x, a, 8);
+            std::memcpy(&y, b, 8);
+            if (x != y) return false;
+            a += 8;
+            b += 8;
+            size -= 8;
+        }
+        for (std::size_t i = 0; i < size; ++i) {
+            if (a[i] != b[i]) return false;
+        }
+        return true;
+    }
+
+    static bool same_name(std::string_view name, std::string_view key) noexcept {
+        return name.size() == key.size() && name[0] == key[0] && same_bytes(name.data(), key.data(), key.size());
+    }
+
+    /// The field named `key` (either spelling), or nullptr: one probe of
+    /// the message's generated perfect-hash table, then one comparison per
+    /// spelling. Every name hashes to its own slot, so a key that equals a
+    /// name is found there and nowhere else.
+    static const field_info* lookup(const message_info& info, std::string_view key) noexcept {
+        if (key.empty()) return nullptr;
+        if (info.key_slots != nullptr) {
+            const std::uint8_t slot = info.key_slots[key_hash(key, info.key_seed, info.key_bits)];
+            if (slot == 0) return nullptr;
+            const field_info& field = info.fields[slot - 1];
+            if (same_name(field.json_name, key) || same_name(field.proto_name, key)) return &field;
+            return nullptr;
+        }
+        for (const field_info& field : info) {
+            if (same_name(field.json_name, key)) return &field;
+        }
+        for (const field_info& field : info) {
+            if (field.proto_name != field.json_name && same_name(field.proto_name, key)) return &field;
+        }
+        return nullptr;
+    }
+
+    /// `depth` is the nesting level of `object` itself (top level = 1).
+    bool decode_object(simdjson::ondemand::object object, const message_info& info, void* message, std::size_t depth) {
+        namespace od = simdjson::ondemand;
+        std::uint64_t seen = 0;
+        std::uint32_t oneofs_seen = 0;
+        for (auto item : object) {
+            // The field is used in place: moving it out of the result
+            // (get()) costs a store-forwarding stall per member.
+            if (auto error = item.error()) return json_fail(error);
+            od::field& member = item.value_unsafe();
+            std::string_view key;
+            if (!read_key(member, key)) return false;
+            const field_info* field = lookup(info, key);
+            if (field == nullptr) {
+                // Unknown member, any type, any depth within the cap: ignored
+                // but validated (G2, G10).
+                if (!skip(member.value(), depth + 1)) return false;
+                continue;
+            }
+            if (!push(*field)) return false;
+            const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(field - info.fields);
+            if ((seen & bit) != 0) {
+                return fail(field->json_name == field->proto_name
+                                    ? "duplicate field"
+                                    : "duplicate field (counting both its lowerCamelCase and proto spelling)");
+            }
+            seen |= bit;
+            od::value value = member.value();
+            od::json_type type{};
+            if (auto error = value.type().get(type)) return json_fail(error);
+            if (type == od::json_type::null) {
+                // null means "not set" for every field kind (G13).
+                if (!consume_null(value)) return false;
+                field->ops->reset(field->member(message));
+                pop();
+                continue;
+            }
+            if (field->oneof != 0) {
+                const std::uint32_t oneof_bit = std::uint32_t{1} << (field->oneof - 1u);
+                if ((oneofs_seen & oneof_bit) != 0) {
+                    write_path();
+                    if (why_ != nullptr) {
+                        why_->append(": a second member of oneof '").append(info.oneofs[field->oneof - 1]).append("'");
+                    }
+                    failure_ = make_error_code(errc::malformed_body);
+                    return false;
+                }
+                oneofs_seen |= oneof_bit;
+            }
+            void* storage = field->member(message);
+            const bool ok = field->label == field_label::repeated ? decode_repeated(value, type, *field, storage, depth)
+                                                                  : decode_single(value, type, *field, storage, depth);
+            if (!ok) return false;
+            pop();
+        }
+        // The message is not cleared beforehand (a reused event keeps its
+        // old values): every field this object did not mention goes back to
+        // its default now, which touches only those fields.
+        std::uint64_t unseen = ~seen;
+        if (info.size < 64) unseen &= (std::uint64_t{1} << info.size) - 1;
+        while (unseen != 0) {
+            const field_info& field = info.fields[std::countr_zero(unseen)];
+            field.ops->reset(field.member(message));
+            unseen &= unseen - 1;
+        }
+        return true;
+    }
+
+    bool decode_single(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, const field_info& field,
+                       void* storage, std::size_t depth) {
+        namespace od = simdjson::ondemand;
+        if (field.kind == field_kind::message || field.kind == field_kind::map) {
+            if (type != od::json_type::object) return fail_type("an object", type);
+            if (!check_depth(depth + 1)) return false;
+            od::object object;
+            if (auto error = value.get_object().get(object)) return json_fail(error);
+            if (field.kind == field_kind::map) return decode_map(object, *static_cast<string_map*>(storage), depth + 1);
+            if (!charge(field.message()->object_size)) return false;
+            // Not cleared: decode_object writes or resets every field.
+            void* message = field.ops->engage(storage);
+            return decode_object(object, *field.message(), message, depth + 1);
+        }
+        // A plain scalar is its own slot (no indirect call for the common case).
+        void* slot = field.label == field_label::singular ? storage : field.ops->emplace(storage);
+        const scalar_status status = read_scalar(value, type, field, slot);
+        if (status == scalar_status::ignored) field.ops->reset(storage);
+        return status != scalar_status::failed;
+    }
+
+    bool decode_repeated(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, const field_info& field,
+                         void* storage, std::size_t depth) {
+        namespace od = simdjson::ondemand;
+        if (type != od::json_type::array) return fail_type("an array", type);
+        if (!check_depth(depth + 1)) return false;
+        od::array array;
+        if (auto error = value.get_array().get(array)) return json_fail(error);
+        field.ops->reset(storage);
+        std::size_t index = 0;
+        for (auto item : array) {
+            set_index(index++);
+            if (auto error = item.error()) return json_fail(error);
+            od::value& element = item.value_unsafe();
+            od::json_type element_type{};
+            if (auto error = element.type().get(element_type)) return json_fail(error);
+            if (element_type == od::json_type::null) return fail("null is not allowed as an array element");
+            if (!charge(field.kind == field_kind::message ? field.message()->object_size : element_size(field.kind))) {
+                return false;
+            }
+            // A kept element is not cleared: decode_object or read_scalar
+            // overwrites all of it.
+            void* slot = field.ops->engage(storage);
+            if (field.kind == field_kind::message) {
+                if (element_type != od::json_type::object) return fail_type("an object", element_type);
+                if (!check_depth(depth + 2)) return false;
+                od::object object;
+                if (auto error = element.get_object().get(object)) return json_fail(error);
+                if (!decode_object(object, *field.message(), slot, depth + 2)) return false;
+                continue;
+            }
+            const scalar_status status = read_scalar(element, element_type, field, slot);
+            if (status == scalar_status::failed) return false;
+            // An unknown enum name inside a list drops that element, as the
+            // official decoders do.
+            if (status == scalar_status::ignored) field.ops->pop(storage);
+        }
+        return true;
+    }
+
+    bool decode_map(simdjson::ondemand::object object, string_map& map, std::size_t depth) {
+        namespace od = simdjson::ondemand;
+        (void)depth;  // string values cannot nest further
+        map.clear();
+        for (auto item : object) {
+            if (auto error = item.error()) return json_fail(error);
+            od::field& member = item.value_unsafe();
+            std::string_view key;
+            if (!read_key(member, key)) return false;
+            od::value value = member.value();
+            od::json_type type{};
+            if (auto error = value.type().get(type)) return json_fail(error);
+            if (type == od::json_type::null) return fail("null is not allowed as a map value");
+            if (type != od::json_type::string) return fail_type("a string map value", type);
+            std::string_view text;
+            if (auto error = value.get_string().get(text)) return json_fail(error);
+            if (!charge(sizeof(std::pair<std::string, std::string>) + key.size() + text.size())) return false;
+            auto& entry = map.emplace_back();
+            entry.first.assign(key);
+            entry.second.assign(text);
+        }
+        return check_unique_keys(map);
+    }
+
+    bool check_unique_keys(const string_map& map) {
+        const std::size_t n = map.size();
+        bool sorted = true;  // LiveKit sorts map keys: the common case is O(n)
+        for (std::size_t i = 1; i < n && sorted; ++i) sorted = map[i - 1].first < map[i].first;
+        if (sorted) return true;
+        // Sorted by (first eight bytes, whole key): most comparisons are of
+        // two integers, not of two strings elsewhere in memory (100k keys
+        // took 35 ms per MiB sorted by the strings alone). Equal keys have
+        // equal prefixes, so they still end up next to each other.
+        auto& order = state_.order;
+        order.resize(n);
+        for (std::size_t i = 0; i < n; ++i) order[i] = {key_prefix(map[i].first), static_cast<std::uint32_t>(i)};
+        std::sort(order.begin(), order.end(),
+                  [&map](const decode_state::key_order& a, const decode_state::key_order& b) {
+                      if (a.prefix != b.prefix) return a.prefix < b.prefix;
+                      return map[a.index].first < map[b.index].first;
+                  });
+        for (std::size_t i = 1; i < n; ++i) {
+            if (order[i - 1].prefix == order[i].prefix && map[order[i - 1].index].first == map[order[i].index].first)
+                return fail("duplicate map key");
+        }
+        return true;
+    }
+
+    static std::uint64_t key_prefix(const std::string& key) noexcept {
+        std::uint64_t prefix = 0;
+        const std::size_t n = key.size() < 8 ? key.size() : 8;
+        for (std::size_t i = 0; i < n; ++i) prefix |= std::uint64_t{static_cast<unsigned char>(key[i])} << (56 - 8 * i);
+        return prefix;
+    }
+
+    // ---- scalars --------------------------------------------------------------
+
+    enum class scalar_status { ok, ignored, failed };
+
+    bool consume_null(simdjson::ondemand::value& value) noexcept {
+        bool is_null = false;
+        if (auto error = value.is_null().get(is_null)) return json_fail(error);
+        if (!is_null) return fail("invalid literal (null expected)");
+        return true;
+    }
+
+    /// The text of a number token, or of a string's content.
+    bool integer_text(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, std::string_view& text) {
+        namespace od = simdjson::ondemand;
+        if (type == od::json_type::number) {
+            text = value.raw_json_token();
+            text = trim_json_whitespace(text);
+            return true;
+        }
+        if (type == od::json_type::string) {
+            if (auto error = value.get_string().get(text)) return json_fail(error);
+            return true;
+        }
+        return fail_type("an integer (number or decimal string)", type);
+    }
+
+    bool parse_in_range(std::string_view text, std::int64_t min, std::uint64_t max, bool& negative,
+                        std::uint64_t& magnitude) {
+        switch (parse_integer(text, negative, magnitude)) {
+            case integer_lexeme::ok: break;
+            case integer_lexeme::fraction_or_exponent: return fail("integers must not have a fraction or exponent");
+            case integer_lexeme::syntax:
+                return fail("not a valid integer (digits only, no '+', spaces or leading zeros)");
+            case integer_lexeme::out_of_range: return fail("integer out of range");
+        }
+        const bool in_range = negative ? magnitude <= static_cast<std::uint64_t>(-(min + 1)) + 1 : magnitude <= max;
+        if (!in_range) return fail("integer out of range");
+        return true;
+    }
+
+    template <class Int>
+    bool read_integer(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, void* slot) {
+        std::string_view text;
+        if (!integer_text(value, type, text)) return false;
+        bool negative = false;
+        std::uint64_t magnitude = 0;
+        constexpr std::int64_t min =
+                std::is_signed_v<Int> ? static_cast<std::int64_t>(std::numeric_limits<Int>::min()) : 0;
+        if (!parse_in_range(text, min, static_cast<std::uint64_t>(std::numeric_limits<Int>::max()), negative,
+                            magnitude)) {
+            return false;
+        }
+        Int result{};
+        if (negative) {
+            // magnitude <= 2^63 here; compute -magnitude without overflow.
+            result = static_cast<Int>(static_cast<std::int64_t>(0 - magnitude));
+        } else {
+            result = static_cast<Int>(magnitude);
+        }
+        *static_cast<Int*>(slot) = result;
+        return true;
+    }
+
+    bool read_double(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, void* slot) {
+        namespace od = simdjson::ondemand;
+        std::string_view text;
+        if (type == od::json_type::number) {
+            text = value.raw_json_token();
+            text = trim_json_whitespace(text);
+        } else if (type == od::json_type::string) {
+            if (auto error = value.get_string().get(text)) return json_fail(error);
+            if (text == "NaN") {
+                *static_cast<double*>(slot) = std::numeric_limits<double>::quiet_NaN();
+                return true;
+            }
+            if (text == "Infinity" || text == "-Infinity") {
+                const double inf = std::numeric_limits<double>::infinity();
+                *static_cast<double*>(slot) = text[0] == '-' ? -inf : inf;
+                return true;
+            }
+        } else {
+            return fail_type("a number (or \"NaN\", \"Infinity\", \"-Infinity\")", type);
+        }
+        if (!is_json_number(text)) return fail("not a valid number");
+        double result = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), result);
+        if (error == std::errc::result_out_of_range) {
+            // Underflow reads as zero (as JSON.parse and Go do), however it is
+            // written ("1e-400" or "0.000...01"); overflow is refused.
+            if (!is_below_one(text)) return fail("number out of range");
+            result = text[0] == '-' ? -0.0 : 0.0;
+        } else if (error != std::errc{} || end != text.data() + text.size()) {
+            return fail("not a valid number");
+        }
+        if (std::fabs(result) >= 1e308) return fail("number out of range (|x| >= 1e308)");
+        *static_cast<double*>(slot) = result;
+        return true;
+    }
+
+    scalar_status read_scalar(simdjson::ondemand::value& value, simdjson::ondemand::json_type type,
+                              const field_info& field, void* slot) {
+        namespace od = simdjson::ondemand;
+        const auto status = [](bool ok) { return ok ? scalar_status::ok : scalar_status::failed; };
+        switch (field.kind) {
+            case field_kind::string: {
+                if (type != od::json_type::string) return status(fail_type("a string", type));
+                std::string_view text;
+                if (auto error = value.get_string().get(text)) return status(json_fail(error));
+                if (!charge(text.size())) return scalar_status::failed;
+                static_cast<std::string*>(slot)->assign(text);
+                return scalar_status::ok;
+            }
+            case field_kind::boolean: {
+                if (type != od::json_type::boolean) return status(fail_type("true or false", type));
+                bool flag = false;
+                if (auto error = value.get_bool().get(flag)) return status(json_fail(error));
+                *static_cast<bool*>(slot) = flag;
+                return scalar_status::ok;
+            }
+            case field_kind::int32: return status(read_integer<std::int32_t>(value, type, slot));
+            case field_kind::uint32: return status(read_integer<std::uint32_t>(value, type, slot));
+            case field_kind::int64: return status(read_integer<std::int64_t>(value, type, slot));
+            case field_kind::uint64: return status(read_integer<std::uint64_t>(value, type, slot));
+            case field_kind::float64: return status(read_double(value, type, slot));
+            case field_kind::enumeration: {
+                std::int32_t number = 0;
+                if (type == od::json_type::string) {
+                    std::string_view name;
+                    if (auto error = value.get_string().get(name)) return status(json_fail(error));
+                    const enum_value* known = field.enumeration->find(name);
+                    // An unknown name is ignored like an unknown field (G19).
+                    if (known == nullptr) return scalar_status::ignored;
+                    number = known->number;
+                } else if (type == od::json_type::number) {
+                    if (!read_integer<std::int32_t>(value, type, &number)) return scalar_status::failed;
+                } else {
+                    return status(fail_type("an enum name or number", type));
+                }
+                // Enums have int32 as their fixed underlying type: same size and
+                // representation, so a byte copy stores any number (open enum).
+                std::memcpy(slot, &number, sizeof number);
+                return scalar_status::ok;
+            }
+            case field_kind::message:
+            case field_kind::map: break;
+        }
+        return status(fail("internal: unexpected field kind"));
+    }
+
+    // ---- unknown members -------------------------------------------------------
+
+    /// Validates a value we do not keep; `depth` is its level if it is a container.
+    bool skip(simdjson::ondemand::value value, std::size_t depth) {
+        namespace od = simdjson::ondemand;
+        od::json_type type{};
+        if (auto error = value.type().get(type)) return json_fail(error);
+        switch (type) {
+            case od::json_type::object: {
+                if (!check_depth(depth)) return false;
+                od::object object;
+                if (auto error = value.get_object().get(object)) return json_fail(error);
+                for (auto item : object) {
+                    if (auto error = item.error()) return json_fail(error);
+                    od::field& member = item.value_unsafe();
+                    std::string_view key;
+                    if (!read_key(member, key)) return false;
+                    if (!skip(member.value(), depth + 1)) return false;
+                }
+                return true;
+            }
+            case od::json_type::array: {
+                if (!check_depth(depth)) return false;
+                od::array array;
+                if (auto error = value.get_array().get(array)) return json_fail(error);
+                for (auto item : array) {
+                    if (auto error = item.error()) return json_fail(error);
+                    od::value& element = item.value_unsafe();
+                    if (!skip(element, depth + 1)) return false;
+                }
+                return true;
+            }
+            case od::json_type::string: {
+                std::string_view text;
+                if (auto error = value.get_string().get(text)) return json_fail(error);
+                return true;
+            }
+            case od::json_type::number: {
+                std::string_view text;
+                text = value.raw_json_token();
+                if (!is_json_number(trim_json_whitespace(text))) return fail("invalid number in an unknown member");
+                return true;
+            }
+            case od::json_type::boolean: {
+                bool flag = false;
+                if (auto error = value.get_bool().get(flag)) return json_fail(error);
+                return true;
+            }
+            case od::json_type::null: return consume_null(value);
+        }
+        return fail("invalid JSON value");
+    }
+
+    const decode_context& context_;
+    decode_state& state_;
+    diagnosis* why_;
+    std::size_t max_depth_;
+    simdjson::ondemand::document* document_ = nullptr;
+    std::size_t budget_ = 0;
+    std::size_t used_ = 0;
+    std::size_t body_size_ = 0;
+    std::array<path_entry, 64> path_{};
+    std::size_t path_size_ = 0;
+    std::error_code failure_ = make_error_code(errc::malformed_body);
+};
+
+/// Event-level rules that are not about JSON shape (G14, G15).
+LKWEBHOOK_DECL std::error_code check_event_id(const webhook_event& event, const decode_options& options,
+                                              diagnosis* why) noexcept {
+    const auto reject = [why](std::string_view text) {
+        diagnose(why).clear();
+        diagnose(why).append(text);
+        return make_error_code(errc::malformed_body);
+    };
+    if (event.id.size() > options.max_event_id_bytes) {
+        diagnose(why).clear();
+        diagnose(why)
+                .append("id: ")
+                .append(event.id.size())
+                .append(" bytes is longer than the limit of ")
+                .append(options.max_event_id_bytes)
+                .append(" bytes");
+        return make_error_code(errc::malformed_body);
+    }
+    for (const char c : event.id) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7F) return reject("id: contains a control character");
+    }
+    if (options.require_event_id && event.id.empty()) {
+        return reject("id: missing or empty (require_event_id is on)");
+    }
+    return {};
+}
+
+LKWEBHOOK_DECL std::error_code decode_into(std::string_view json, const message_info& info, void* message,
+                                           decode_context& context, diagnosis* why) noexcept {
+    const auto out_of_memory = [why] {
+        diagnose(why).clear();
+        diagnose(why).append("out of memory while decoding");
+        return make_error_code(errc::internal_error);
+    };
+    // A moved-from context, or one whose construction ran out of memory.
+    if (!context.state_) context.state_.reset(new (std::nothrow) decode_state(context.max_body_bytes_));
+    if (!context.state_) return out_of_memory();
+    return fail_closed(
+            [&] {
+                json_decoder decoder(context, *context.state_, why);
+                return decoder.run(json, info, message);
+            },
+            out_of_memory);
+}
+
+}  // namespace lkwebhook::detail
+
+namespace lkwebhook {
+
+LKWEBHOOK_DECL decode_context::decode_context(const decode_options& options, std::size_t max_body_bytes) noexcept
+    : options_(options),
+      max_body_bytes_(max_body_bytes),
+      state_(new (std::nothrow) detail::decode_state(max_body_bytes)) {}
+
+LKWEBHOOK_DECL bool decode_context::reserve() noexcept {
+    if (!state_) state_.reset(new (std::nothrow) detail::decode_state(max_body_bytes_));
+    if (!state_) return false;
+    detail::decode_state& state = *state_;
+    const std::size_t needed = max_body_bytes_ + simdjson::SIMDJSON_PADDING;
+    if (state.buffer_capacity < needed) {
+        state.buffer.reset(new (std::nothrow) char[needed]);
+        state.buffer_capacity = state.buffer ? needed : 0;
+    }
+    return state.parser.ready_for(max_body_bytes_) && state.buffer != nullptr;
+}
+
+LKWEBHOOK_DECL result<webhook_event> decode(std::string_view json, diagnosis* why) {
+    decode_context context;
+    webhook_event event;
+    if (auto status = decode(json, event, context, why); !status) return status.error();
+    return event;
+}
+
+}  // namespace lkwebhook
+
+#endif  // LKWEBHOOK_IMPL_DECODE_IPP
