@@ -17,7 +17,7 @@ mark_as_advanced(LKWEBHOOK_INSTALL_CMAKEDIR LKWEBHOOK_INSTALL_PKGCONFIGDIR)
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/include/"
   DESTINATION "${CMAKE_INSTALL_INCLUDEDIR}"
   COMPONENT lkwebhook_Development
-  FILES_MATCHING PATTERN "*.hpp")
+  FILES_MATCHING PATTERN "*.hpp" PATTERN "*.ipp")  # impl/*.ipp: the definitions (config.hpp)
 
 install(TARGETS lkwebhook
   EXPORT lkwebhookTargets

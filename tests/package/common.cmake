@@ -48,6 +48,10 @@ function(lkwebhook_build_consumer name project_dir)
     ${ARGN})
   lkwebhook_run("build ${name} consumer" COMMAND "${CMAKE_COMMAND}" --build "${build}" -j 2)
   lkwebhook_run_consumer("${name}" "${build}/lkwebhook_consumer")
+  # Consumers that also build the separately compiled variant (consumer/).
+  if(EXISTS "${build}/lkwebhook_consumer_separate")
+    lkwebhook_run_consumer("${name} (separately compiled)" "${build}/lkwebhook_consumer_separate")
+  endif()
 endfunction()
 
 # lkwebhook_run_consumer(<name> <program>): runs it, requires "consumer: ok".
@@ -77,7 +81,7 @@ endfunction()
 
 # Every header of the source tree is installed under <prefix>/include.
 function(lkwebhook_assert_headers_installed prefix)
-  file(GLOB_RECURSE headers RELATIVE "${SOURCE_DIR}/include" "${SOURCE_DIR}/include/*.hpp")
+  file(GLOB_RECURSE headers RELATIVE "${SOURCE_DIR}/include" "${SOURCE_DIR}/include/*.hpp" "${SOURCE_DIR}/include/*.ipp")
   foreach(header IN LISTS headers)
     lkwebhook_assert_exists("${prefix}/include/${header}")
   endforeach()
