@@ -217,17 +217,11 @@ private:
         const std::uint64_t route = hash_(detail::ordering_key(ev));
         const claim_ticket ticket = job.ticket;
         const std::string key = job.key;
-        bool queued = false;
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-            queued = pool_.try_submit(route, std::move(job));
-        } catch (...) {
-            if (ticket.status == claim_status::proceed) (void)store_.release(key, ticket);
-            throw;
-        }
-#else
-        queued = pool_.try_submit(route, std::move(job));
-#endif
+        const bool queued = detail::undo_on_exception([&] { return pool_.try_submit(route, std::move(job)); },
+                                                      [&] {
+                                                          if (ticket.status == claim_status::proceed)
+                                                              (void)store_.release(key, ticket);
+                                                      });
         if (!queued) {
             if (ticket.status == claim_status::proceed) (void)store_.release(key, ticket);
             o.error = make_error_code(errc::overloaded);
@@ -279,30 +273,28 @@ private:
     void dead_letter(detail::async_job& job, std::error_code reason) noexcept {
         const dispatch_options& options = options_.dispatch;
         if (options.metrics != nullptr) options.metrics->record_dead_letter();
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-#endif
-            if (options.log != nullptr) {
-                outcome o;
-                o.error = reason;
-                o.status = 200;  // what LiveKit was told
-                o.type = job.event.type();
-                o.set_event_id(job.event.id);
-                o.handled = true;
-                o.why.append("handler failed ");
-                o.why.append(static_cast<std::size_t>(options_.max_attempts));
-                o.why.append(" times after the event was acknowledged; handed to the dead-letter hook");
-                const std::string_view room =
-                        job.event.room ? std::string_view{job.event.room->name} : std::string_view{};
-                options.log->log(o, job.event.event, room,
-                                 std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() -
-                                                                                      job.accepted));
-            }
-            if (options_.dead_letter) options_.dead_letter(job.event, reason);
-#if LKWEBHOOK_EXCEPTIONS
-        } catch (...) {  // NOLINT(bugprone-empty-catch): the hook must not kill a worker; counted above
-        }
-#endif
+        // The log and the hook must not kill a worker; the dead letter is counted above.
+        detail::fail_closed(
+                [&] {
+                    if (options.log != nullptr) {
+                        outcome o;
+                        o.error = reason;
+                        o.status = 200;  // what LiveKit was told
+                        o.type = job.event.type();
+                        o.set_event_id(job.event.id);
+                        o.handled = true;
+                        o.why.append("handler failed ");
+                        o.why.append(static_cast<std::size_t>(options_.max_attempts));
+                        o.why.append(" times after the event was acknowledged; handed to the dead-letter hook");
+                        const std::string_view room =
+                                job.event.room ? std::string_view{job.event.room->name} : std::string_view{};
+                        options.log->log(o, job.event.event, room,
+                                         std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                 std::chrono::steady_clock::now() - job.accepted));
+                    }
+                    if (options_.dead_letter) options_.dead_letter(job.event, reason);
+                },
+                [] {});
     }
 
     const Keys& keys_;

@@ -74,6 +74,24 @@ auto fail_closed(F&& f, OnThrow&& on_throw) noexcept -> decltype(f()) {
 #endif
 }
 
+/// The one place that keeps state consistent across an exception it does not
+/// handle: runs `f` and returns its result; when `f` throws, runs `undo()` and
+/// rethrows (a container that failed to grow, a slot reserved for it).
+template <class F, class Undo>
+auto undo_on_exception(F&& f, Undo&& undo) -> decltype(f()) {
+#if LKWEBHOOK_EXCEPTIONS
+    try {
+        return f();
+    } catch (...) {
+        undo();
+        throw;
+    }
+#else
+    (void)undo;
+    return f();
+#endif
+}
+
 }  // namespace lkwebhook::detail
 
 #endif  // LKWEBHOOK_CONFIG_HPP

@@ -458,18 +458,13 @@ correlation correlate_unchecked(C& c, const webhook_event& ev) {
 template <class C>
 [[nodiscard]] correlation correlate(C& correlator, const webhook_event& ev) noexcept {
     static_assert(detail::check_correlator<C>());
-#if LKWEBHOOK_EXCEPTIONS
-    try {
-        return detail::correlate_unchecked(correlator, ev);
-    } catch (...) {
-        correlation out;
-        out.result = correlation::disposition::failed;
-        out.threw = true;
-        return out;
-    }
-#else
-    return detail::correlate_unchecked(correlator, ev);
-#endif
+    return detail::fail_closed([&] { return detail::correlate_unchecked(correlator, ev); },
+                               [] {
+                                   correlation out;
+                                   out.result = correlation::disposition::failed;
+                                   out.threw = true;
+                                   return out;
+                               });
 }
 
 }  // namespace lkwebhook

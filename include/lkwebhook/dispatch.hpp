@@ -266,18 +266,16 @@ template <KeyProvider Keys, class Correlator, IdempotencyStore Store, Clock C = 
                                           Correlator& correlator, Store& store, const dispatch_options& options = {},
                                           const C& clock = {}) noexcept {
     static_assert(detail::check_correlator<Correlator>());
-#if LKWEBHOOK_EXCEPTIONS
-    try {
-        return detail::verify_and_dispatch_impl(body, authorization, keys, correlator, store, options, clock);
-    } catch (...) {  // allocation failure: fail closed
-        outcome o = outcome::failure(errc::internal_error);
-        o.why.append("internal error while dispatching");
-        if (options.metrics != nullptr) options.metrics->record(o, std::chrono::nanoseconds{0});
-        return o;
-    }
-#else
-    return detail::verify_and_dispatch_impl(body, authorization, keys, correlator, store, options, clock);
-#endif
+    return detail::fail_closed(
+            [&] {
+                return detail::verify_and_dispatch_impl(body, authorization, keys, correlator, store, options, clock);
+            },
+            [&] {  // allocation failure: fail closed
+                outcome o = outcome::failure(errc::internal_error);
+                o.why.append("internal error while dispatching");
+                if (options.metrics != nullptr) options.metrics->record(o, std::chrono::nanoseconds{0});
+                return o;
+            });
 }
 
 /// As above, deduplicating in the process-wide default_store().

@@ -253,15 +253,13 @@ private:
             std::chrono::milliseconds backoff{0};
         };
         std::vector<partition_state> mine;
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-#endif
-            for (std::size_t p = index; p < queue_.partitions(); p += workers) mine.push_back({p});
-#if LKWEBHOOK_EXCEPTIONS
-        } catch (...) {
-            return;
-        }
-#endif
+        const bool listed = detail::fail_closed(
+                [&] {
+                    for (std::size_t p = index; p < queue_.partitions(); p += workers) mine.push_back({p});
+                    return true;
+                },
+                [] { return false; });
+        if (!listed) return;
         while (!stopping()) {
             bool worked = false;
             bool stopped = false;
@@ -302,15 +300,7 @@ private:
     }
 
     step guarded_process(durable_entry& entry) noexcept {
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-            return process(entry);
-        } catch (...) {
-            return step::retry_later;
-        }
-#else
-        return process(entry);
-#endif
+        return detail::fail_closed([&] { return process(entry); }, [] { return step::retry_later; });
     }
 
     step process(durable_entry& entry) {
@@ -424,14 +414,8 @@ private:
                              std::chrono::nanoseconds{0});
         }
         if (options_.dead_letter) {
-#if LKWEBHOOK_EXCEPTIONS
-            try {
-                options_.dead_letter(entry, reason);
-            } catch (...) {  // NOLINT(bugprone-empty-catch): the hook must not kill a worker; counted above
-            }
-#else
-            options_.dead_letter(entry, reason);
-#endif
+            // The hook must not kill a worker; the dead letter is counted above.
+            detail::fail_closed([&] { options_.dead_letter(entry, reason); }, [] {});
         }
         return step::finished;
     }

@@ -200,15 +200,11 @@ public:
     basic_memory_store& operator=(const basic_memory_store&) = delete;
 
     [[nodiscard]] claim_ticket claim(std::string_view key) noexcept {
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-            return claim_impl(key);
-        } catch (...) {  // allocation failure: fail closed (503), never accept blindly
-            return {claim_status::unavailable, 0};
-        }
-#else
-        return claim_impl(key);
-#endif
+        // Allocation failure: fail closed (503), never accept blindly.
+        return detail::fail_closed([&] { return claim_impl(key); },
+                                   [] {
+                                       return claim_ticket{claim_status::unavailable, 0};
+                                   });
     }
 
     bool complete(std::string_view key, const claim_ticket& ticket) noexcept {
@@ -308,16 +304,9 @@ private:
         const std::uint64_t token = next_token_.fetch_add(1, std::memory_order_relaxed);
         shard.order.push_back(node{std::string{key}, now, token, false});
         const auto position = std::prev(shard.order.end());
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-            shard.map.emplace(std::string_view{position->key}, position);
-        } catch (...) {
-            shard.order.pop_back();  // keep list and map consistent, then report the failure
-            throw;
-        }
-#else
-        shard.map.emplace(std::string_view{position->key}, position);
-#endif
+        // Keep list and map consistent, then report the failure.
+        detail::undo_on_exception([&] { shard.map.emplace(std::string_view{position->key}, position); },
+                                  [&] { shard.order.pop_back(); });
         entries_.fetch_add(1, std::memory_order_relaxed);
         return {claim_status::proceed, token};
     }

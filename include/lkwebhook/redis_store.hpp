@@ -43,6 +43,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "config.hpp"
 #include "detail/text.hpp"
 #include "idempotency.hpp"
 #include "redis_connection.hpp"
@@ -239,16 +240,11 @@ private:
 
     bool eval(std::string_view script, std::string_view key, std::uint64_t token, std::chrono::milliseconds ttl,
               long long& answer) noexcept {
-#if LKWEBHOOK_EXCEPTIONS
-        try {
-            return eval_impl(script, key, token, ttl, answer);
-        } catch (...) {
-            unavailable_.fetch_add(1, std::memory_order_relaxed);
-            return false;
-        }
-#else
-        return eval_impl(script, key, token, ttl, answer);
-#endif
+        return detail::fail_closed([&] { return eval_impl(script, key, token, ttl, answer); },
+                                   [&] {
+                                       unavailable_.fetch_add(1, std::memory_order_relaxed);
+                                       return false;
+                                   });
     }
 
     bool eval_impl(std::string_view script, std::string_view key, std::uint64_t token, std::chrono::milliseconds ttl,

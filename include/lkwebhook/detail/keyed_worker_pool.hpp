@@ -59,16 +59,9 @@ public:
                 depth_.fetch_sub(1, std::memory_order_relaxed);
                 return false;
             }
-#if LKWEBHOOK_EXCEPTIONS
-            try {
-                l.jobs.push_back(std::move(job));
-            } catch (...) {
-                depth_.fetch_sub(1, std::memory_order_relaxed);  // give the reserved slot back
-                throw;
-            }
-#else
-            l.jobs.push_back(std::move(job));
-#endif
+            // Give the reserved slot back when the queue cannot grow.
+            undo_on_exception([&] { l.jobs.push_back(std::move(job)); },
+                              [&] { depth_.fetch_sub(1, std::memory_order_relaxed); });
         }
         l.wake.notify_one();
         return true;
