@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -182,22 +183,11 @@ private:
         const dispatch_options& options = options_.dispatch;
         const auto start = std::chrono::steady_clock::now();
         outcome o;
-        const result<verified_request> verified = verify(body, authorization, keys_, options.verify, clock_, &o.why);
-        if (!verified) {
-            o.error = verified.error();
-            o.status = http_status(verified.error());
-            detail::finish(o, options, start, {}, {});
-            return o;
-        }
         detail::decoder_lease lease{options};
-        detail::thread_decoder& d = lease.get();
-        if (const auto decoded = decode(body, d.event, d.context, &o.why); !decoded) {
-            o.error = decoded.error();
-            o.status = http_status(decoded.error());
-            detail::finish(o, options, start, {}, {});
-            return o;
-        }
-        const webhook_event& ev = d.event;
+        const std::optional<verified_request> verified =
+                detail::verify_and_decode(body, authorization, keys_, options, clock_, lease, o, start);
+        if (!verified) return o;
+        const webhook_event& ev = lease.get().event;
         o.type = ev.type();
         o.set_event_id(ev.id);
         const std::string_view room = default_session_id(ev).value_or(std::string_view{});

@@ -185,6 +185,37 @@ void apply_correlation(const correlation& r, outcome& o, const dispatch_options&
     }
 }
 
+/// Steps 1 to 8, which every dispatcher runs first: verifies the request and
+/// decodes it into the lease's event. On a rejection `o` holds it, finished
+/// (metrics, log), and the result is empty: nothing of a forged body is read.
+template <class Keys, class C>
+std::optional<verified_request> verify_and_decode(std::string_view body, std::string_view authorization,
+                                                  const Keys& keys, const dispatch_options& options, const C& clock,
+                                                  decoder_lease& lease, outcome& o,
+                                                  std::chrono::steady_clock::time_point start) {
+    const auto reject = [&](std::error_code error) {
+        const diagnosis why = o.why;
+        o = outcome::failure(static_cast<errc>(error.value()));
+        o.error = error;
+        o.status = http_status(error);
+        o.why = why;
+        finish(o, options, start, {}, {});
+    };
+    // Steps 1-7: authentication. Nothing below runs for a forged request.
+    result<verified_request> verified = verify(body, authorization, keys, options.verify, clock, &o.why);
+    if (!verified) {
+        reject(verified.error());
+        return std::nullopt;
+    }
+    // Step 8: decode into the thread's reusable event.
+    thread_decoder& d = lease.get();
+    if (const auto decoded = decode(body, d.event, d.context, &o.why); !decoded) {
+        reject(decoded.error());
+        return std::nullopt;
+    }
+    return *verified;
+}
+
 template <class Keys, class Correlator, class Store, class C>
 outcome verify_and_dispatch_impl(std::string_view body, std::string_view authorization, const Keys& keys,
                                  Correlator& correlator, Store& store, const dispatch_options& options,
@@ -203,31 +234,11 @@ outcome verify_and_dispatch_impl(std::string_view body, std::string_view authori
         return o;
     }
 
-    // Steps 1-7: authentication. Nothing below runs for a forged request.
-    const result<verified_request> verified = verify(body, authorization, keys, options.verify, clock, &o.why);
-    if (!verified) {
-        const diagnosis why = o.why;
-        o = outcome::failure(static_cast<errc>(verified.error().value()));
-        o.error = verified.error();
-        o.status = http_status(verified.error());
-        o.why = why;
-        finish(o, options, start, {}, {});
-        return o;
-    }
-
-    // Step 8: decode into the thread's reusable event.
     decoder_lease lease{options};
-    thread_decoder& d = lease.get();
-    if (const auto decoded = decode(body, d.event, d.context, &o.why); !decoded) {
-        const diagnosis why = o.why;
-        o = outcome::failure(errc::malformed_body);
-        o.error = decoded.error();
-        o.status = http_status(decoded.error());
-        o.why = why;
-        finish(o, options, start, {}, {});
-        return o;
-    }
-    const webhook_event& ev = d.event;
+    const std::optional<verified_request> verified =
+            verify_and_decode(body, authorization, keys, options, clock, lease, o, start);
+    if (!verified) return o;
+    const webhook_event& ev = lease.get().event;
     o.type = ev.type();
     o.set_event_id(ev.id);
     // The room as the event family carries it (egress events have no top-level room).

@@ -69,6 +69,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -188,25 +189,15 @@ private:
         const dispatch_options& options = options_.dispatch;
         const auto start = std::chrono::steady_clock::now();
         outcome o;
-        const result<verified_request> verified = verify(body, authorization, keys_, options.verify, clock_, &o.why);
-        if (!verified) {
-            o.error = verified.error();
-            o.status = http_status(verified.error());
-            detail::finish(o, options, start, {}, {});
-            return o;
-        }
         detail::decoder_lease lease{options};
-        detail::thread_decoder& d = lease.get();
-        if (const auto decoded = decode(body, d.event, d.context, &o.why); !decoded) {
-            o.error = decoded.error();
-            o.status = http_status(decoded.error());
-            detail::finish(o, options, start, {}, {});
-            return o;
-        }
-        const webhook_event& ev = d.event;
+        const std::optional<verified_request> verified =
+                detail::verify_and_decode(body, authorization, keys_, options, clock_, lease, o, start);
+        if (!verified) return o;
+        const webhook_event& ev = lease.get().event;
         o.type = ev.type();
         o.set_event_id(ev.id);
-        const std::string_view room = ev.room ? std::string_view{ev.room->name} : std::string_view{};
+        // The room as the event family carries it (egress events have no top-level room).
+        const std::string_view room = default_session_id(ev).value_or(std::string_view{});
         if (ev.id.empty() && options.metrics != nullptr) options.metrics->record_missing_id();
 
         durable_record record;
@@ -409,7 +400,7 @@ private:
             o.why.append("moved to the dead letters after it was acknowledged: ");
             o.why.append(reason);
             const std::string_view room =
-                    ev != nullptr && ev->room ? std::string_view{ev->room->name} : std::string_view{};
+                    ev != nullptr ? default_session_id(*ev).value_or(std::string_view{}) : std::string_view{};
             options.log->log(o, ev != nullptr ? std::string_view{ev->event} : std::string_view{}, room,
                              std::chrono::nanoseconds{0});
         }
