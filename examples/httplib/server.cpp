@@ -195,13 +195,7 @@ int main(int argc, char** argv) {
         if (const char* password = std::getenv("LKWEBHOOK_REDIS_PASSWORD"); password != nullptr && *password != '\0')
             endpoint->password = password;
         lkwebhook::redis_store_options store_options;
-        store_options.host = endpoint->host;
-        store_options.port = endpoint->port;
-        store_options.unix_socket = endpoint->unix_socket;
-        store_options.username = endpoint->username;
-        store_options.password = endpoint->password;
-        store_options.database = endpoint->database;
-        store_options.tls = endpoint->tls;
+        store_options.endpoint = *endpoint;
         auto shared_store = std::make_shared<lkwebhook::redis_store>(store_options);
         if (auto checked = shared_store->check(&why); !checked && checked.error() == lkwebhook::errc::invalid_config) {
             std::cerr << "lkwebhook-httplib-server: Redis: " << why.view() << "\n";  // never the password

@@ -51,26 +51,16 @@
 namespace lkwebhook {
 
 struct redis_store_options {
-    std::string host = "127.0.0.1";
-    int port = 6379;
-    /// When set, connect to this unix socket instead of host:port.
-    std::string unix_socket;
-    /// ACL user (Redis 6+); empty: `AUTH password` (requirepass) when a password is set.
-    std::string username;
-    /// Sent in AUTH only; never logged.
-    std::string password;
-    /// SELECT index (0: the default database).
-    int database = 0;
-    /// TLS (hiredis 1.x with hiredis_ssl only; see redis_connection.hpp).
-    redis_tls_options tls{};
+    /// Where and how to connect: host and port or unix socket, AUTH (password
+    /// or ACL user), SELECT, timeouts, TLS (redis_connection.hpp); the same
+    /// struct the stream queue takes, so one parsed URL configures both.
+    redis_endpoint endpoint{};
     /// Prepended to every key, so one Redis can serve several applications.
     std::string key_prefix = "lkwebhook:dedupe:";
     /// How long a handled id is remembered (H3, as memory_store_options::ttl).
     std::chrono::milliseconds ttl = std::chrono::seconds{1200};
     /// How long an unfinished claim blocks a retry before it may be claimed again.
     std::chrono::milliseconds in_flight_ttl = std::chrono::seconds{10};
-    std::chrono::milliseconds connect_timeout{500};
-    std::chrono::milliseconds command_timeout{500};
     /// After a failed connect, operations fail fast for this long.
     std::chrono::milliseconds reconnect_interval{200};
     /// Idle connections kept for reuse.
@@ -102,8 +92,7 @@ inline constexpr std::string_view redis_release_script =
 /// IdempotencyStore over Redis (see the file comment for semantics).
 class redis_store {
 public:
-    explicit redis_store(redis_store_options options = {})
-        : options_(std::move(options)), endpoint_(endpoint_of(options_)) {
+    explicit redis_store(redis_store_options options = {}) : options_(std::move(options)) {
         const std::uint64_t seed = detail::random_seed();
         for (int shift = 60; shift >= 0; shift -= 4) instance_ += detail::hex_digits[(seed >> shift) & 0xf];
     }
@@ -158,32 +147,18 @@ public:
     [[nodiscard]] const redis_store_options& options() const noexcept { return options_; }
 
     /// The connection settings, as redis_connection.hpp takes them.
-    [[nodiscard]] const redis_endpoint& endpoint() const noexcept { return endpoint_; }
+    [[nodiscard]] const redis_endpoint& endpoint() const noexcept { return options_.endpoint; }
 
     /// Connects once and reports a configuration problem: invalid_config when
     /// Redis refuses the credentials or the database; see check_redis_connection().
     [[nodiscard]] result<void> check(diagnosis* why = nullptr) const noexcept {
-        return check_redis_connection(endpoint_, why);
+        return check_redis_connection(options_.endpoint, why);
     }
 
 private:
     struct connection {
         redisContext* context = nullptr;
     };
-
-    static redis_endpoint endpoint_of(const redis_store_options& o) {
-        redis_endpoint e;
-        e.host = o.host;
-        e.port = o.port;
-        e.unix_socket = o.unix_socket;
-        e.username = o.username;
-        e.password = o.password;
-        e.database = o.database;
-        e.connect_timeout = o.connect_timeout;
-        e.command_timeout = o.command_timeout;
-        e.tls = o.tls;
-        return e;
-    }
 
     [[nodiscard]] std::string owner_value(std::uint64_t token) const {
         std::string v = "f:";
@@ -210,7 +185,7 @@ private:
             if (now < retry_not_before_) return {};
         }
         redis_connect_failure failure = redis_connect_failure::none;
-        redisContext* c = detail::redis_connect(endpoint_, failure);
+        redisContext* c = detail::redis_connect(options_.endpoint, failure);
         if (c == nullptr) {
             std::lock_guard lock(mutex_);
             retry_not_before_ = std::chrono::steady_clock::now() + options_.reconnect_interval;
@@ -278,7 +253,6 @@ private:
     }
 
     redis_store_options options_;
-    redis_endpoint endpoint_;
     std::string instance_;
     std::mutex mutex_;
     std::vector<redisContext*> idle_;

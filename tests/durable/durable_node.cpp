@@ -123,7 +123,7 @@ int serve(const node_options& o, Queue& queue) {
     if (!keys) return 2;
 
     lkwebhook::redis_store_options s;
-    s.port = o.port;
+    s.endpoint.port = o.port;
     s.key_prefix = o.prefix + "dedupe:";
     s.in_flight_ttl = std::chrono::milliseconds{o.in_flight_ms};
     s.reconnect_interval = std::chrono::milliseconds{50};

@@ -61,10 +61,10 @@ lkwebhook::redis_stream_options tls_queue_options(const std::string& prefix) {
 
 lkwebhook::redis_store_options tls_store_options(const std::string& prefix) {
     lkwebhook::redis_store_options o;
-    o.port = tls_server().port();
-    o.password = std::string{tls_password};
-    o.tls.enabled = true;
-    o.tls.ca_file = certificates().file("ca.pem");
+    o.endpoint.port = tls_server().port();
+    o.endpoint.password = std::string{tls_password};
+    o.endpoint.tls.enabled = true;
+    o.endpoint.tls.ca_file = certificates().file("ca.pem");
     o.key_prefix = prefix + "dedupe:";
     o.reconnect_interval = 50ms;
     return o;
@@ -94,7 +94,7 @@ TEST_CASE("Redis over TLS: plaintext to a TLS-only port is a configuration error
     auto queue_options = tls_queue_options(prefix);
     queue_options.endpoint.tls = {};
     auto store_options = tls_store_options(prefix);
-    store_options.tls = {};
+    store_options.endpoint.tls = {};
     {
         lkwebhook::redis_stream_queue queue{queue_options};
         lkwebhook::diagnosis why;
@@ -265,7 +265,7 @@ TEST_CASE("Redis over TLS: another CA, another name or TLS to a plaintext port i
         r.event_id = "EV_other_ca";
         CHECK(queue.append(r) == lkwebhook::append_status::unavailable);
         auto s = tls_store_options(prefix);
-        s.tls.ca_file = certificates().file("other.pem");
+        s.endpoint.tls.ca_file = certificates().file("other.pem");
         lkwebhook::redis_store store{s};
         why.clear();
         require_configuration_error(store.check(&why), why, "certificate is not accepted");
@@ -334,8 +334,8 @@ TEST_CASE("Redis over TLS with client certificates: the CA's client certificate 
     CHECK(checked.has_value());
     // And a store works over it.
     lkwebhook::redis_store_options s;
-    s.port = mutual.port();
-    s.tls = e.tls;
+    s.endpoint.port = mutual.port();
+    s.endpoint.tls = e.tls;
     s.key_prefix = fresh_tls_prefix();
     lkwebhook::redis_store store{s};
     const auto ticket = store.claim("EV_mutual");

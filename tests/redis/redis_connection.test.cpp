@@ -36,7 +36,7 @@ lkwebhook_test::redis_server& secured_server() {
 
 lkwebhook::redis_store_options store_options() {
     lkwebhook::redis_store_options o;
-    o.port = secured_server().port();
+    o.endpoint.port = secured_server().port();
     o.key_prefix = "lkwebhook-conn-test:" + std::to_string(::getpid()) + ":";
     o.reconnect_interval = 20ms;
     return o;
@@ -50,7 +50,7 @@ TEST_CASE("redis_store authenticates with requirepass and with an ACL user", "[r
     REQUIRE(secured_server().ping());
     SECTION("password (requirepass)") {
         auto o = store_options();
-        o.password = admin_password;
+        o.endpoint.password = admin_password;
         lkwebhook::redis_store store{o};
         CHECK(store.check());
         const auto t = store.claim("EV_requirepass");
@@ -60,8 +60,8 @@ TEST_CASE("redis_store authenticates with requirepass and with an ACL user", "[r
     }
     SECTION("ACL user and password") {
         auto o = store_options();
-        o.username = app_user;
-        o.password = app_password;
+        o.endpoint.username = app_user;
+        o.endpoint.password = app_password;
         lkwebhook::redis_store store{o};
         CHECK(store.check());
         const auto t = store.claim("EV_acl");
@@ -70,9 +70,9 @@ TEST_CASE("redis_store authenticates with requirepass and with an ACL user", "[r
     }
     SECTION("unix socket and a database index") {
         auto o = store_options();
-        o.unix_socket = secured_server().unix_socket();
-        o.password = admin_password;
-        o.database = 3;
+        o.endpoint.unix_socket = secured_server().unix_socket();
+        o.endpoint.password = admin_password;
+        o.endpoint.database = 3;
         lkwebhook::redis_store store{o};
         CHECK(store.check());
         const auto t = store.claim("EV_db3");
@@ -80,7 +80,7 @@ TEST_CASE("redis_store authenticates with requirepass and with an ACL user", "[r
         CHECK(store.complete("EV_db3", t));
         // The key lives in database 3, not 0.
         auto o0 = o;
-        o0.database = 0;
+        o0.endpoint.database = 0;
         lkwebhook::redis_store db0{o0};
         CHECK(db0.claim("EV_db3").status == claim_status::proceed);
         CHECK(store.claim("EV_db3").status == claim_status::duplicate_done);
@@ -92,7 +92,7 @@ TEST_CASE("a wrong or missing password is a configuration error that never shows
     REQUIRE(secured_server().ping());
     SECTION("wrong requirepass") {
         auto o = store_options();
-        o.password = "wrong-secret-Xy9";
+        o.endpoint.password = "wrong-secret-Xy9";
         lkwebhook::redis_store store{o};
         lkwebhook::diagnosis why;
         const auto checked = store.check(&why);

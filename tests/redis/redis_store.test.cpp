@@ -34,7 +34,7 @@ std::string fresh_prefix() {
 
 lkwebhook::redis_store_options options_for(std::chrono::milliseconds ttl) {
     lkwebhook::redis_store_options o;
-    o.port = server().port();
+    o.endpoint.port = server().port();
     o.key_prefix = fresh_prefix();
     o.ttl = ttl;
     o.in_flight_ttl = 60s;
@@ -91,8 +91,8 @@ TEST_CASE("redis_store survives a Redis restart in the middle and never accepts 
 
 TEST_CASE("redis_store answers unavailable quickly when nothing listens", "[redis]") {
     lkwebhook::redis_store_options o;
-    o.port = lkwebhook_test::free_loopback_port();
-    o.connect_timeout = 200ms;
+    o.endpoint.port = lkwebhook_test::free_loopback_port();
+    o.endpoint.connect_timeout = 200ms;
     lkwebhook::redis_store store{o};
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < 20; ++i) CHECK(store.claim("EV_x").status == claim_status::unavailable);
