@@ -37,13 +37,14 @@
 #include <lkwebhook/metrics.hpp>
 
 #include "common/call_registry.hpp"
+#include "common/server_options.hpp"
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
-#include <cstdint>
+#include <cstddef>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -61,48 +62,27 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr std::string_view usage =
-        "usage: lkwebhook-beast-server [options]\n"
-        "\n"
+constexpr std::string_view program = "lkwebhook-beast-server";
+
+constexpr std::string_view description =
         "Receives LiveKit webhooks on POST PATH with Boost.Beast; verifies on the I/O thread,\n"
-        "acknowledges at once and dispatches from worker threads (lkwebhook::async_dispatcher).\n"
-        "Keys come from LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or from --keys-file.\n"
-        "\n"
-        "  --bind ADDRESS        listen address (default 127.0.0.1)\n"
-        "  --port N              listen port (default 8080; 0 picks a free port)\n"
-        "  --path PATH           webhook path (default /voice/livekit/webhooks)\n"
+        "acknowledges at once and dispatches from worker threads (lkwebhook::async_dispatcher).\n";
+
+constexpr std::string_view own_options_usage =
         "  --cert FILE           serve HTTPS with this PEM certificate chain (needs --key)\n"
         "  --key FILE            the PEM private key of --cert\n"
-        "  --keys-file FILE      livekit-server key file (`key: secret` lines)\n"
-        "  --max-body-bytes N    largest accepted body (default 1048576); larger ones get 413\n"
-        "  --leeway SECONDS      clock-skew leeway for nbf/exp (default 60)\n"
         "  --threads N           I/O threads (default 1)\n"
         "  --workers N           dispatcher worker threads (default 2)\n"
-        "  --queue N             dispatcher queue capacity (default 10000); full -> 503 + Retry-After\n"
-        "  --quiet               no per-request log lines\n"
-        "\n"
-        "GET /metrics (Prometheus text), GET /healthz, GET /sessions, GET /events. Stops on SIGINT/SIGTERM.\n";
+        "  --queue N             dispatcher queue capacity (default 10000); full -> 503 + Retry-After\n";
 
-struct server_options {
-    std::string bind = "127.0.0.1";
-    unsigned short port = 8080;
-    std::string path = "/voice/livekit/webhooks";
-    std::optional<std::string> keys_file;
+// The common options (examples/common/server_options.hpp) and this server's own.
+struct server_options : examples::common_server_options {
     std::optional<std::string> cert_file;
     std::optional<std::string> key_file;
-    std::size_t max_body_bytes = 1024 * 1024;
-    std::int64_t leeway_seconds = 60;
     int threads = 1;
     std::size_t workers = 2;
     std::size_t queue = 10000;
-    bool quiet = false;
 };
-
-template <class T>
-bool parse_number(std::string_view text, T& out) {
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc{} && ptr == text.data() + text.size();
-}
 
 using key_provider = lkwebhook::key_set;
 using dispatcher_type = lkwebhook::async_dispatcher<key_provider, examples::call_registry, lkwebhook::memory_store>;
@@ -329,47 +309,17 @@ bool load_tls(ssl::context& context, const std::string& cert_file, const std::st
 
 int main(int argc, char** argv) {
     server_options opt;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        const bool has_value = i + 1 < argc;
-        const auto bad = [&](std::string_view what) {
-            std::cerr << "lkwebhook-beast-server: " << what << "\n" << usage;
-            return 2;
-        };
-        if (arg == "--help" || arg == "-h") {
-            std::cout << usage;
-            return 0;
-        } else if (arg == "--bind" && has_value) {
-            opt.bind = argv[++i];
-        } else if (arg == "--port" && has_value) {
-            if (!parse_number(argv[++i], opt.port)) return bad("--port needs 0..65535");
-        } else if (arg == "--path" && has_value) {
-            opt.path = argv[++i];
-            if (opt.path.empty() || opt.path.front() != '/') return bad("--path must start with /");
-        } else if (arg == "--keys-file" && has_value) {
-            opt.keys_file = argv[++i];
-        } else if (arg == "--cert" && has_value) {
-            opt.cert_file = argv[++i];
-        } else if (arg == "--key" && has_value) {
-            opt.key_file = argv[++i];
-        } else if (arg == "--max-body-bytes" && has_value) {
-            if (!parse_number(argv[++i], opt.max_body_bytes)) return bad("--max-body-bytes needs a byte count");
-        } else if (arg == "--leeway" && has_value) {
-            if (!parse_number(argv[++i], opt.leeway_seconds)) return bad("--leeway needs seconds");
-        } else if (arg == "--threads" && has_value) {
-            if (!parse_number(argv[++i], opt.threads) || opt.threads < 1 || opt.threads > 256)
-                return bad("--threads needs 1..256");
-        } else if (arg == "--workers" && has_value) {
-            if (!parse_number(argv[++i], opt.workers) || opt.workers < 1 || opt.workers > 256)
-                return bad("--workers needs 1..256");
-        } else if (arg == "--queue" && has_value) {
-            if (!parse_number(argv[++i], opt.queue) || opt.queue < 1) return bad("--queue needs a positive count");
-        } else if (arg == "--quiet") {
-            opt.quiet = true;
-        } else {
-            return bad("unknown or incomplete option " + std::string(arg));
-        }
-    }
+    const examples::value_option own_options[] = {
+            {"--cert", examples::store_text(opt.cert_file)},
+            {"--key", examples::store_text(opt.key_file)},
+            {"--threads", examples::store_number(opt.threads, 1, 256), "--threads needs 1..256"},
+            {"--workers", examples::store_number(opt.workers, 1, 256), "--workers needs 1..256"},
+            {"--queue", examples::store_number(opt.queue, 1, std::numeric_limits<std::size_t>::max()),
+             "--queue needs a positive count"},
+    };
+    const std::string usage = examples::server_usage(program, description, own_options_usage);
+    if (const auto exit_status = examples::parse_server_command_line(argc, argv, program, usage, opt, own_options))
+        return *exit_status;
 
     if (opt.cert_file.has_value() != opt.key_file.has_value()) {
         std::cerr << "lkwebhook-beast-server: --cert and --key go together\n" << usage;

@@ -8,7 +8,9 @@
 // --prefix is redis_stream_options::key_prefix (default "lkwebhook:queue:") or,
 // with --nats, the stream name (default LKWEBHOOK; subjects under --subject,
 // default "lkwebhook"). The Redis password may come from LKWEBHOOK_REDIS_PASSWORD
-// instead of the URL (so it is not visible in the process list); it is never printed.
+// instead of the URL (so it is not visible in the process list); it is never printed, nor
+// are the credentials a NATS URL may carry (examples/common/queue_urls.hpp, which the
+// example server's --redis and --nats share).
 
 #include <cstdint>
 #include <cstdlib>
@@ -24,6 +26,7 @@
 #endif
 
 #include "commands.hpp"
+#include "common/queue_urls.hpp"
 
 namespace lkwebhook::cli {
 namespace {
@@ -71,13 +74,11 @@ void print_quoted(std::ostream& out, std::string_view text) {
 
 int run_redis(const queue_args& a) {
     diagnosis why;
-    auto endpoint = redis_endpoint_from_url(a.redis_url, &why);
+    auto endpoint = examples::redis_endpoint_from_command_line(a.redis_url, &why);
     if (!endpoint) {
         std::cerr << "error: " << why.view() << '\n';
         return 2;
     }
-    if (const char* password = std::getenv("LKWEBHOOK_REDIS_PASSWORD"); password != nullptr && *password != '\0')
-        endpoint->password = password;
     redis_stream_options o;
     o.endpoint = *endpoint;
     if (!a.prefix.empty()) o.key_prefix = a.prefix;
@@ -162,7 +163,8 @@ int run_nats(const queue_args& a) {
         auto unfinished = queue.unfinished();
         auto letters = queue.dead_letters(1'000'000);
         if (!unfinished || !letters) {
-            std::cerr << "error: NATS JetStream unavailable at " << a.nats_url << '\n';
+            std::cerr << "error: NATS JetStream unavailable at " << examples::url_without_credentials(a.nats_url)
+                      << '\n';
             return 1;
         }
         std::uint64_t total = 0;
@@ -176,7 +178,8 @@ int run_nats(const queue_args& a) {
     if (command == "dead" || command == "replay") {
         auto letters = queue.dead_letters(command == "dead" ? a.max : 1'000'000);
         if (!letters) {
-            std::cerr << "error: NATS JetStream unavailable at " << a.nats_url << '\n';
+            std::cerr << "error: NATS JetStream unavailable at " << examples::url_without_credentials(a.nats_url)
+                      << '\n';
             return 1;
         }
         if (command == "dead") {

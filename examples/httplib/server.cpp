@@ -36,6 +36,8 @@
 #include <lkwebhook/metrics.hpp>
 
 #include "common/call_registry.hpp"
+#include "common/queue_urls.hpp"
+#include "common/server_options.hpp"
 
 #if LKWEBHOOK_EXAMPLE_WITH_REDIS
 #include <lkwebhook/durable_dispatcher.hpp>
@@ -47,11 +49,9 @@
 #endif
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -66,48 +66,29 @@
 
 namespace {
 
-constexpr std::string_view usage =
-        "usage: lkwebhook-httplib-server [options]\n"
-        "\n"
-        "Receives LiveKit webhooks on POST PATH, verifies and dispatches them with lkwebhook.\n"
-        "Keys come from LIVEKIT_API_KEY and LIVEKIT_API_SECRET, or from --keys-file.\n"
-        "\n"
-        "  --bind ADDRESS        listen address (default 127.0.0.1; 0.0.0.0 for every interface)\n"
-        "  --port N              listen port (default 8080; 0 picks a free port)\n"
-        "  --path PATH           webhook path (default /voice/livekit/webhooks)\n"
-        "  --keys-file FILE      livekit-server key file (`key: secret` lines) instead of the environment\n"
-        "  --max-body-bytes N    largest accepted body (default 1048576); larger ones get 413\n"
-        "  --leeway SECONDS      clock-skew leeway for the token's nbf/exp (default 60)\n"
+constexpr std::string_view program = "lkwebhook-httplib-server";
+
+constexpr std::string_view description =
+        "Receives LiveKit webhooks on POST PATH, verifies and dispatches them with lkwebhook.\n";
+
+constexpr std::string_view own_options_usage =
         "  --threads N           request threads (default 8); cpp-httplib holds one per open\n"
         "                        keep-alive connection, so this also bounds concurrent connections\n"
-        "  --quiet               no per-request log lines\n"
         "  --redis URL           durable acceptance over Redis Streams (redis://[user:password@]host[:port][/db],\n"
-        "                        unix:///path.sock); the password may come from LKWEBHOOK_REDIS_PASSWORD instead\n"
+        "                        unix:///path.sock[?db=N], rediss://... for TLS: ?ssl_ca_certs=FILE for a private\n"
+        "                        CA, &ssl_certfile=FILE&ssl_keyfile=FILE for a client certificate); the password\n"
+        "                        may come from LKWEBHOOK_REDIS_PASSWORD instead\n"
         "  --nats URL            durable acceptance over NATS JetStream (nats://host:port); Redis (--redis, or\n"
         "                        redis://127.0.0.1:6379) stays the shared idempotency store\n"
-        "  --workers N           consumer threads of the durable queue (default 4; 0: accept only)\n"
-        "\n"
-        "GET /metrics (Prometheus text), GET /healthz, GET /sessions, GET /events. Stops on SIGINT/SIGTERM.\n";
+        "  --workers N           consumer threads of the durable queue (default 4; 0: accept only)\n";
 
-struct server_options {
-    std::string bind = "127.0.0.1";
-    int port = 8080;
-    std::string path = "/voice/livekit/webhooks";
-    std::optional<std::string> keys_file;
-    std::size_t max_body_bytes = 1024 * 1024;
-    std::int64_t leeway_seconds = 60;
+// The common options (examples/common/server_options.hpp) and this server's own.
+struct server_options : examples::common_server_options {
     std::size_t threads = 8;
-    bool quiet = false;
     std::optional<std::string> redis_url;
     std::optional<std::string> nats_url;
     std::size_t workers = 4;
 };
-
-template <class T>
-bool parse_number(std::string_view text, T& out) {
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc{} && ptr == text.data() + text.size();
-}
 
 std::atomic<bool> stop_requested{false};
 
@@ -115,45 +96,15 @@ std::atomic<bool> stop_requested{false};
 
 int main(int argc, char** argv) {
     server_options opt;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        const bool has_value = i + 1 < argc;
-        const auto bad = [&](std::string_view what) {
-            std::cerr << "lkwebhook-httplib-server: " << what << "\n" << usage;
-            return 2;
-        };
-        if (arg == "--help" || arg == "-h") {
-            std::cout << usage;
-            return 0;
-        } else if (arg == "--bind" && has_value) {
-            opt.bind = argv[++i];
-        } else if (arg == "--port" && has_value) {
-            if (!parse_number(argv[++i], opt.port) || opt.port < 0 || opt.port > 65535)
-                return bad("--port needs 0..65535");
-        } else if (arg == "--path" && has_value) {
-            opt.path = argv[++i];
-            if (opt.path.empty() || opt.path.front() != '/') return bad("--path must start with /");
-        } else if (arg == "--keys-file" && has_value) {
-            opt.keys_file = argv[++i];
-        } else if (arg == "--max-body-bytes" && has_value) {
-            if (!parse_number(argv[++i], opt.max_body_bytes)) return bad("--max-body-bytes needs a byte count");
-        } else if (arg == "--leeway" && has_value) {
-            if (!parse_number(argv[++i], opt.leeway_seconds)) return bad("--leeway needs seconds");
-        } else if (arg == "--threads" && has_value) {
-            if (!parse_number(argv[++i], opt.threads) || opt.threads == 0 || opt.threads > 1024)
-                return bad("--threads needs 1..1024");
-        } else if (arg == "--redis" && has_value) {
-            opt.redis_url = argv[++i];
-        } else if (arg == "--nats" && has_value) {
-            opt.nats_url = argv[++i];
-        } else if (arg == "--workers" && has_value) {
-            if (!parse_number(argv[++i], opt.workers) || opt.workers > 1024) return bad("--workers needs a count");
-        } else if (arg == "--quiet") {
-            opt.quiet = true;
-        } else {
-            return bad("unknown or incomplete option " + std::string(arg));
-        }
-    }
+    const examples::value_option own_options[] = {
+            {"--threads", examples::store_number(opt.threads, 1, 1024), "--threads needs 1..1024"},
+            {"--redis", examples::store_text(opt.redis_url)},
+            {"--nats", examples::store_text(opt.nats_url)},
+            {"--workers", examples::store_number(opt.workers, 0, 1024), "--workers needs a count"},
+    };
+    const std::string usage = examples::server_usage(program, description, own_options_usage);
+    if (const auto exit_status = examples::parse_server_command_line(argc, argv, program, usage, opt, own_options))
+        return *exit_status;
 
     // Keys: the environment by default, as LiveKit's own tools do.
     lkwebhook::diagnosis why;
@@ -187,13 +138,12 @@ int main(int argc, char** argv) {
     std::shared_ptr<void> durable;  // the queue, the shared store and the dispatcher, when durable
     if (opt.redis_url || opt.nats_url) {
 #if LKWEBHOOK_EXAMPLE_WITH_REDIS
-        auto endpoint = lkwebhook::redis_endpoint_from_url(opt.redis_url.value_or("redis://127.0.0.1:6379"), &why);
+        auto endpoint =
+                examples::redis_endpoint_from_command_line(opt.redis_url.value_or("redis://127.0.0.1:6379"), &why);
         if (!endpoint) {
             std::cerr << "lkwebhook-httplib-server: --redis: " << why.view() << "\n";
             return 2;
         }
-        if (const char* password = std::getenv("LKWEBHOOK_REDIS_PASSWORD"); password != nullptr && *password != '\0')
-            endpoint->password = password;
         lkwebhook::redis_store_options store_options;
         store_options.endpoint = *endpoint;
         auto shared_store = std::make_shared<lkwebhook::redis_store>(store_options);
@@ -229,11 +179,7 @@ int main(int argc, char** argv) {
                 return 2;
             }
             start(queue);
-            // The URL may carry credentials: log the part after them only.
-            const std::string_view url = *opt.nats_url;
-            const auto at = url.rfind('@');
-            log.line("durable acceptance: NATS JetStream at " +
-                     std::string(at == std::string_view::npos ? url : url.substr(at + 1)));
+            log.line("durable acceptance: NATS JetStream at " + examples::url_without_credentials(*opt.nats_url));
 #else
             std::cerr << "lkwebhook-httplib-server: --nats: built without libnats (lkwebhook::nats)\n";
             return 2;
