@@ -162,6 +162,23 @@ TEST_CASE("nesting is capped at 64 levels", "[decode][threat-G6]") {
     CHECK_FALSE(run(R"({"room":{"enabledCodecs":[{"mime":"a"}]}})", shallow).ok);
     shallow.max_depth = 4;
     CHECK(run(R"({"room":{"enabledCodecs":[{"mime":"a"}]}})", shallow).ok);
+    // Unknown members count alike, an empty container as much as a full one,
+    // however far inside a larger value it sits.
+    shallow.max_depth = 3;
+    for (const char* fits : {R"({"x":[[]]})", R"({"x":[{}]})", R"({"x":{"y":[1]}})", R"({"x":[[1,2],[],[3]],"y":[]})",
+                             R"({"room":{"x":[]}})", R"({"x":[1,2,3,4,5,6,7,8,9,[]]})"}) {
+        INFO(fits);
+        CHECK(run(fits, shallow).ok);
+    }
+    for (const char* too_deep :
+         {R"({"x":[[[]]]})", R"({"x":[[{}]]})", R"({"x":[[[1]]]})", R"({"x":{"y":{"z":{}}}})", R"({"room":{"x":[[]]}})",
+          R"({"x":[1,2,3,4,5,6,7,8,9,[[]]]})", R"({"x":[[1],[2],[3],[4],[[]]]})", R"({"x":[[],[],[],[],[[]]]})"}) {
+        INFO(too_deep);
+        const outcome o = run(too_deep, shallow);
+        CHECK_FALSE(o.ok);
+        CHECK(o.error == errc::malformed_body);
+        CHECK(o.why.find("deeper than 3") != std::string::npos);
+    }
 }
 
 TEST_CASE("a top level that is not an object is rejected", "[decode][threat-G7]") {
@@ -360,6 +377,40 @@ TEST_CASE("doubles: numbers and the NaN/Infinity strings", "[decode][threat-G18]
         INFO(bad);
         CHECK_FALSE(framerate(bad).ok);
     }
+}
+
+TEST_CASE("numbers outside int64, uint64 or double keep the outcome their text gives", "[decode][threat-G26]") {
+    // JSON allows them; the parser does not hold them (detail/wide_numbers.hpp).
+    const auto framerate = [](std::string_view value) {
+        return run(R"({"ingressInfo":{"state":{"video":{"framerate":)" + std::string(value) + "}}}}");
+    };
+    const auto value_of = [](const outcome& o) { return o.event.ingress_info->state->video->framerate; };
+    CHECK(value_of(framerate("18446744073709551616")) == 18446744073709551616.0);
+    CHECK(value_of(framerate("-9223372036854775809")) == -9223372036854775808.0);
+    CHECK(value_of(framerate("123456789012345678901234567890")) == 123456789012345678901234567890.0);
+    CHECK(value_of(framerate("100000000000000000000000")) == 1e23);
+    for (const char* bad : {"1e400", "-1e400", "1e99999999999999999999", "0123456789012345678901"}) {
+        INFO(bad);
+        CHECK(framerate(bad).error == errc::malformed_body);
+    }
+    CHECK(framerate(std::string(400, '9')).error == errc::malformed_body);
+    // Where no number of that size fits, they are refused as before.
+    for (const char* body :
+         {R"({"createdAt":18446744073709551616})", R"({"createdAt":1e400})",
+          R"({"room":{"emptyTimeout":123456789012345678901234567890}})",
+          R"({"participant":{"state":18446744073709551616}})",
+          R"({"participant":{"attributes":{"a":18446744073709551616}}})", R"({"room":{"sid":18446744073709551616}})",
+          R"({"x":18446744073709551616,"y":tru})", R"({"x":[18446744073709551616,1e400,],"event":"room_started"})"}) {
+        INFO(body);
+        CHECK(run(body).error == errc::malformed_body);
+    }
+    // Unknown members ignore them; strings holding their digits are not touched.
+    const outcome o = run(R"({"x":[18446744073709551616,-1e400,)" + std::string(400, '1') +
+                          R"(],"room":{"sid":"123456789012345678901234 1e400","name":"\\\"18446744073709551616"}})");
+    INFO(o.why);
+    REQUIRE(o.ok);
+    CHECK(o.event.room->sid == "123456789012345678901234 1e400");
+    CHECK(o.event.room->name == "\\\"18446744073709551616");
 }
 
 TEST_CASE("enums: names or numbers, unknown names ignored, bad numbers rejected", "[decode][threat-G19]") {

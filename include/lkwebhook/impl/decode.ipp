@@ -28,9 +28,11 @@
 
 #include "../config.hpp"
 #include "../decode.hpp"
-#include "../detail/checked_parser.hpp"
+#include "../detail/dom_parser.hpp"
+#include "../detail/json_tape.hpp"
 #include "../detail/schema_traits.hpp"
 #include "../detail/text.hpp"
+#include "../detail/wide_numbers.hpp"
 #include "../error.hpp"
 #include "../events.hpp"
 
@@ -46,9 +48,9 @@ namespace lkwebhook::detail {
 /// What a decode_context owns behind its pointer: one simdjson parser, one
 /// padded copy buffer, scratch space.
 struct decode_state {
-    explicit decode_state(std::size_t max_body_bytes) noexcept : parser(max_body_bytes) {}
+    decode_state(std::size_t max_body_bytes, std::size_t max_depth) noexcept : parser(max_body_bytes, max_depth) {}
 
-    checked_parser parser;           // checks what simdjson does not (see its header)
+    dom_parser parser;               // buffers reserved up front (see its header)
     std::unique_ptr<char[]> buffer;  // private padded copy of the body (G1)
     std::size_t buffer_capacity = 0;
     /// A map key's first eight bytes (big-endian, zero-padded) and its index.
@@ -61,28 +63,18 @@ struct decode_state {
 
 LKWEBHOOK_DECL void decode_state_deleter::operator()(decode_state* state) const noexcept { delete state; }
 
-[[nodiscard]] constexpr std::string_view json_type_name(simdjson::ondemand::json_type type) noexcept {
-    switch (type) {
-        case simdjson::ondemand::json_type::array: return "an array";
-        case simdjson::ondemand::json_type::object: return "an object";
-        case simdjson::ondemand::json_type::number: return "a number";
-        case simdjson::ondemand::json_type::string: return "a string";
-        case simdjson::ondemand::json_type::boolean: return "a boolean";
-        case simdjson::ondemand::json_type::null: return "null";
-    }
-    return "an invalid value";
-}
-
 /// The decoder proper: type-erased over message_info, so one instantiation
-/// serves every message. Recursion is bounded by max_depth (<= 1024 frames
-/// of a few hundred bytes; 64 by default).
+/// serves every message. It walks the tape of a whole-document DOM parse
+/// (json_tape.hpp): simdjson has validated the syntax, UTF-8, escapes and
+/// number grammar of every value before the walk starts, so the walk visits
+/// only what it keeps and steps over the rest. Recursion is bounded by
+/// max_depth (<= 1024 frames; 64 by default).
 class json_decoder {
 public:
     json_decoder(const decode_context& context, decode_state& state, diagnosis* why) noexcept
         : context_(context), state_(state), why_(why), max_depth_(context.options().max_depth) {}
 
     [[nodiscard]] std::error_code run(std::string_view json, const message_info& info, void* message) {
-        namespace od = simdjson::ondemand;
         if (json.size() > context_.max_body_bytes()) {
             note("body of ");
             if (why_ != nullptr) {
@@ -96,47 +88,38 @@ public:
                           : context_.options().memory_base + context_.options().memory_factor * json.size();
         if (json.size() >= 3 && static_cast<unsigned char>(json[0]) == 0xEF &&
             static_cast<unsigned char>(json[1]) == 0xBB && static_cast<unsigned char>(json[2]) == 0xBF) {
-            // simdjson On-Demand may skip a BOM silently (PR #2079); JSON
-            // texts exchanged between systems must not carry one (RFC 8259).
+            // JSON texts exchanged between systems must not carry a byte
+            // order mark (RFC 8259); refused here whatever simdjson does.
             return malformed("starts with a UTF-8 byte order mark");
         }
+        // A private padded copy (G1): simdjson reads up to SIMDJSON_PADDING
+        // bytes past the end, and narrow_wide_numbers() may rewrite it.
         const std::size_t needed = json.size() + simdjson::SIMDJSON_PADDING;
         if (state_.buffer_capacity < needed) {
             state_.buffer = std::make_unique<char[]>(needed);
             state_.buffer_capacity = needed;
         }
-        if (!json.empty()) std::memcpy(state_.buffer.get(), json.data(), json.size());
-        std::memset(state_.buffer.get() + json.size(), 0, simdjson::SIMDJSON_PADDING);
+        char* const buffer = state_.buffer.get();
+        if (!json.empty()) std::memcpy(buffer, json.data(), json.size());
+        std::memset(buffer + json.size(), 0, simdjson::SIMDJSON_PADDING);
 
         // Reserved by the owner (decode_context::reserve()), so normally no allocation here.
         if (!state_.parser.ready_for(json.size())) return json_error(simdjson::MEMALLOC);
-        od::document document;
-        if (auto error = state_.parser.get()
-                                 .iterate(state_.buffer.get(), json.size(), state_.buffer_capacity)
-                                 .get(document)) {
-            return json_error(error);
+        simdjson::error_code error = state_.parser.parse(buffer, json.size());
+        if (error == simdjson::NUMBER_ERROR && narrow_wide_numbers(buffer, json.size())) {
+            error = state_.parser.parse(buffer, json.size());
         }
-        document_ = &document;
-        body_size_ = json.size();
-        od::json_type type{};
-        if (auto error = document.type().get(type)) return json_error(error);
-        if (type != od::json_type::object) {
+        if (error) return json_error(error);
+        tape_ = json_tape(state_.parser.document());
+        const tape_tag top = tape_.tag(json_tape::root);
+        if (top != tape_tag::object) {
             if (why_ != nullptr) {
                 why_->clear();
-                why_->append("the top level is ").append(json_type_name(type)).append(", not an object");
+                why_->append("the top level is ").append(tape_type_name(top)).append(", not an object");
             }
             return make_error_code(errc::malformed_body);
         }
-        od::object root;
-        if (auto error = document.get_object().get(root)) return json_error(error);
-        if (!decode_object(root, info, message, 1)) return failure_;
-        // Nothing may follow the top-level object except whitespace (G5).
-        // simdjson 3.0.1 has no document::at_end(): current_location() reports
-        // OUT_OF_BOUNDS exactly when no token is left.
-        const char* location = nullptr;
-        if (document.current_location().get(location) != simdjson::OUT_OF_BOUNDS) {
-            return malformed("trailing content after the top-level object");
-        }
+        if (!decode_object(json_tape::root, info, message, 1)) return failure_;
         return {};
     }
 
@@ -181,9 +164,9 @@ private:
         return false;
     }
 
-    bool fail_type(std::string_view expected, simdjson::ondemand::json_type got) noexcept {
+    bool fail_type(std::string_view expected, tape_tag got) noexcept {
         write_path();
-        if (why_ != nullptr) why_->append(": expected ").append(expected).append(", got ").append(json_type_name(got));
+        if (why_ != nullptr) why_->append(": expected ").append(expected).append(", got ").append(tape_type_name(got));
         failure_ = make_error_code(errc::malformed_body);
         return false;
     }
@@ -203,31 +186,16 @@ private:
             case simdjson::STRING_ERROR: return malformed("invalid string escape or unpaired surrogate");
             case simdjson::NUMBER_ERROR: return malformed("invalid number");
             case simdjson::UNCLOSED_STRING: return malformed("unterminated string");
+            case simdjson::DEPTH_ERROR: {
+                malformed("nesting deeper than ");
+                if (why_ != nullptr) why_->append(max_depth_).append(" levels");
+                return failure_;
+            }
             case simdjson::T_ATOM_ERROR:
             case simdjson::F_ATOM_ERROR:
             case simdjson::N_ATOM_ERROR: return malformed("invalid literal (true, false or null expected)");
-            default: {
-                malformed("invalid JSON syntax");
-                append_location();
-                return failure_;
-            }
+            default: return malformed("invalid JSON syntax (or trailing content after the top-level object)");
         }
-    }
-
-    /// " near byte N" when simdjson can tell where it stopped (an offset is
-    /// library-generated, so it may appear in logs: L1).
-    void append_location() noexcept {
-        if (why_ == nullptr || document_ == nullptr) return;
-        const char* location = nullptr;
-        if (document_->current_location().get(location) != simdjson::SUCCESS || location == nullptr) return;
-        const char* base = state_.buffer.get();
-        if (location <= base || location > base + body_size_) return;  // 0: unknown
-        why_->append(" near byte ").append(static_cast<std::size_t>(location - base));
-    }
-
-    bool json_fail(simdjson::error_code error) noexcept {
-        json_error(error);
-        return false;
     }
 
     bool push(const field_info& field) noexcept {
@@ -278,47 +246,6 @@ private:
         return sizeof(std::string);
     }
 
-    /// The member name, unescaped. Names without a backslash (all that
-    /// LiveKit sends) are used in place: stage 1 has already validated the
-    /// string's UTF-8 and its closing quote, so only escapes need work.
-    bool read_key(simdjson::ondemand::field& member, std::string_view& key) noexcept {
-        const char* start = member.key().raw();
-        const char* end = start;
-        if constexpr (std::endian::native == std::endian::little) {
-            // Eight bytes at a time (the body is in a padded buffer, so a
-            // word that starts inside it is readable): fewer mispredicted
-            // loop exits than a byte loop.
-            constexpr std::uint64_t ones = 0x0101010101010101u;
-            constexpr std::uint64_t quotes = ones * std::uint64_t{'"'};
-            constexpr std::uint64_t backslashes = ones * std::uint64_t{'\\'};
-            for (;;) {
-                std::uint64_t word = 0;
-                std::memcpy(&word, end, sizeof word);
-                const std::uint64_t q = word ^ quotes;  // zero bytes at the quotes
-                const std::uint64_t b = word ^ backslashes;
-                // The lowest flagged byte is exactly the first quote or
-                // backslash (borrows can only flag bytes after it).
-                const std::uint64_t hits = (((q - ones) & ~q) | ((b - ones) & ~b)) & (ones << 7);
-                if (hits != 0) {
-                    const int bit = std::countr_zero(hits);  // the top bit of that byte
-                    end += bit / 8;
-                    if (((word >> (bit & ~7)) & 0xFFu) != std::uint64_t{'"'}) break;  // a backslash
-                    key = std::string_view(start, static_cast<std::size_t>(end - start));
-                    return true;
-                }
-                end += sizeof word;
-            }
-        } else {
-            while (*end != '"' && *end != '\\') ++end;
-        }
-        if (*end == '"') {
-            key = std::string_view(start, static_cast<std::size_t>(end - start));
-            return true;
-        }
-        if (auto error = member.unescaped_key().get(key)) return json_fail(error);
-        return true;
-    }
-
     // ---- structure ----------------------------------------------------------
 
     /// Byte equality of two ranges of `size` bytes, inlined: the names are
@@ -344,10 +271,11 @@ private:
         return name.size() == key.size() && name[0] == key[0] && same_bytes(name.data(), key.data(), key.size());
     }
 
-    /// The field named `key` (either spelling), or nullptr: one probe of
-    /// the message's generated perfect-hash table, then one comparison per
-    /// spelling. Every name hashes to its own slot, so a key that equals a
-    /// name is found there and nowhere else.
+    /// The field named `key` (either spelling, after unescaping: the tape
+    /// holds keys unescaped), or nullptr: one probe of the message's
+    /// generated perfect-hash table, then one comparison per spelling. Every
+    /// name hashes to its own slot, so a key that equals a name is found
+    /// there and nowhere else.
     static const field_info* lookup(const message_info& info, std::string_view key) noexcept {
         if (key.empty()) return nullptr;
         if (info.key_slots != nullptr) {
@@ -366,23 +294,29 @@ private:
         return nullptr;
     }
 
-    /// `depth` is the nesting level of `object` itself (top level = 1).
-    bool decode_object(simdjson::ondemand::object object, const message_info& info, void* message, std::size_t depth) {
-        namespace od = simdjson::ondemand;
+    /// The object at tape index `at`; `depth` is its own nesting level (top
+    /// level = 1).
+    bool decode_object(std::size_t at, const message_info& info, void* message, std::size_t depth) {
         std::uint64_t seen = 0;
         std::uint32_t oneofs_seen = 0;
-        for (auto item : object) {
-            // The field is used in place: moving it out of the result
-            // (get()) costs a store-forwarding stall per member.
-            if (auto error = item.error()) return json_fail(error);
-            od::field& member = item.value_unsafe();
-            std::string_view key;
-            if (!read_key(member, key)) return false;
-            const field_info* field = lookup(info, key);
+        const std::size_t end = tape_.closing(at);
+        // Signers write the members in the order of the descriptor (field
+        // number order), so the field after the last one found is tried
+        // first: one comparison whose operands are known early, instead of
+        // the hash probe's chain of dependent loads.
+        const field_info* expected = info.fields;
+        for (std::size_t key_at = at + 1; key_at < end;) {
+            const std::size_t value_at = key_at + 1;
+            const std::size_t next = tape_.after(value_at);
+            const std::string_view key = tape_.string(key_at);
+            const field_info* field =
+                    expected != info.end() && same_name(expected->json_name, key) ? expected : lookup(info, key);
+            key_at = next;
+            if (field != nullptr) expected = field + 1;
             if (field == nullptr) {
-                // Unknown member, any type, any depth within the cap: ignored
-                // but validated (G2, G10).
-                if (!skip(member.value(), depth + 1)) return false;
+                // Unknown member, any type: ignored (G2, G10); simdjson has
+                // validated it, only its depth is left to check.
+                if (!check_unknown_depth(value_at, depth + 1)) return false;
                 continue;
             }
             if (!push(*field)) return false;
@@ -393,12 +327,9 @@ private:
                                     : "duplicate field (counting both its lowerCamelCase and proto spelling)");
             }
             seen |= bit;
-            od::value value = member.value();
-            od::json_type type{};
-            if (auto error = value.type().get(type)) return json_fail(error);
-            if (type == od::json_type::null) {
+            const tape_tag type = tape_.tag(value_at);
+            if (type == tape_tag::null) {
                 // null means "not set" for every field kind (G13).
-                if (!consume_null(value)) return false;
                 field->ops->reset(field->member(message));
                 pop();
                 continue;
@@ -416,8 +347,9 @@ private:
                 oneofs_seen |= oneof_bit;
             }
             void* storage = field->member(message);
-            const bool ok = field->label == field_label::repeated ? decode_repeated(value, type, *field, storage, depth)
-                                                                  : decode_single(value, type, *field, storage, depth);
+            const bool ok = field->label == field_label::repeated
+                                    ? decode_repeated(value_at, type, *field, storage, depth)
+                                    : decode_single(value_at, type, *field, storage, depth);
             if (!ok) return false;
             pop();
         }
@@ -434,43 +366,33 @@ private:
         return true;
     }
 
-    bool decode_single(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, const field_info& field,
-                       void* storage, std::size_t depth) {
-        namespace od = simdjson::ondemand;
+    bool decode_single(std::size_t at, tape_tag type, const field_info& field, void* storage, std::size_t depth) {
         if (field.kind == field_kind::message || field.kind == field_kind::map) {
-            if (type != od::json_type::object) return fail_type("an object", type);
+            if (type != tape_tag::object) return fail_type("an object", type);
             if (!check_depth(depth + 1)) return false;
-            od::object object;
-            if (auto error = value.get_object().get(object)) return json_fail(error);
-            if (field.kind == field_kind::map) return decode_map(object, *static_cast<string_map*>(storage), depth + 1);
+            if (field.kind == field_kind::map) return decode_map(at, *static_cast<string_map*>(storage));
             if (!charge(field.message()->object_size)) return false;
             // Not cleared: decode_object writes or resets every field.
             void* message = field.ops->engage(storage);
-            return decode_object(object, *field.message(), message, depth + 1);
+            return decode_object(at, *field.message(), message, depth + 1);
         }
         // A plain scalar is its own slot (no indirect call for the common case).
         void* slot = field.label == field_label::singular ? storage : field.ops->emplace(storage);
-        const scalar_status status = read_scalar(value, type, field, slot);
+        const scalar_status status = read_scalar(at, type, field, slot);
         if (status == scalar_status::ignored) field.ops->reset(storage);
         return status != scalar_status::failed;
     }
 
-    bool decode_repeated(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, const field_info& field,
-                         void* storage, std::size_t depth) {
-        namespace od = simdjson::ondemand;
-        if (type != od::json_type::array) return fail_type("an array", type);
+    bool decode_repeated(std::size_t at, tape_tag type, const field_info& field, void* storage, std::size_t depth) {
+        if (type != tape_tag::array) return fail_type("an array", type);
         if (!check_depth(depth + 1)) return false;
-        od::array array;
-        if (auto error = value.get_array().get(array)) return json_fail(error);
         field.ops->reset(storage);
+        const std::size_t end = tape_.closing(at);
         std::size_t index = 0;
-        for (auto item : array) {
+        for (std::size_t element_at = at + 1; element_at < end; element_at = tape_.after(element_at)) {
             set_index(index++);
-            if (auto error = item.error()) return json_fail(error);
-            od::value& element = item.value_unsafe();
-            od::json_type element_type{};
-            if (auto error = element.type().get(element_type)) return json_fail(error);
-            if (element_type == od::json_type::null) return fail("null is not allowed as an array element");
+            const tape_tag element_type = tape_.tag(element_at);
+            if (element_type == tape_tag::null) return fail("null is not allowed as an array element");
             if (!charge(field.kind == field_kind::message ? field.message()->object_size : element_size(field.kind))) {
                 return false;
             }
@@ -478,14 +400,12 @@ private:
             // overwrites all of it.
             void* slot = field.ops->engage(storage);
             if (field.kind == field_kind::message) {
-                if (element_type != od::json_type::object) return fail_type("an object", element_type);
+                if (element_type != tape_tag::object) return fail_type("an object", element_type);
                 if (!check_depth(depth + 2)) return false;
-                od::object object;
-                if (auto error = element.get_object().get(object)) return json_fail(error);
-                if (!decode_object(object, *field.message(), slot, depth + 2)) return false;
+                if (!decode_object(element_at, *field.message(), slot, depth + 2)) return false;
                 continue;
             }
-            const scalar_status status = read_scalar(element, element_type, field, slot);
+            const scalar_status status = read_scalar(element_at, element_type, field, slot);
             if (status == scalar_status::failed) return false;
             // An unknown enum name inside a list drops that element, as the
             // official decoders do.
@@ -494,22 +414,17 @@ private:
         return true;
     }
 
-    bool decode_map(simdjson::ondemand::object object, string_map& map, std::size_t depth) {
-        namespace od = simdjson::ondemand;
-        (void)depth;  // string values cannot nest further
+    bool decode_map(std::size_t at, string_map& map) {
         map.clear();
-        for (auto item : object) {
-            if (auto error = item.error()) return json_fail(error);
-            od::field& member = item.value_unsafe();
-            std::string_view key;
-            if (!read_key(member, key)) return false;
-            od::value value = member.value();
-            od::json_type type{};
-            if (auto error = value.type().get(type)) return json_fail(error);
-            if (type == od::json_type::null) return fail("null is not allowed as a map value");
-            if (type != od::json_type::string) return fail_type("a string map value", type);
-            std::string_view text;
-            if (auto error = value.get_string().get(text)) return json_fail(error);
+        const std::size_t end = tape_.closing(at);
+        for (std::size_t key_at = at + 1; key_at < end;) {
+            const std::size_t value_at = key_at + 1;
+            const std::string_view key = tape_.string(key_at);
+            key_at = tape_.after(value_at);
+            const tape_tag type = tape_.tag(value_at);
+            if (type == tape_tag::null) return fail("null is not allowed as a map value");
+            if (type != tape_tag::string) return fail_type("a string map value", type);
+            const std::string_view text = tape_.string(value_at);
             if (!charge(sizeof(std::pair<std::string, std::string>) + key.size() + text.size())) return false;
             auto& entry = map.emplace_back();
             entry.first.assign(key);
@@ -549,31 +464,29 @@ private:
         return prefix;
     }
 
-    // ---- scalars --------------------------------------------------------------
+    // ---- unknown members -------------------------------------------------------
 
-    enum class scalar_status { ok, ignored, failed };
-
-    bool consume_null(simdjson::ondemand::value& value) noexcept {
-        bool is_null = false;
-        if (auto error = value.is_null().get(is_null)) return json_fail(error);
-        if (!is_null) return fail("invalid literal (null expected)");
+    /// The depth rule (G10) for a value we do not keep, at nesting level
+    /// `depth` if it is a container. simdjson refuses non-empty containers
+    /// deeper than max_depth (dom_parser); an empty one one level deeper is
+    /// left to us. A container of n tape words nests at most (n - 2) / 2
+    /// levels below itself, so only a value that could reach past the limit
+    /// is descended into, and no value is visited twice.
+    bool check_unknown_depth(std::size_t at, std::size_t depth) noexcept {
+        const tape_tag type = tape_.tag(at);
+        if (type != tape_tag::object && type != tape_tag::array) return true;
+        if (!check_depth(depth)) return false;
+        const std::size_t end = tape_.closing(at);
+        if (depth + (end - at - 1) / 2 <= max_depth_) return true;
+        for (std::size_t inner = at + 1; inner < end; inner = tape_.after(inner)) {
+            if (!check_unknown_depth(inner, depth + 1)) return false;
+        }
         return true;
     }
 
-    /// The text of a number token, or of a string's content.
-    bool integer_text(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, std::string_view& text) {
-        namespace od = simdjson::ondemand;
-        if (type == od::json_type::number) {
-            text = value.raw_json_token();
-            text = trim_json_whitespace(text);
-            return true;
-        }
-        if (type == od::json_type::string) {
-            if (auto error = value.get_string().get(text)) return json_fail(error);
-            return true;
-        }
-        return fail_type("an integer (number or decimal string)", type);
-    }
+    // ---- scalars --------------------------------------------------------------
+
+    enum class scalar_status { ok, ignored, failed };
 
     bool parse_in_range(std::string_view text, std::int64_t min, std::uint64_t max, bool& negative,
                         std::uint64_t& magnitude) {
@@ -584,22 +497,43 @@ private:
                 return fail("not a valid integer (digits only, no '+', spaces or leading zeros)");
             case integer_lexeme::out_of_range: return fail("integer out of range");
         }
-        const bool in_range = negative ? magnitude <= static_cast<std::uint64_t>(-(min + 1)) + 1 : magnitude <= max;
-        if (!in_range) return fail("integer out of range");
+        return in_range(negative, magnitude, min, max);
+    }
+
+    bool in_range(bool negative, std::uint64_t magnitude, std::int64_t min, std::uint64_t max) {
+        const bool ok = negative ? magnitude <= static_cast<std::uint64_t>(-(min + 1)) + 1 : magnitude <= max;
+        if (!ok) return fail("integer out of range");
         return true;
     }
 
+    /// An integer given as a number or as a decimal string. A number on the
+    /// tape is an integer exactly when its text had no fraction or exponent
+    /// (simdjson has checked the rest of the grammar: no '+', leading zeros
+    /// or spaces); "-0" is the integer 0, as the text rule reads it.
     template <class Int>
-    bool read_integer(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, void* slot) {
-        std::string_view text;
-        if (!integer_text(value, type, text)) return false;
-        bool negative = false;
-        std::uint64_t magnitude = 0;
+    bool read_integer(std::size_t at, tape_tag type, void* slot) {
         constexpr std::int64_t min =
                 std::is_signed_v<Int> ? static_cast<std::int64_t>(std::numeric_limits<Int>::min()) : 0;
-        if (!parse_in_range(text, min, static_cast<std::uint64_t>(std::numeric_limits<Int>::max()), negative,
-                            magnitude)) {
-            return false;
+        constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<Int>::max());
+        bool negative = false;
+        std::uint64_t magnitude = 0;
+        switch (type) {
+            case tape_tag::int64: {
+                const std::int64_t value = tape_.int64(at);
+                negative = value < 0;
+                magnitude = negative ? 0 - static_cast<std::uint64_t>(value) : static_cast<std::uint64_t>(value);
+                if (!in_range(negative, magnitude, min, max)) return false;
+                break;
+            }
+            case tape_tag::uint64:
+                magnitude = tape_.uint64(at);
+                if (!in_range(false, magnitude, min, max)) return false;
+                break;
+            case tape_tag::float64: return fail("integers must not have a fraction or exponent");
+            case tape_tag::string:
+                if (!parse_in_range(tape_.string(at), min, max, negative, magnitude)) return false;
+                break;
+            default: return fail_type("an integer (number or decimal string)", type);
         }
         Int result{};
         if (negative) {
@@ -612,78 +546,76 @@ private:
         return true;
     }
 
-    bool read_double(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, void* slot) {
-        namespace od = simdjson::ondemand;
-        std::string_view text;
-        if (type == od::json_type::number) {
-            text = value.raw_json_token();
-            text = trim_json_whitespace(text);
-        } else if (type == od::json_type::string) {
-            if (auto error = value.get_string().get(text)) return json_fail(error);
-            if (text == "NaN") {
-                *static_cast<double*>(slot) = std::numeric_limits<double>::quiet_NaN();
-                return true;
-            }
-            if (text == "Infinity" || text == "-Infinity") {
-                const double inf = std::numeric_limits<double>::infinity();
-                *static_cast<double*>(slot) = text[0] == '-' ? -inf : inf;
-                return true;
-            }
-        } else {
-            return fail_type("a number (or \"NaN\", \"Infinity\", \"-Infinity\")", type);
-        }
-        if (!is_json_number(text)) return fail("not a valid number");
+    /// A double given as a number or as "NaN", "Infinity", "-Infinity" (or
+    /// any number as a string). simdjson's conversion is correctly rounded,
+    /// as std::from_chars is, so both give the same double for one text.
+    bool read_double(std::size_t at, tape_tag type, void* slot) {
         double result = 0;
-        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), result);
-        if (error == std::errc::result_out_of_range) {
-            // Underflow reads as zero (as JSON.parse and Go do), however it is
-            // written ("1e-400" or "0.000...01"); overflow is refused.
-            if (!is_below_one(text)) return fail("number out of range");
-            result = text[0] == '-' ? -0.0 : 0.0;
-        } else if (error != std::errc{} || end != text.data() + text.size()) {
-            return fail("not a valid number");
+        switch (type) {
+            case tape_tag::float64: result = tape_.float64(at); break;
+            case tape_tag::int64: result = static_cast<double>(tape_.int64(at)); break;
+            case tape_tag::uint64: result = static_cast<double>(tape_.uint64(at)); break;
+            case tape_tag::string: {
+                const std::string_view text = tape_.string(at);
+                if (text == "NaN") {
+                    *static_cast<double*>(slot) = std::numeric_limits<double>::quiet_NaN();
+                    return true;
+                }
+                if (text == "Infinity" || text == "-Infinity") {
+                    const double inf = std::numeric_limits<double>::infinity();
+                    *static_cast<double*>(slot) = text[0] == '-' ? -inf : inf;
+                    return true;
+                }
+                if (!is_json_number(text)) return fail("not a valid number");
+                const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), result);
+                if (error == std::errc::result_out_of_range) {
+                    // Underflow reads as zero (as JSON.parse and Go do), however it is
+                    // written ("1e-400" or "0.000...01"); overflow is refused.
+                    if (!is_below_one(text)) return fail("number out of range");
+                    result = text[0] == '-' ? -0.0 : 0.0;
+                } else if (error != std::errc{} || end != text.data() + text.size()) {
+                    return fail("not a valid number");
+                }
+                break;
+            }
+            default: return fail_type("a number (or \"NaN\", \"Infinity\", \"-Infinity\")", type);
         }
         if (std::fabs(result) >= 1e308) return fail("number out of range (|x| >= 1e308)");
         *static_cast<double*>(slot) = result;
         return true;
     }
 
-    scalar_status read_scalar(simdjson::ondemand::value& value, simdjson::ondemand::json_type type,
-                              const field_info& field, void* slot) {
-        namespace od = simdjson::ondemand;
+    scalar_status read_scalar(std::size_t at, tape_tag type, const field_info& field, void* slot) {
         const auto status = [](bool ok) { return ok ? scalar_status::ok : scalar_status::failed; };
         switch (field.kind) {
             case field_kind::string: {
-                if (type != od::json_type::string) return status(fail_type("a string", type));
-                std::string_view text;
-                if (auto error = value.get_string().get(text)) return status(json_fail(error));
+                if (type != tape_tag::string) return status(fail_type("a string", type));
+                const std::string_view text = tape_.string(at);
                 if (!charge(text.size())) return scalar_status::failed;
                 static_cast<std::string*>(slot)->assign(text);
                 return scalar_status::ok;
             }
             case field_kind::boolean: {
-                if (type != od::json_type::boolean) return status(fail_type("true or false", type));
-                bool flag = false;
-                if (auto error = value.get_bool().get(flag)) return status(json_fail(error));
-                *static_cast<bool*>(slot) = flag;
+                if (type != tape_tag::true_value && type != tape_tag::false_value) {
+                    return status(fail_type("true or false", type));
+                }
+                *static_cast<bool*>(slot) = type == tape_tag::true_value;
                 return scalar_status::ok;
             }
-            case field_kind::int32: return status(read_integer<std::int32_t>(value, type, slot));
-            case field_kind::uint32: return status(read_integer<std::uint32_t>(value, type, slot));
-            case field_kind::int64: return status(read_integer<std::int64_t>(value, type, slot));
-            case field_kind::uint64: return status(read_integer<std::uint64_t>(value, type, slot));
-            case field_kind::float64: return status(read_double(value, type, slot));
+            case field_kind::int32: return status(read_integer<std::int32_t>(at, type, slot));
+            case field_kind::uint32: return status(read_integer<std::uint32_t>(at, type, slot));
+            case field_kind::int64: return status(read_integer<std::int64_t>(at, type, slot));
+            case field_kind::uint64: return status(read_integer<std::uint64_t>(at, type, slot));
+            case field_kind::float64: return status(read_double(at, type, slot));
             case field_kind::enumeration: {
                 std::int32_t number = 0;
-                if (type == od::json_type::string) {
-                    std::string_view name;
-                    if (auto error = value.get_string().get(name)) return status(json_fail(error));
-                    const enum_value* known = field.enumeration->find(name);
+                if (type == tape_tag::string) {
+                    const enum_value* known = field.enumeration->find(tape_.string(at));
                     // An unknown name is ignored like an unknown field (G19).
                     if (known == nullptr) return scalar_status::ignored;
                     number = known->number;
-                } else if (type == od::json_type::number) {
-                    if (!read_integer<std::int32_t>(value, type, &number)) return scalar_status::failed;
+                } else if (type == tape_tag::int64 || type == tape_tag::uint64 || type == tape_tag::float64) {
+                    if (!read_integer<std::int32_t>(at, type, &number)) return scalar_status::failed;
                 } else {
                     return status(fail_type("an enum name or number", type));
                 }
@@ -698,67 +630,13 @@ private:
         return status(fail("internal: unexpected field kind"));
     }
 
-    // ---- unknown members -------------------------------------------------------
-
-    /// Validates a value we do not keep; `depth` is its level if it is a container.
-    bool skip(simdjson::ondemand::value value, std::size_t depth) {
-        namespace od = simdjson::ondemand;
-        od::json_type type{};
-        if (auto error = value.type().get(type)) return json_fail(error);
-        switch (type) {
-            case od::json_type::object: {
-                if (!check_depth(depth)) return false;
-                od::object object;
-                if (auto error = value.get_object().get(object)) return json_fail(error);
-                for (auto item : object) {
-                    if (auto error = item.error()) return json_fail(error);
-                    od::field& member = item.value_unsafe();
-                    std::string_view key;
-                    if (!read_key(member, key)) return false;
-                    if (!skip(member.value(), depth + 1)) return false;
-                }
-                return true;
-            }
-            case od::json_type::array: {
-                if (!check_depth(depth)) return false;
-                od::array array;
-                if (auto error = value.get_array().get(array)) return json_fail(error);
-                for (auto item : array) {
-                    if (auto error = item.error()) return json_fail(error);
-                    od::value& element = item.value_unsafe();
-                    if (!skip(element, depth + 1)) return false;
-                }
-                return true;
-            }
-            case od::json_type::string: {
-                std::string_view text;
-                if (auto error = value.get_string().get(text)) return json_fail(error);
-                return true;
-            }
-            case od::json_type::number: {
-                std::string_view text;
-                text = value.raw_json_token();
-                if (!is_json_number(trim_json_whitespace(text))) return fail("invalid number in an unknown member");
-                return true;
-            }
-            case od::json_type::boolean: {
-                bool flag = false;
-                if (auto error = value.get_bool().get(flag)) return json_fail(error);
-                return true;
-            }
-            case od::json_type::null: return consume_null(value);
-        }
-        return fail("invalid JSON value");
-    }
-
     const decode_context& context_;
     decode_state& state_;
     diagnosis* why_;
     std::size_t max_depth_;
-    simdjson::ondemand::document* document_ = nullptr;
+    json_tape tape_{};
     std::size_t budget_ = 0;
     std::size_t used_ = 0;
-    std::size_t body_size_ = 0;
     std::array<path_entry, 64> path_{};
     std::size_t path_size_ = 0;
     std::error_code failure_ = make_error_code(errc::malformed_body);
@@ -800,7 +678,8 @@ LKWEBHOOK_DECL std::error_code decode_into(std::string_view json, const message_
         return make_error_code(errc::internal_error);
     };
     // A moved-from context, or one whose construction ran out of memory.
-    if (!context.state_) context.state_.reset(new (std::nothrow) decode_state(context.max_body_bytes_));
+    if (!context.state_)
+        context.state_.reset(new (std::nothrow) decode_state(context.max_body_bytes_, context.options_.max_depth));
     if (!context.state_) return out_of_memory();
     return fail_closed(
             [&] {
@@ -817,10 +696,10 @@ namespace lkwebhook {
 LKWEBHOOK_DECL decode_context::decode_context(const decode_options& options, std::size_t max_body_bytes) noexcept
     : options_(options),
       max_body_bytes_(max_body_bytes),
-      state_(new (std::nothrow) detail::decode_state(max_body_bytes)) {}
+      state_(new (std::nothrow) detail::decode_state(max_body_bytes, options.max_depth)) {}
 
 LKWEBHOOK_DECL bool decode_context::reserve() noexcept {
-    if (!state_) state_.reset(new (std::nothrow) detail::decode_state(max_body_bytes_));
+    if (!state_) state_.reset(new (std::nothrow) detail::decode_state(max_body_bytes_, options_.max_depth));
     if (!state_) return false;
     detail::decode_state& state = *state_;
     const std::size_t needed = max_body_bytes_ + simdjson::SIMDJSON_PADDING;

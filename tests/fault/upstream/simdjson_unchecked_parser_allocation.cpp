@@ -10,10 +10,10 @@
 // null buffer, and the first string (or container, for the start positions)
 // of the document is written through it.
 //
-// lkwebhook's guard (include/lkwebhook/detail/checked_parser.hpp): parsers are
-// allocated before any request (decode_context::reserve()), and the string
-// buffer is checked after allocate(); a missing one is reported as
-// out-of-memory instead of being parsed into.
+// lkwebhook no longer uses an On-Demand parser: its decoder parses with the
+// DOM parser (include/lkwebhook/detail/dom_parser.hpp), whose allocations
+// simdjson checks (MEMALLOC), reserved before any request
+// (decode_context::reserve()). Kept as the record of why.
 //
 // Build and run (needs only simdjson):
 //   g++ -std=c++20 -O2 simdjson_unchecked_parser_allocation.cpp -lsimdjson && ./a.out
