@@ -32,7 +32,6 @@
 
 #include <lkwebhook/async_dispatcher.hpp>
 #include <lkwebhook/idempotency.hpp>
-#include <lkwebhook/key_file.hpp>
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/metrics.hpp>
 
@@ -335,8 +334,7 @@ int main(int argc, char** argv) {
     }
 
     lkwebhook::diagnosis why;
-    auto keys =
-            opt.keys_file ? lkwebhook::from_key_file(*opt.keys_file, &why) : lkwebhook::key_set::from_environment(&why);
+    auto keys = examples::load_keys(opt, &why);
     if (!keys) {
         std::cerr << "lkwebhook-beast-server: no usable API keys: " << why.view() << "\n";
         return 2;

@@ -26,7 +26,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -48,6 +47,7 @@
 #include <lkwebhook/signer.hpp>
 
 #include "commands.hpp"
+#include "common/parse_number.hpp"
 #include "sample_events.hpp"
 
 namespace lkwebhook::cli {
@@ -109,14 +109,6 @@ constexpr std::string_view send_usage =
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-bool parse_int64(std::string_view text, std::int64_t& out) {
-    if (text.empty()) return false;
-    const char* first = text.data();
-    const char* last = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(first, last, out);
-    return ec == std::errc{} && ptr == last;
-}
 
 bool parse_double(const std::string& text, double& out) {
     if (text.empty()) return false;
@@ -202,7 +194,7 @@ std::optional<url_parts> parse_url(std::string_view url, std::string& why) {
     }
     std::int64_t port_number = 0;
     if (host.empty() ||
-        (!port.empty() && (!parse_int64(port, port_number) || port_number < 1 || port_number > 65535)) ||
+        (!port.empty() && (!examples::parse_number(port, port_number) || port_number < 1 || port_number > 65535)) ||
         (port.empty() && authority.back() == ':')) {
         why = "the URL needs a host and, if given, a port between 1 and 65535";
         return std::nullopt;
@@ -306,7 +298,7 @@ attempt_result post_once(const url_parts& url, const std::string& body, const st
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value) {
     value = trim(value);
     std::int64_t seconds = 0;
-    if (parse_int64(value, seconds)) {
+    if (examples::parse_number(value, seconds)) {
         if (seconds < 0) return std::nullopt;
         return std::chrono::milliseconds(std::min<std::int64_t>(seconds, 24 * 3600) * 1000);
     }
@@ -380,7 +372,7 @@ int send_command(int argc, char** argv) {
         };
         const auto int_value = [&](std::int64_t& out) {
             std::string text;
-            return value(text) && parse_int64(text, out);
+            return value(text) && examples::parse_number(text, out);
         };
         std::string text;
         std::int64_t number = 0;

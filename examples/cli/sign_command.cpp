@@ -12,7 +12,6 @@
 // (one command line; --data-binary, not -d, which strips newlines and breaks the hash)
 
 #include <cerrno>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -27,6 +26,7 @@
 #include <lkwebhook/signer.hpp>
 
 #include "commands.hpp"
+#include "common/parse_number.hpp"
 
 namespace lkwebhook::cli {
 
@@ -46,12 +46,6 @@ constexpr std::string_view sign_usage =
         "  --valid-for SECONDS  exp - nbf (default 300, as LiveKit)\n"
         "\n"
         "Exit status: 0 on success, 2 on usage errors.\n";
-
-bool parse_int64(std::string_view text, std::int64_t& out) {
-    if (text.empty()) return false;
-    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc{} && ptr == text.data() + text.size();
-}
 
 }  // namespace
 
@@ -82,11 +76,11 @@ int sign_command(int argc, char** argv) {
             if (!has_value) return usage_error("--api-secret needs a value");
             api_secret = argv[++i];
         } else if (arg == "--now") {
-            if (!has_value || !parse_int64(argv[++i], number) || number < 0)
+            if (!has_value || !examples::parse_number(argv[++i], number) || number < 0)
                 return usage_error("--now needs unix seconds");
             options.now_unix = number;
         } else if (arg == "--valid-for") {
-            if (!has_value || !parse_int64(argv[++i], number) || number <= 0)
+            if (!has_value || !examples::parse_number(argv[++i], number) || number <= 0)
                 return usage_error("--valid-for needs a positive number of seconds");
             options.valid_for = std::chrono::seconds(number);
         } else if (arg.size() > 1 && arg.front() == '-') {

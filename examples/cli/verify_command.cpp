@@ -10,7 +10,6 @@
 // Rejection: `error: <stable_name>: <diagnosis>` as the first line of
 // stderr, exit 1. Usage errors: exit 2.
 
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -29,6 +28,7 @@
 #include <lkwebhook/receiver.hpp>
 
 #include "commands.hpp"
+#include "common/parse_number.hpp"
 
 namespace lkwebhook::cli {
 namespace {
@@ -66,12 +66,6 @@ struct cli_clock {
         return lkwebhook::unix_now(system_clock_source{});
     }
 };
-
-bool parse_int(std::string_view text, std::int64_t& out) {
-    if (text.empty()) return false;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return error == std::errc{} && end == text.data() + text.size();
-}
 
 bool read_body(const std::optional<std::string>& path, std::string& body) {
     if (!path || *path == "-") {
@@ -152,12 +146,12 @@ int verify_command(int argc, char** argv) {
                 authorization = std::string(*v);
             } else if (name == "--now") {
                 std::int64_t now = 0;
-                if (!parse_int(*v, now) || now < 0 || now > max_numeric_date)
+                if (!examples::parse_number(*v, now) || now < 0 || now > max_numeric_date)
                     return usage_error("--now needs an integer number of unix seconds in [0, 253402300799]");
                 clock.fixed = now;
             } else if (name == "--leeway") {
                 std::int64_t leeway = 0;
-                if (!parse_int(*v, leeway) || leeway < 0 || leeway > 300) {
+                if (!examples::parse_number(*v, leeway) || leeway < 0 || leeway > 300) {
                     return usage_error("--leeway needs an integer number of seconds in [0, 300]");
                 }
                 options.verify.leeway = std::chrono::seconds{leeway};

@@ -7,7 +7,11 @@
 #ifndef LKWEBHOOK_EXAMPLES_COMMON_SERVER_OPTIONS_HPP
 #define LKWEBHOOK_EXAMPLES_COMMON_SERVER_OPTIONS_HPP
 
-#include <charconv>
+#include <lkwebhook/key_file.hpp>
+#include <lkwebhook/keys.hpp>
+
+#include "parse_number.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -16,7 +20,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <type_traits>
 
 namespace examples {
@@ -31,13 +34,6 @@ struct common_server_options {
     std::int64_t leeway_seconds = 60;
     bool quiet = false;
 };
-
-// The whole of `text` as a number of type T (no sign where T has none, no trailing characters).
-template <class T>
-bool parse_number(std::string_view text, T& out) {
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return error == std::errc{} && end == text.data() + text.size();
-}
 
 // An option of the form `--name VALUE`: `store` keeps the value and says whether it is valid;
 // when it is not, the server stops with `complaint`.
@@ -92,6 +88,14 @@ inline std::string server_usage(std::string_view program, std::string_view descr
     text += own_options_usage;
     text += "\nGET /metrics (Prometheus text), GET /healthz, GET /sessions, GET /events. Stops on SIGINT/SIGTERM.\n";
     return text;
+}
+
+// The API keys: from the --keys-file file when given, else from LIVEKIT_API_KEY and
+// LIVEKIT_API_SECRET, as LiveKit's own tools read them.
+[[nodiscard]] inline lkwebhook::result<lkwebhook::key_set> load_keys(const common_server_options& options,
+                                                                     lkwebhook::diagnosis* why) {
+    return options.keys_file ? lkwebhook::from_key_file(*options.keys_file, why)
+                             : lkwebhook::key_set::from_environment(why);
 }
 
 // Reads the command line into `common` and, through `own_options`, the server's own options.

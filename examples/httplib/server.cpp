@@ -31,7 +31,6 @@
 
 #include <lkwebhook/dispatch.hpp>
 #include <lkwebhook/idempotency.hpp>
-#include <lkwebhook/key_file.hpp>
 #include <lkwebhook/keys.hpp>
 #include <lkwebhook/metrics.hpp>
 
@@ -106,10 +105,8 @@ int main(int argc, char** argv) {
     if (const auto exit_status = examples::parse_server_command_line(argc, argv, program, usage, opt, own_options))
         return *exit_status;
 
-    // Keys: the environment by default, as LiveKit's own tools do.
     lkwebhook::diagnosis why;
-    auto keys =
-            opt.keys_file ? lkwebhook::from_key_file(*opt.keys_file, &why) : lkwebhook::key_set::from_environment(&why);
+    auto keys = examples::load_keys(opt, &why);
     if (!keys) {
         std::cerr << "lkwebhook-httplib-server: no usable API keys: " << why.view() << "\n";
         return 2;
