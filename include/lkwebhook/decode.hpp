@@ -1,17 +1,17 @@
 #ifndef LKWEBHOOK_DECODE_HPP
 #define LKWEBHOOK_DECODE_HPP
 
-// Protobuf-JSON -> typed events (events.hpp), with simdjson On-Demand.
+// Protobuf-JSON -> typed events (events.hpp), with simdjson's DOM parser.
 //
 // Call this only on an authenticated body (receiver.hpp does both steps in
 // the right order): it implements step 8 of tests/threats/catalogue.md#order
 // and the rules of its group G.
 //
-// One pass, order-independent: every object is walked once with
-// `for (field : object)` and each key is matched against the message's
-// descriptor (lowerCamelCase or proto name, after unescaping). Every value is
-// visited, unknown members included, so a syntax error anywhere is found
-// (On-Demand only validates what it is asked for, simdjson#1621). Accepted:
+// The whole body is parsed and validated first (syntax, UTF-8, escapes,
+// numbers, anywhere, unknown members included), then the parse's tape is
+// walked once, order-independent: each key is matched against the message's
+// descriptor (lowerCamelCase or proto name, after unescaping), and values the
+// descriptor does not know are stepped over (impl/decode.ipp). Accepted:
 // 64-bit integers as strings or numbers, 32-bit integers as numbers or
 // strings, enums as names or numbers (unknown names leave the field unset,
 // unknown numbers are kept), null as "not set", float/double as numbers or
@@ -24,22 +24,12 @@
 // or out of range, two members of one oneof, and an event id over 128 bytes
 // or with control characters.
 
-#include <algorithm>
-#include <array>
-#include <bit>
-#include <charconv>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <limits>
 #include <memory>
-#include <new>
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <utility>
-#include <vector>
 
 #include "config.hpp"
 #include "detail/message_info_fwd.hpp"

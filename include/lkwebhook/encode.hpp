@@ -22,14 +22,9 @@
 // No simdjson or OpenSSL needed.
 
 #include <algorithm>
-#include <array>
-#include <charconv>
-#include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "config.hpp"
 #include "detail/message_info_fwd.hpp"

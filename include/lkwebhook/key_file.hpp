@@ -18,7 +18,6 @@
 // The parser is in detail/key_file_parser.hpp; the key providers in keys.hpp.
 
 #include <cstddef>
-#include <cstdio>
 #include <string>
 #include <string_view>
 #include <utility>

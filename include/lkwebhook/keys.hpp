@@ -10,11 +10,9 @@
 // is wiped with OPENSSL_cleanse when the provider is destroyed (K5, best
 // effort: copies the caller made are the caller's business).
 
-#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <iosfwd>
 #include <memory>
 #include <optional>

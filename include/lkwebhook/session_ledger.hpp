@@ -30,7 +30,6 @@
 // Thread-safety: all member functions may be called concurrently (one mutex);
 // on_summary runs on the calling thread after the lock is released.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>

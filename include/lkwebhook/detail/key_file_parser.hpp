@@ -5,7 +5,6 @@
 // in key_file.hpp): flow scalars, one `key: secret` mapping per line.
 // Internal; include <lkwebhook/key_file.hpp>.
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>

@@ -27,7 +27,6 @@
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
-#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstddef>
