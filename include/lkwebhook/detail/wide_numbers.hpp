@@ -7,7 +7,7 @@
 // outcome such a body had when every number was read from its text: it is
 // accepted where the number is ignored (an unknown member) or read as a
 // double (a wide integer is a finite double), and refused everywhere else.
-// So when a parse fails with NUMBER_ERROR, narrow_wide_numbers() rewrites
+// So when a parse fails (NUMBER_ERROR in 3.0.1), narrow_wide_numbers() rewrites
 // each such token in the private copy of the body into a number simdjson
 // takes, no longer than the original (padded with spaces):
 //  - a wide integer becomes its double's shortest digits with an exponent

@@ -106,7 +106,11 @@ public:
         // Reserved by the owner (decode_context::reserve()), so normally no allocation here.
         if (!state_.parser.ready_for(json.size())) return json_error(simdjson::MEMALLOC);
         simdjson::error_code error = state_.parser.parse(buffer, json.size());
-        if (error == simdjson::NUMBER_ERROR && narrow_wide_numbers(buffer, json.size())) {
+        // Any refusal, not only NUMBER_ERROR: the code simdjson gives a wide
+        // integer differs between versions (later ones have BIGINT_ERROR).
+        // The rewrite touches only valid wide numbers, so a body refused for
+        // anything else is refused again; only failing bodies pay for it.
+        if (error != simdjson::MEMALLOC && error != simdjson::CAPACITY && narrow_wide_numbers(buffer, json.size())) {
             error = state_.parser.parse(buffer, json.size());
         }
         if (error) return json_error(error);
