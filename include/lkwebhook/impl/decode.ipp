@@ -110,7 +110,8 @@ public:
         // integer differs between versions (later ones have BIGINT_ERROR).
         // The rewrite touches only valid wide numbers, so a body refused for
         // anything else is refused again; only failing bodies pay for it.
-        if (error != simdjson::MEMALLOC && error != simdjson::CAPACITY && narrow_wide_numbers(buffer, json.size())) {
+        if (error != simdjson::SUCCESS && error != simdjson::MEMALLOC && error != simdjson::CAPACITY &&
+            narrow_wide_numbers(buffer, json.size())) {
             error = state_.parser.parse(buffer, json.size());
         }
         if (error) return json_error(error);
