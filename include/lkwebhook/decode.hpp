@@ -145,6 +145,9 @@ private:
     friend std::error_code detail::decode_into(std::string_view json, const detail::message_info& info, void* message,
                                                decode_context& context, diagnosis* why) noexcept;
 
+    /// The state, made again if it is missing; null when memory ran out.
+    LKWEBHOOK_DECL detail::decode_state* state() noexcept;
+
     decode_options options_;
     std::size_t max_body_bytes_;
     // Behind a pointer, so that this header does not need simdjson (the

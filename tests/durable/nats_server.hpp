@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "redis/redis_server.hpp"  // free_loopback_port()
+#include "support/server_process.hpp"
 
 #ifndef LKWEBHOOK_NATS_SERVER
 #define LKWEBHOOK_NATS_SERVER ""
@@ -70,33 +71,9 @@ public:
         std::vector<std::string> args{binary_, "-js",       "-sd", dir_ + "/store",
                                       "-a",    "127.0.0.1", "-p",  std::to_string(port_)};
         args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-        std::vector<char*> argv;
-        for (std::string& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        pid_ = ::fork();
-        if (pid_ < 0) throw std::runtime_error("fork failed");
-        if (pid_ == 0) {
-            const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-            if (out >= 0) {
-                ::dup2(out, 1);
-                ::dup2(out, 2);
-            }
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
-        // Wait until it logs that it is ready (JetStream included; at most ~20 s).
-        for (int i = 0; i < 400; ++i) {
-            std::ifstream in{log};
-            const std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-            if (text.find("Server is ready") != std::string::npos) return;
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-                pid_ = -1;
-                throw std::runtime_error("nats-server exited at start (see " + log + ")");
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds{50});
-        }
-        throw std::runtime_error("nats-server did not become ready");
+        pid_ = spawn_logged(std::move(args), dir_, log);
+        // JetStream included; at most ~20 s.
+        wait_for_log(pid_, log, "Server is ready", 400, "nats-server");
     }
 
     void stop(int signal = SIGTERM) {

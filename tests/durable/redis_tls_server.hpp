@@ -24,6 +24,7 @@
 
 #include "durable/throwaway_ca.hpp"
 #include "redis/redis_server.hpp"  // redis_server_path(), free_loopback_port()
+#include "support/server_process.hpp"
 
 namespace lkwebhook_test {
 
@@ -63,42 +64,21 @@ public:
                                       "--tls-auth-clients",
                                       options.require_client_certificates ? "yes" : "no"};
         if (!options.requirepass.empty()) args.insert(args.end(), {"--requirepass", options.requirepass});
-        std::vector<char*> argv;
-        for (std::string& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        pid_ = ::fork();
-        if (pid_ < 0) throw std::runtime_error("fork failed");
-        if (pid_ == 0) {
-            if (::chdir(dir_.c_str()) != 0) ::_exit(126);
-            const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-            if (out >= 0) {
-                ::dup2(out, 1);
-                ::dup2(out, 2);
-            }
-            ::execv(argv[0], argv.data());
-            ::_exit(127);
-        }
+        pid_ = spawn_logged(std::move(args), dir_, log);
         // Redis 7.0 logs "Ready to accept connections", 7.2 and later "... connections tls".
-        for (int i = 0; i < 200; ++i) {
-            std::ifstream in{log};
-            const std::string text{std::istreambuf_iterator<char>{in}, std::istreambuf_iterator<char>{}};
-            if (text.find("Ready to accept connections") != std::string::npos) return;
-            int status = 0;
-            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        try {
+            wait_for_log(pid_, log, "Ready to accept connections", 200, "redis-server (TLS)");
+        } catch (...) {  // a constructor that throws runs no destructor: clean up here
+            if (pid_ > 0) {
+                ::kill(pid_, SIGKILL);
+                int status = 0;
+                ::waitpid(pid_, &status, 0);
                 pid_ = -1;
-                std::error_code ignored;
-                std::filesystem::remove_all(dir_, ignored);
-                throw std::runtime_error("redis-server (TLS) exited at start: " + text);
             }
-            std::this_thread::sleep_for(std::chrono::milliseconds{50});
+            std::error_code ignored;
+            std::filesystem::remove_all(dir_, ignored);
+            throw;
         }
-        ::kill(pid_, SIGKILL);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
-        std::error_code ignored;
-        std::filesystem::remove_all(dir_, ignored);
-        throw std::runtime_error("redis-server (TLS) did not become ready");
     }
     ~redis_tls_server() {
         if (pid_ > 0) {

@@ -69,9 +69,7 @@ def standard_headers(compiler, flags, defines, source, scratch):
     """The #include <...> lines of the library's headers that `source`
     reaches (everything but the library itself): what the library's
     declarations cannot do without."""
-    out = subprocess.run([compiler, *flags, *defines, "-M", source, "-o", os.path.join(scratch, "deps.d")],
-                         check=True, capture_output=True, text=True)
-    del out
+    subprocess.run([compiler, *flags, *defines, "-M", source, "-o", os.path.join(scratch, "deps.d")], check=True)
     with open(os.path.join(scratch, "deps.d"), encoding="utf-8") as f:
         paths = f.read().replace("\\\n", " ").split()
     lines = set()

@@ -24,6 +24,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "support/server_process.hpp"
+
 #ifndef LKWEBHOOK_REDIS_SERVER
 #define LKWEBHOOK_REDIS_SERVER ""
 #endif
@@ -103,22 +105,7 @@ public:
         if (!options_.requirepass.empty()) args.insert(args.end(), {"--requirepass", options_.requirepass});
         if (options_.unix_socket) args.insert(args.end(), {"--unixsocket", dir_ + "/redis.sock"});
         args.insert(args.end(), options_.extra.begin(), options_.extra.end());
-        std::vector<char*> argv;
-        for (std::string& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        // Built before fork(): the child of a threaded process may only call async-signal-safe functions.
-        pid_ = ::fork();
-        if (pid_ < 0) throw std::runtime_error("fork failed");
-        if (pid_ == 0) {
-            if (::chdir(dir_.c_str()) != 0) ::_exit(126);
-            const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-            if (out >= 0) {
-                ::dup2(out, 1);
-                ::dup2(out, 2);
-            }
-            ::execv(binary_.c_str(), argv.data());
-            ::_exit(127);
-        }
+        pid_ = spawn_logged(std::move(args), dir_, log);
         // Wait until it answers PING (at most ~10 s).
         for (int i = 0; i < 200; ++i) {
             if (ping()) return;

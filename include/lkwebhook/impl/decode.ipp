@@ -682,13 +682,11 @@ LKWEBHOOK_DECL std::error_code decode_into(std::string_view json, const message_
         diagnose(why).append("out of memory while decoding");
         return make_error_code(errc::internal_error);
     };
-    // A moved-from context, or one whose construction ran out of memory.
-    if (!context.state_)
-        context.state_.reset(new (std::nothrow) decode_state(context.max_body_bytes_, context.options_.max_depth));
-    if (!context.state_) return out_of_memory();
+    decode_state* const state = context.state();
+    if (state == nullptr) return out_of_memory();
     return fail_closed(
             [&] {
-                json_decoder decoder(context, *context.state_, why);
+                json_decoder decoder(context, *state, why);
                 return decoder.run(json, info, message);
             },
             out_of_memory);
@@ -703,16 +701,21 @@ LKWEBHOOK_DECL decode_context::decode_context(const decode_options& options, std
       max_body_bytes_(max_body_bytes),
       state_(new (std::nothrow) detail::decode_state(max_body_bytes, options.max_depth)) {}
 
-LKWEBHOOK_DECL bool decode_context::reserve() noexcept {
+LKWEBHOOK_DECL detail::decode_state* decode_context::state() noexcept {
+    // A moved-from context, or one whose construction ran out of memory.
     if (!state_) state_.reset(new (std::nothrow) detail::decode_state(max_body_bytes_, options_.max_depth));
-    if (!state_) return false;
-    detail::decode_state& state = *state_;
+    return state_.get();
+}
+
+LKWEBHOOK_DECL bool decode_context::reserve() noexcept {
+    detail::decode_state* const owned = state();
+    if (owned == nullptr) return false;
     const std::size_t needed = max_body_bytes_ + simdjson::SIMDJSON_PADDING;
-    if (state.buffer_capacity < needed) {
-        state.buffer.reset(new (std::nothrow) char[needed]);
-        state.buffer_capacity = state.buffer ? needed : 0;
+    if (owned->buffer_capacity < needed) {
+        owned->buffer.reset(new (std::nothrow) char[needed]);
+        owned->buffer_capacity = owned->buffer ? needed : 0;
     }
-    return state.parser.ready_for(max_body_bytes_) && state.buffer != nullptr;
+    return owned->parser.ready_for(max_body_bytes_) && owned->buffer != nullptr;
 }
 
 LKWEBHOOK_DECL result<webhook_event> decode(std::string_view json, diagnosis* why) {
