@@ -356,6 +356,18 @@ TEST_CASE("integers: strict lexemes and ranges", "[decode][threat-G17]") {
     CHECK(num_dropped("-2147483648").event.num_dropped == std::numeric_limits<std::int32_t>::min());
     CHECK_FALSE(num_dropped("2147483648").ok);
     CHECK_FALSE(num_dropped("-2147483649").ok);
+    // The same limits for integers written as decimal strings.
+    CHECK(empty_timeout("\"4294967295\"").event.room->empty_timeout == 4294967295u);
+    CHECK(empty_timeout("\"-0\"").event.room->empty_timeout == 0u);
+    CHECK_FALSE(empty_timeout("\"4294967296\"").ok);
+    CHECK_FALSE(empty_timeout("\"-1\"").ok);
+    CHECK(num_dropped("\"-2147483648\"").event.num_dropped == std::numeric_limits<std::int32_t>::min());
+    CHECK(num_dropped("\"2147483647\"").event.num_dropped == std::numeric_limits<std::int32_t>::max());
+    CHECK_FALSE(num_dropped("\"2147483648\"").ok);
+    CHECK_FALSE(num_dropped("\"-2147483649\"").ok);
+    CHECK(empty_timeout("\"-1\"").why == "room.emptyTimeout: integer out of range");
+    CHECK(num_dropped("\"07\"").why ==
+          "numDropped: not a valid integer (digits only, no '+', spaces or leading zeros)");
     const outcome fraction = created("1.5");
     CHECK(fraction.why == "createdAt: integers must not have a fraction or exponent");
 }
@@ -455,6 +467,38 @@ TEST_CASE("maps: order kept, empty keys and values kept, duplicates rejected", "
     CHECK(many.event.participant->attributes.size() == 20000);
 }
 
+TEST_CASE("maps out of order: duplicates found however the keys share their first bytes", "[decode][threat-G20]") {
+    const auto attributes = [](const std::vector<std::string>& keys) {
+        std::string body = R"({"participant":{"attributes":{)";
+        for (std::size_t i = 0; i < keys.size(); ++i) body += (i ? ",\"" : "\"") + keys[i] + "\":\"v\"";
+        return run(body + "}}}");
+    };
+    // Keys that differ only past their first eight bytes, or only in length
+    // ("a" and "a" followed by U+0000 have the same zero-padded first eight bytes).
+    const outcome distinct = attributes({"prefix__b", "prefix__a", "prefix__", "a\\u0000", "a", "a\\u0000\\u0000"});
+    INFO(distinct.why);
+    REQUIRE(distinct.ok);
+    CHECK(distinct.event.participant->attributes.size() == 6);
+    CHECK(distinct.event.participant->attributes[3].first == std::string("a\0", 2));
+    const outcome repeated_long = attributes({"prefix__b", "prefix__a", "prefix__b"});
+    CHECK_FALSE(repeated_long.ok);
+    CHECK(repeated_long.why == "participant.attributes: duplicate map key");
+    CHECK_FALSE(attributes({"a\\u0000", "a", "a\\u0000"}).ok);
+    // One duplicate among many keys out of order, far apart and with the
+    // first eight bytes shared by every key.
+    for (const std::string& shared : {std::string(), std::string("sharedprefix-")}) {
+        std::vector<std::string> keys;
+        for (int i = 0; i < 5000; ++i) keys.push_back(shared + std::to_string((i * 7919) % 100003));
+        INFO(shared);
+        CHECK(attributes(keys).ok);
+        keys.push_back(keys[17]);
+        CHECK_FALSE(attributes(keys).ok);
+        keys.pop_back();
+        keys.insert(keys.begin() + 3, keys[4000]);
+        CHECK_FALSE(attributes(keys).ok);
+    }
+}
+
 TEST_CASE("hostile string contents pass through unchanged", "[decode][threat-G21]") {
     const outcome o = run(R"({"participant":{"name":"\u202egnp.exe\u001b[31m\n[ERROR] fake <script>'; DROP"}})");
     REQUIRE(o.ok);
@@ -539,6 +583,18 @@ TEST_CASE("the decoded event is bounded by 16 x body size + 64 KiB", "[decode][t
         strings += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":\"" + std::string(500, 'v') + "\"";
     strings += "}}}";
     CHECK(run(strings).ok);
+    // A string past the bound is refused at that string, by its path: the
+    // room (its struct size) fits within the bound, its name does not.
+    const std::string name(100, 'n');
+    const std::string body = R"({"room":{"name":")" + name + "\"}}";
+    decode_options tight;
+    tight.memory_factor = 1;
+    tight.memory_base = sizeof(room) + name.size() - body.size() - 1;
+    const outcome over = run(body, tight);
+    CHECK_FALSE(over.ok);
+    CHECK(over.why.find("room.name: the decoded event would exceed") == 0);
+    tight.memory_base += 1;
+    CHECK(run(body, tight).ok);
 }
 
 TEST_CASE("any message type can be decoded on its own", "[decode]") {

@@ -58,7 +58,10 @@ struct decode_state {
         std::uint64_t prefix;
         std::uint32_t index;
     };
-    std::vector<key_order> order;  // duplicate map key check of unsorted maps
+    // The duplicate map key check of unsorted maps: the pairs, and the
+    // radix sort's second buffer (both keep their capacity between bodies).
+    std::vector<key_order> order;
+    std::vector<key_order> order_spare;
 };
 
 LKWEBHOOK_DECL void decode_state_deleter::operator()(decode_state* state) const noexcept { delete state; }
@@ -253,18 +256,27 @@ private:
 
     // ---- structure ----------------------------------------------------------
 
+    template <class Word>
+    static Word load(const char* bytes) noexcept {
+        Word word{};
+        std::memcpy(&word, bytes, sizeof word);
+        return word;
+    }
+
     /// Byte equality of two ranges of `size` bytes, inlined: the names are
-    /// short, and a libc memcmp call costs more than the comparison.
+    /// short, and a libc memcmp call costs more than the comparison. The
+    /// last word overlaps the one before it rather than being compared byte
+    /// by byte (every load stays inside both ranges).
     static bool same_bytes(const char* a, const char* b, std::size_t size) noexcept {
-        while (size >= 8) {
-            std::uint64_t x = 0;
-            std::uint64_t y = 0;
-            std::memcpy(&x, a, 8);
-            std::memcpy(&y, b, 8);
-            if (x != y) return false;
-            a += 8;
-            b += 8;
-            size -= 8;
+        if (size >= 8) {
+            for (std::size_t i = 0; i + 8 < size; i += 8) {
+                if (load<std::uint64_t>(a + i) != load<std::uint64_t>(b + i)) return false;
+            }
+            return load<std::uint64_t>(a + size - 8) == load<std::uint64_t>(b + size - 8);
+        }
+        if (size >= 4) {
+            return ((load<std::uint32_t>(a) ^ load<std::uint32_t>(b)) |
+                    (load<std::uint32_t>(a + size - 4) ^ load<std::uint32_t>(b + size - 4))) == 0;
         }
         for (std::size_t i = 0; i < size; ++i) {
             if (a[i] != b[i]) return false;
@@ -309,24 +321,37 @@ private:
         // number order), so the field after the last one found is tried
         // first: one comparison whose operands are known early, instead of
         // the hash probe's chain of dependent loads.
-        const field_info* expected = info.fields;
+        // The descriptor in locals: the compiler cannot keep `info` in
+        // registers across the stores into the message (they may alias).
+        const field_info* const fields = info.fields;
+        const std::size_t field_count = info.size;
+        std::size_t expected = 0;  // index of the field after the last one found
         for (std::size_t key_at = at + 1; key_at < end;) {
             const std::size_t value_at = key_at + 1;
             const std::size_t next = tape_.after(value_at);
             const std::string_view key = tape_.string(key_at);
-            const field_info* field =
-                    expected != info.end() && same_name(expected->json_name, key) ? expected : lookup(info, key);
             key_at = next;
-            if (field != nullptr) expected = field + 1;
-            if (field == nullptr) {
-                // Unknown member, any type: ignored (G2, G10); simdjson has
-                // validated it, only its depth is left to check.
-                if (!check_unknown_depth(value_at, depth + 1)) return false;
-                continue;
+            std::size_t index = expected;
+            const field_info* field = fields + index;
+            if (index >= field_count || !same_name(field->json_name, key)) {
+                field = lookup(info, key);
+                if (field == nullptr) {
+                    // Unknown member, any type: ignored (G2, G10); simdjson has
+                    // validated it, only its depth is left to check.
+                    if (!check_unknown_depth(value_at, depth + 1)) return false;
+                    continue;
+                }
+                index = static_cast<std::size_t>(field - fields);
             }
-            if (!push(*field)) return false;
-            const std::uint64_t bit = std::uint64_t{1} << static_cast<unsigned>(field - info.fields);
+            expected = index + 1;
+            // The path entry is written only on the way to a nested value or
+            // a fault (write_path() reads it); a plain value stored by
+            // store_plain() needs none. The capacity check stays first, as
+            // it was when every field pushed its entry here.
+            if (path_size_ >= path_.size()) return fail("nesting too deep");
+            const std::uint64_t bit = std::uint64_t{1} << index;
             if ((seen & bit) != 0) {
+                push(*field);
                 return fail(field->json_name == field->proto_name
                                     ? "duplicate field"
                                     : "duplicate field (counting both its lowerCamelCase and proto spelling)");
@@ -336,12 +361,12 @@ private:
             if (type == tape_tag::null) {
                 // null means "not set" for every field kind (G13).
                 field->ops->reset(field->member(message));
-                pop();
                 continue;
             }
             if (field->oneof != 0) {
                 const std::uint32_t oneof_bit = std::uint32_t{1} << (field->oneof - 1u);
                 if ((oneofs_seen & oneof_bit) != 0) {
+                    push(*field);
                     write_path();
                     if (why_ != nullptr) {
                         why_->append(": a second member of oneof '").append(info.oneofs[field->oneof - 1]).append("'");
@@ -352,6 +377,15 @@ private:
                 oneofs_seen |= oneof_bit;
             }
             void* storage = field->member(message);
+            if (field->label == field_label::singular) {
+                // Strings first, the most common field: a small test without a call.
+                if (field->kind == field_kind::string && type == tape_tag::string) {
+                    if (store_string(value_at, storage)) continue;
+                } else if (store_plain(value_at, type, *field, storage)) {
+                    continue;
+                }
+            }
+            push(*field);
             const bool ok = field->label == field_label::repeated
                                     ? decode_repeated(value_at, type, *field, storage, depth)
                                     : decode_single(value_at, type, *field, storage, depth);
@@ -422,6 +456,8 @@ private:
     bool decode_map(std::size_t at, string_map& map) {
         map.clear();
         const std::size_t end = tape_.closing(at);
+        std::string_view previous;
+        bool sorted = true;  // LiveKit sorts map keys: the common case needs no sort
         for (std::size_t key_at = at + 1; key_at < end;) {
             const std::size_t value_at = key_at + 1;
             const std::string_view key = tape_.string(key_at);
@@ -431,41 +467,80 @@ private:
             if (type != tape_tag::string) return fail_type("a string map value", type);
             const std::string_view text = tape_.string(value_at);
             if (!charge(sizeof(std::pair<std::string, std::string>) + key.size() + text.size())) return false;
-            auto& entry = map.emplace_back();
-            entry.first.assign(key);
-            entry.second.assign(text);
+            // Not cleared: both strings are assigned here.
+            auto& entry = *static_cast<std::pair<std::string, std::string>*>(ops_of<string_map>.engage(&map));
+            copy_text(entry.first, key);
+            copy_text(entry.second, text);
+            if (sorted && map.size() > 1) sorted = previous < key;
+            previous = key;
         }
-        return check_unique_keys(map);
+        return sorted || check_unique_keys(map);
     }
 
+    /// The duplicate key check of a map whose keys are not in increasing
+    /// order. The attacker chooses the keys, so the check must not depend on
+    /// them being benign: the (first eight bytes, index) pairs are radix
+    /// sorted (linear, and no hash to collide), then only keys whose eight
+    /// byte prefixes are equal are compared as strings, by std::sort within
+    /// their run (n log n at worst, when every key shares its prefix). Equal
+    /// keys have equal prefixes, so each duplicate lands in one run.
     bool check_unique_keys(const string_map& map) {
         const std::size_t n = map.size();
-        bool sorted = true;  // LiveKit sorts map keys: the common case is O(n)
-        for (std::size_t i = 1; i < n && sorted; ++i) sorted = map[i - 1].first < map[i].first;
-        if (sorted) return true;
-        // Sorted by (first eight bytes, whole key): most comparisons are of
-        // two integers, not of two strings elsewhere in memory (100k keys
-        // took 35 ms per MiB sorted by the strings alone). Equal keys have
-        // equal prefixes, so they still end up next to each other.
         auto& order = state_.order;
         order.resize(n);
+        state_.order_spare.resize(n);
         for (std::size_t i = 0; i < n; ++i) order[i] = {key_prefix(map[i].first), static_cast<std::uint32_t>(i)};
-        std::sort(order.begin(), order.end(),
-                  [&map](const decode_state::key_order& a, const decode_state::key_order& b) {
-                      if (a.prefix != b.prefix) return a.prefix < b.prefix;
-                      return map[a.index].first < map[b.index].first;
-                  });
-        for (std::size_t i = 1; i < n; ++i) {
-            if (order[i - 1].prefix == order[i].prefix && map[order[i - 1].index].first == map[order[i].index].first)
-                return fail("duplicate map key");
+        sort_by_prefix(order, state_.order_spare);
+        const auto key_less = [&map](const decode_state::key_order& a, const decode_state::key_order& b) {
+            return map[a.index].first < map[b.index].first;
+        };
+        for (std::size_t run = 0; run < n;) {
+            std::size_t run_end = run + 1;
+            while (run_end < n && order[run_end].prefix == order[run].prefix) ++run_end;
+            if (run_end - run > 1) {
+                // A zero-padded prefix does not tell "a" from "a\u0000": compare whole keys.
+                std::sort(order.begin() + static_cast<std::ptrdiff_t>(run),
+                          order.begin() + static_cast<std::ptrdiff_t>(run_end), key_less);
+                for (std::size_t i = run + 1; i < run_end; ++i) {
+                    if (map[order[i - 1].index].first == map[order[i].index].first) return fail("duplicate map key");
+                }
+            }
+            run = run_end;
         }
         return true;
     }
 
+    /// Least significant digit radix sort of `order` by prefix, one byte a
+    /// pass; a pass is skipped when every prefix has the same byte there (the
+    /// bytes past the end of short keys). `spare` is as large as `order`.
+    static void sort_by_prefix(std::vector<decode_state::key_order>& order,
+                               std::vector<decode_state::key_order>& spare) noexcept {
+        const std::size_t n = order.size();
+        if (n < 2) return;
+        std::array<std::array<std::uint32_t, 256>, 8> counts{};
+        for (const decode_state::key_order& entry : order) {
+            for (unsigned digit = 0; digit < 8; ++digit) ++counts[digit][(entry.prefix >> (8 * digit)) & 0xFFu];
+        }
+        for (unsigned digit = 0; digit < 8; ++digit) {
+            auto& count = counts[digit];
+            if (count[(order[0].prefix >> (8 * digit)) & 0xFFu] == n) continue;
+            std::uint32_t start = 0;
+            for (std::uint32_t& c : count) start += std::exchange(c, start);
+            for (const decode_state::key_order& entry : order)
+                spare[count[(entry.prefix >> (8 * digit)) & 0xFFu]++] = entry;
+            order.swap(spare);
+        }
+    }
+
     static std::uint64_t key_prefix(const std::string& key) noexcept {
         std::uint64_t prefix = 0;
-        const std::size_t n = key.size() < 8 ? key.size() : 8;
-        for (std::size_t i = 0; i < n; ++i) prefix |= std::uint64_t{static_cast<unsigned char>(key[i])} << (56 - 8 * i);
+        if (key.size() >= 8) {
+            // A fixed-size big-endian read, which compilers turn into one load and a byte swap.
+            for (std::size_t i = 0; i < 8; ++i) prefix = prefix << 8 | static_cast<unsigned char>(key[i]);
+            return prefix;
+        }
+        for (std::size_t i = 0; i < key.size(); ++i)
+            prefix |= std::uint64_t{static_cast<unsigned char>(key[i])} << (56 - 8 * i);
         return prefix;
     }
 
@@ -490,6 +565,14 @@ private:
     }
 
     // ---- scalars --------------------------------------------------------------
+
+    /// Copies `text` (in the tape's string buffer, never inside `to`) into
+    /// `to`'s kept capacity: append() after clear() skips the overlap
+    /// handling of assign(), which a value from the tape never needs.
+    static void copy_text(std::string& to, std::string_view text) {
+        to.clear();
+        to.append(text.data(), text.size());
+    }
 
     enum class scalar_status { ok, ignored, failed };
 
@@ -590,6 +673,85 @@ private:
         return true;
     }
 
+    /// The common case of a singular scalar, inline: a string, a boolean, an
+    /// integer number within the field's range or a known enum name is
+    /// stored and true returned. Anything else returns false having changed
+    /// nothing, and decode_single() reads it the general way (and names any
+    /// fault), so this decides no outcome of its own.
+    bool store_plain(std::size_t at, tape_tag type, const field_info& field, void* slot) {
+        switch (field.kind) {
+            case field_kind::string: return type == tape_tag::string && store_string(at, slot);
+            case field_kind::boolean:
+                if (type != tape_tag::true_value && type != tape_tag::false_value) return false;
+                *static_cast<bool*>(slot) = type == tape_tag::true_value;
+                return true;
+            case field_kind::int32: return store_plain_integer<std::int32_t>(at, type, slot);
+            case field_kind::uint32: return store_plain_integer<std::uint32_t>(at, type, slot);
+            case field_kind::int64: return store_plain_integer<std::int64_t>(at, type, slot);
+            case field_kind::uint64: return store_plain_integer<std::uint64_t>(at, type, slot);
+            case field_kind::enumeration: {
+                if (type != tape_tag::string) return false;
+                const enum_value* known = field.enumeration->find(tape_.string(at));
+                if (known == nullptr) return false;
+                std::memcpy(slot, &known->number, sizeof known->number);
+                return true;
+            }
+            case field_kind::float64:
+            case field_kind::message:
+            case field_kind::map: break;
+        }
+        return false;
+    }
+
+    /// The string at `at` into the std::string at `slot`, within the memory
+    /// bound; false (nothing changed) beyond it, where charge() names the fault.
+    bool store_string(std::size_t at, void* slot) {
+        const std::string_view text = tape_.string(at);
+        if (text.size() > budget_ - used_) return false;
+        used_ += text.size();
+        copy_text(*static_cast<std::string*>(slot), text);
+        return true;
+    }
+
+    /// An integer number on the tape (simdjson's int64 or uint64), or a
+    /// decimal string, within the range of Int; false for anything else
+    /// (read_integer() decides it).
+    template <class Int>
+    bool store_plain_integer(std::size_t at, tape_tag type, void* slot) noexcept {
+        if (type == tape_tag::string) {
+            bool negative = false;
+            std::uint64_t magnitude = 0;
+            if (parse_integer(tape_.string(at), negative, magnitude) != integer_lexeme::ok) return false;
+            if (negative) {
+                // As in_range(): the largest magnitude below zero (0 for unsigned Int).
+                constexpr std::int64_t min =
+                        std::is_signed_v<Int> ? static_cast<std::int64_t>(std::numeric_limits<Int>::min()) : 0;
+                if (magnitude > static_cast<std::uint64_t>(-(min + 1)) + 1) return false;
+                *static_cast<Int*>(slot) = static_cast<Int>(static_cast<std::int64_t>(0 - magnitude));
+            } else {
+                if (magnitude > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())) return false;
+                *static_cast<Int*>(slot) = static_cast<Int>(magnitude);
+            }
+            return true;
+        }
+        if (type == tape_tag::int64) {
+            const std::int64_t value = tape_.int64(at);
+            if (value < static_cast<std::int64_t>(std::numeric_limits<Int>::min())) return false;
+            if constexpr (sizeof(Int) < sizeof(std::int64_t)) {
+                if (value > static_cast<std::int64_t>(std::numeric_limits<Int>::max())) return false;
+            }
+            *static_cast<Int*>(slot) = static_cast<Int>(value);
+            return true;
+        }
+        if (type == tape_tag::uint64) {
+            const std::uint64_t value = tape_.uint64(at);
+            if (value > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())) return false;
+            *static_cast<Int*>(slot) = static_cast<Int>(value);
+            return true;
+        }
+        return false;
+    }
+
     scalar_status read_scalar(std::size_t at, tape_tag type, const field_info& field, void* slot) {
         const auto status = [](bool ok) { return ok ? scalar_status::ok : scalar_status::failed; };
         switch (field.kind) {
@@ -597,7 +759,7 @@ private:
                 if (type != tape_tag::string) return status(fail_type("a string", type));
                 const std::string_view text = tape_.string(at);
                 if (!charge(text.size())) return scalar_status::failed;
-                static_cast<std::string*>(slot)->assign(text);
+                copy_text(*static_cast<std::string*>(slot), text);
                 return scalar_status::ok;
             }
             case field_kind::boolean: {
