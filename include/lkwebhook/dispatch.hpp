@@ -105,6 +105,8 @@ namespace detail {
 struct thread_decoder {
     decode_context context;
     webhook_event event;
+    // The namespaced dedupe key (H8) of the current request; its buffer is reused.
+    std::string dedupe_key;
     bool busy = false;
     thread_decoder(const decode_options& o, std::size_t max_body_bytes) : context(o, max_body_bytes) {
         context.reserve();  // once per thread and options, not on each later request
@@ -129,6 +131,10 @@ private:
 };
 
 LKWEBHOOK_DECL std::chrono::nanoseconds since(std::chrono::steady_clock::time_point start) noexcept;
+
+/// The start of a request for its latency, read only when metrics or a log
+/// will see that latency (finish() ignores it otherwise).
+[[nodiscard]] LKWEBHOOK_DECL std::chrono::steady_clock::time_point start_time(const dispatch_options& options) noexcept;
 
 LKWEBHOOK_DECL void finish(outcome& o, const dispatch_options& options, std::chrono::steady_clock::time_point start,
                            std::string_view event_name, std::string_view room);
@@ -220,7 +226,7 @@ template <class Keys, class Correlator, class Store, class C>
 outcome verify_and_dispatch_impl(std::string_view body, std::string_view authorization, const Keys& keys,
                                  Correlator& correlator, Store& store, const dispatch_options& options,
                                  const C& clock) {
-    const auto start = std::chrono::steady_clock::now();
+    const auto start = start_time(options);
     outcome o;
 
     // The options come with each call, so they are checked here. An invalid
@@ -238,18 +244,25 @@ outcome verify_and_dispatch_impl(std::string_view body, std::string_view authori
     const std::optional<verified_request> verified =
             verify_and_decode(body, authorization, keys, options, clock, lease, o, start);
     if (!verified) return o;
-    const webhook_event& ev = lease.get().event;
+    thread_decoder& d = lease.get();
+    const webhook_event& ev = d.event;
     o.type = ev.type();
     o.set_event_id(ev.id);
-    // The room as the event family carries it (egress events have no top-level room).
-    const std::string_view room = default_session_id(ev).value_or(std::string_view{});
+    // The room as the event family carries it (egress events have no top-level
+    // room); only the log reads it.
+    const std::string_view room =
+            options.log != nullptr ? default_session_id(ev).value_or(std::string_view{}) : std::string_view{};
 
     // Step 9: dedupe by id (events without an id cannot be deduplicated: G14).
-    std::string key;
+    // The key is the id itself unless namespaced: no copy of it here (the store keeps its own).
+    std::string_view key = ev.id;
     claim_ticket ticket{claim_status::proceed, 0};
     const bool dedupe = !ev.id.empty();
     if (dedupe) {
-        key = dedupe_key(ev.id, options.namespace_by_key_id ? verified->key_id : std::string_view{});
+        if (options.namespace_by_key_id) {
+            assign_dedupe_key(d.dedupe_key, ev.id, verified->key_id);
+            key = d.dedupe_key;
+        }
         ticket = store.claim(key);
         if (!apply_claim(ticket, o, options)) {
             finish(o, options, start, ev.event, room);

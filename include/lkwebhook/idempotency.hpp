@@ -27,13 +27,10 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "clock.hpp"
@@ -154,23 +151,91 @@ struct salted_hash {
     }
 };
 
-struct transparent_equal {
-    using is_transparent = void;
-    [[nodiscard]] bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
-};
-
 LKWEBHOOK_DECL std::uint64_t random_seed() noexcept;
+
+// One shard's entries, without locking (the store locks): a pool of slots
+// threaded on a doubly linked list ordered by the time of the last state
+// change (oldest first), indexed by an open-addressing hash table (linear
+// probing, at most half full, deletion by backward shift: no tombstones).
+// Slots and table grow on demand, never beyond what `capacity` entries need,
+// and freed slots are reused (their key strings keep their buffers), so a
+// warm shard allocates nothing per entry.
+class store_shard {
+public:
+    using time_point = std::chrono::steady_clock::time_point;
+    static constexpr std::uint32_t none = 0xFFFFFFFFU;
+
+    struct entry {
+        std::string key;
+        time_point stamp{};  // claim time, then completion time
+        std::uint64_t token = 0;
+        std::uint64_t hash = 0;
+        std::uint32_t older = none;  // towards the front of the list (the oldest); the free list's link
+        std::uint32_t newer = none;
+        bool done = false;
+    };
+
+    explicit store_shard(std::size_t capacity) noexcept : capacity_(capacity) {}
+
+    [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+    [[nodiscard]] std::size_t size() const noexcept { return size_; }
+    [[nodiscard]] bool empty() const noexcept { return size_ == 0; }
+
+    /// The slot holding `key` (whose hash is `hash`), or `none`.
+    [[nodiscard]] LKWEBHOOK_DECL std::uint32_t find(std::string_view key, std::uint64_t hash) const noexcept;
+    [[nodiscard]] entry& at(std::uint32_t slot) noexcept { return slots_[slot]; }
+    /// Precondition: !empty().
+    [[nodiscard]] const entry& oldest() const noexcept { return slots_[oldest_]; }
+
+    /// Adds `key` (absent, with size() < capacity()) as the newest entry and
+    /// returns its slot. On an allocation failure it throws and the shard is unchanged.
+    LKWEBHOOK_DECL std::uint32_t insert(std::string_view key, std::uint64_t hash, time_point stamp,
+                                        std::uint64_t token);
+    /// Removes the entry in `slot`.
+    LKWEBHOOK_DECL void erase(std::uint32_t slot) noexcept;
+    /// Precondition: !empty().
+    void erase_oldest() noexcept { erase(oldest_); }
+    /// Moves the entry in `slot` to the back of the list (the newest).
+    LKWEBHOOK_DECL void make_newest(std::uint32_t slot) noexcept;
+
+private:
+    // A table cell: 0 when empty, else the low 32 bits of the hash (they hold
+    // the home position: the table never has more than 2^32 cells) above the slot + 1.
+    [[nodiscard]] static std::uint64_t cell_of(std::uint64_t hash, std::uint32_t slot) noexcept {
+        return (hash << 32) | (std::uint64_t{slot} + 1);
+    }
+    [[nodiscard]] static std::uint32_t slot_of(std::uint64_t cell) noexcept {
+        return static_cast<std::uint32_t>(cell) - 1;
+    }
+    [[nodiscard]] static std::size_t home_of(std::uint64_t cell) noexcept {
+        return static_cast<std::size_t>(cell >> 32);
+    }
+    LKWEBHOOK_DECL void grow_table();
+    LKWEBHOOK_DECL void unlink(std::uint32_t slot) noexcept;
+    LKWEBHOOK_DECL void link_newest(std::uint32_t slot) noexcept;
+
+    std::size_t capacity_;
+    std::size_t size_ = 0;
+    std::vector<entry> slots_;          // at most capacity_ slots
+    std::vector<std::uint64_t> table_;  // empty or a power of two >= 2 * size_ cells
+    std::uint32_t oldest_ = none;
+    std::uint32_t newest_ = none;
+    std::uint32_t free_ = none;  // freed slots, linked through `older`
+};
 
 }  // namespace detail
 
 /// The in-memory IdempotencyStore: bounded entries, TTL, O(1) operations.
 ///
 /// Entries live in `shards` independently locked shards chosen by a salted
-/// hash; each shard holds a hash map plus a list ordered by the time of the
-/// last state change, so TTL expiry and "evict oldest first" (H4) pop from the
-/// list's front in O(1) amortised time. Claim, eviction and TTL sweep of a shard
+/// hash; each shard keeps its entries in a list ordered by the time of the
+/// last state change, indexed by a hash table, so TTL expiry and "evict oldest
+/// first" (H4) pop from the list's front in O(1) amortised time. Claim, eviction and TTL sweep of a shard
 /// run under the same lock (J4); no user code ever runs under it. Capacity is
-/// split evenly between shards, so the total never exceeds `capacity`.
+/// split evenly between shards, so the total never exceeds `capacity`. A
+/// shard's memory grows with its entries up to its share of the capacity and
+/// is reused from then on: once warm, claim, complete and release allocate
+/// nothing (unless a key is longer than every key its slot held before).
 ///
 /// Guarantee (H4): no duplicate is accepted within the TTL while the sustained
 /// accepted-event rate stays below capacity / TTL (83 events/s at the defaults);
@@ -185,15 +250,12 @@ public:
     explicit basic_memory_store(const memory_store_options& options = {}, Clock clock = {})
         : clock_(std::move(clock)),
           ttl_(options.ttl),
+          hash_{detail::random_seed()},
           shards_(std::bit_ceil(options.shards == 0 ? std::size_t{1} : options.shards)) {
         const std::size_t n = shards_.size();
         // Never exceed the configured capacity in total, yet keep >= 1 per shard.
         const std::size_t per_shard = options.capacity / n;
-        const detail::salted_hash hasher{detail::random_seed()};
-        hash_ = hasher;
-        for (auto& shard : shards_) {
-            shard = std::make_unique<shard_type>(per_shard == 0 ? 1 : per_shard, hasher);
-        }
+        for (auto& shard : shards_) shard = std::make_unique<shard_type>(per_shard == 0 ? 1 : per_shard);
     }
 
     basic_memory_store(const basic_memory_store&) = delete;
@@ -208,117 +270,112 @@ public:
     }
 
     bool complete(std::string_view key, const claim_ticket& ticket) noexcept {
-        shard_type& shard = shard_for(key);
+        const std::uint64_t hash = hash_(key);
+        shard_type& shard = shard_for(hash);
         const auto now = clock_.now();
         std::lock_guard lock(shard.mutex);
         sweep(shard, now);
-        const auto it = shard.map.find(key);
-        if (it == shard.map.end()) return false;
-        node& n = *it->second;
-        if (n.token != ticket.token || n.done) return false;
-        n.done = true;
-        n.stamp = now;
-        shard.order.splice(shard.order.end(), shard.order, it->second);  // iterators stay valid
+        const std::uint32_t slot = shard.entries.find(key, hash);
+        if (slot == detail::store_shard::none) return false;
+        auto& e = shard.entries.at(slot);
+        if (e.token != ticket.token || e.done) return false;
+        e.done = true;
+        e.stamp = now;
+        shard.entries.make_newest(slot);
         return true;
     }
 
     bool release(std::string_view key, const claim_ticket& ticket) noexcept {
-        shard_type& shard = shard_for(key);
+        const std::uint64_t hash = hash_(key);
+        shard_type& shard = shard_for(hash);
         std::lock_guard lock(shard.mutex);
-        const auto it = shard.map.find(key);
-        if (it == shard.map.end()) return false;
-        const auto position = it->second;
-        if (position->token != ticket.token || position->done) return false;
-        shard.map.erase(it);
-        shard.order.erase(position);
-        entries_.fetch_sub(1, std::memory_order_relaxed);
+        const std::uint32_t slot = shard.entries.find(key, hash);
+        if (slot == detail::store_shard::none) return false;
+        const auto& e = shard.entries.at(slot);
+        if (e.token != ticket.token || e.done) return false;
+        shard.entries.erase(slot);
+        shard.publish_size();
         return true;
     }
 
     [[nodiscard]] store_stats stats() const noexcept {
-        return {entries_.load(std::memory_order_relaxed), early_evictions_.load(std::memory_order_relaxed),
-                expirations_.load(std::memory_order_relaxed)};
+        store_stats s;
+        for (const auto& shard : shards_) {
+            s.entries += shard->size.load(std::memory_order_relaxed);
+            s.early_evictions += shard->early_evictions.load(std::memory_order_relaxed);
+            s.expirations += shard->expirations.load(std::memory_order_relaxed);
+        }
+        return s;
     }
 
     /// Total capacity actually enforced (capacity rounded down to a multiple of the shard count).
-    [[nodiscard]] std::size_t capacity() const noexcept { return shards_.size() * shards_.front()->capacity; }
+    [[nodiscard]] std::size_t capacity() const noexcept { return shards_.size() * shards_.front()->entries.capacity(); }
 
     [[nodiscard]] std::chrono::milliseconds ttl() const noexcept { return ttl_; }
 
 private:
-    using time_point = std::chrono::steady_clock::time_point;
+    using time_point = detail::store_shard::time_point;
 
-    struct node {
-        std::string key;   // owns the bytes the map's string_view key points at
-        time_point stamp;  // claim time, then completion time
-        std::uint64_t token = 0;
-        bool done = false;
-    };
-    using list_type = std::list<node>;
-    using map_type = std::unordered_map<std::string_view, typename list_type::iterator, detail::salted_hash,
-                                        detail::transparent_equal>;
-
-    struct shard_type {
-        shard_type(std::size_t cap, const detail::salted_hash& hasher) : capacity(cap), map(16, hasher) {}
+    // Aligned so that two shards' locks never share a cache line. The
+    // counters are written under the lock and read without it (stats()).
+    struct alignas(64) shard_type {
+        explicit shard_type(std::size_t cap) noexcept : entries(cap) {}
         std::mutex mutex;
-        std::size_t capacity;
-        // Oldest first. Stamps are non-decreasing along the list because every
-        // state change moves its node to the back under the shard lock.
-        list_type order;
-        map_type map;
+        detail::store_shard entries;
+        // A claim ticket's token; unique within the shard, which is enough:
+        // a key always maps to the same shard.
+        std::uint64_t next_token = 1;
+        std::atomic<std::uint64_t> size{0};
+        std::atomic<std::uint64_t> early_evictions{0};
+        std::atomic<std::uint64_t> expirations{0};
+
+        void publish_size() noexcept { size.store(entries.size(), std::memory_order_relaxed); }
+        static void count(std::atomic<std::uint64_t>& counter) noexcept {
+            counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        }
     };
 
-    shard_type& shard_for(std::string_view key) noexcept {
-        // The map uses the low bits of the same hash; pick the shard from the high bits.
-        const std::size_t h = hash_(key);
-        return *shards_[(h >> (sizeof(std::size_t) * 4)) & (shards_.size() - 1)];
-    }
-
-    void pop_oldest(shard_type& shard) noexcept {
-        shard.map.erase(std::string_view{shard.order.front().key});
-        shard.order.pop_front();
-        entries_.fetch_sub(1, std::memory_order_relaxed);
+    shard_type& shard_for(std::uint64_t hash) noexcept {
+        // The table uses the low bits of the same hash; pick the shard from the high bits.
+        return *shards_[static_cast<std::size_t>(hash >> 40) & (shards_.size() - 1)];
     }
 
     void sweep(shard_type& shard, time_point now) noexcept {
-        while (!shard.order.empty() && now - shard.order.front().stamp >= ttl_) {
-            pop_oldest(shard);
-            expirations_.fetch_add(1, std::memory_order_relaxed);
+        bool expired = false;
+        while (!shard.entries.empty() && now - shard.entries.oldest().stamp >= ttl_) {
+            shard.entries.erase_oldest();
+            shard_type::count(shard.expirations);
+            expired = true;
         }
+        if (expired) shard.publish_size();
     }
 
     claim_ticket claim_impl(std::string_view key) {
-        shard_type& shard = shard_for(key);
+        const std::uint64_t hash = hash_(key);
+        shard_type& shard = shard_for(hash);
         const auto now = clock_.now();
         std::lock_guard lock(shard.mutex);
         sweep(shard, now);
-        if (const auto it = shard.map.find(key); it != shard.map.end()) {
-            return {it->second->done ? claim_status::duplicate_done : claim_status::duplicate_in_flight, 0};
+        if (const std::uint32_t slot = shard.entries.find(key, hash); slot != detail::store_shard::none) {
+            return {shard.entries.at(slot).done ? claim_status::duplicate_done : claim_status::duplicate_in_flight, 0};
         }
-        if (shard.map.size() >= shard.capacity) {
+        if (shard.entries.size() >= shard.entries.capacity()) {
             // Full: evict the oldest entry early (H4). Counted, because an
             // early eviction is the only way a duplicate can slip through.
-            pop_oldest(shard);
-            early_evictions_.fetch_add(1, std::memory_order_relaxed);
+            shard.entries.erase_oldest();
+            shard_type::count(shard.early_evictions);
+            shard.publish_size();
         }
-        const std::uint64_t token = next_token_.fetch_add(1, std::memory_order_relaxed);
-        shard.order.push_back(node{std::string{key}, now, token, false});
-        const auto position = std::prev(shard.order.end());
-        // Keep list and map consistent, then report the failure.
-        detail::undo_on_exception([&] { shard.map.emplace(std::string_view{position->key}, position); },
-                                  [&] { shard.order.pop_back(); });
-        entries_.fetch_add(1, std::memory_order_relaxed);
+        const std::uint64_t token = shard.next_token++;
+        (void)shard.entries.insert(key, hash, now, token);  // unchanged if it throws
+        shard.publish_size();
         return {claim_status::proceed, token};
     }
 
     Clock clock_;
     std::chrono::milliseconds ttl_;
-    detail::salted_hash hash_{};
+    detail::salted_hash hash_;
     std::vector<std::unique_ptr<shard_type>> shards_;
-    std::atomic<std::uint64_t> next_token_{1};
-    std::atomic<std::uint64_t> entries_{0};
-    std::atomic<std::uint64_t> early_evictions_{0};
-    std::atomic<std::uint64_t> expirations_{0};
 };
 
 /// The default in-memory store (steady clock).
@@ -332,6 +389,11 @@ static_assert(IdempotencyStore<no_idempotency>);
 /// ("<length of key id>:<key id>:<id>"), so equal ids from two projects that
 /// share an endpoint do not collide.
 [[nodiscard]] LKWEBHOOK_DECL std::string dedupe_key(std::string_view id, std::string_view key_id = {});
+
+namespace detail {
+/// Stores dedupe_key(id, key_id) in `key`, reusing its buffer.
+LKWEBHOOK_DECL void assign_dedupe_key(std::string& key, std::string_view id, std::string_view key_id);
+}  // namespace detail
 
 }  // namespace lkwebhook
 
