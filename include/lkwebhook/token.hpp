@@ -120,6 +120,7 @@ private:
     LKWEBHOOK_DECL static std::optional<std::string_view> string_claim(
             const std::optional<detail::json_value>& v) noexcept;
     LKWEBHOOK_DECL void unescape_in_place(std::optional<detail::json_value>& v) noexcept;
+    LKWEBHOOK_DECL void record_claim(const detail::json_value& key, const detail::json_value& value) noexcept;
 
     token_claims_fields fields_{};
     std::array<char, max_claims_json_bytes> buffer_;
@@ -133,6 +134,31 @@ private:
 /// not 43 canonical characters (split_token already guarantees that).
 [[nodiscard]] LKWEBHOOK_DECL result<void> verify_token_signature(const token_segments& token, std::string_view secret,
                                                                  diagnosis* why = nullptr) noexcept;
+
+namespace detail {
+
+/// The JOSE header segment LiveKit's servers send, `{"alg":"HS256","typ":"JWT"}`
+/// encoded: check_token_header accepts it without decoding it.
+inline constexpr std::string_view livekit_header_segment = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+
+/// verify()'s fast path through steps 2 and 3 for the tokens LiveKit's servers
+/// send: true when `value` is `livekit_header_segment "." payload "." signature`
+/// with a non-empty payload free of dots and a signature of 43 canonical
+/// base64url characters, which it decodes into `signature`. Then split_token
+/// and check_token_header would both accept `value` and return these segments,
+/// except that the payload's characters are not checked here: token_claims::parse
+/// decodes and so checks them. False means nothing: the general steps decide
+/// (and name the fault). Never reads past `value`; touches no key.
+[[nodiscard]] LKWEBHOOK_DECL bool split_livekit_token(std::string_view value, token_segments& out,
+                                                      digest_bytes& signature) noexcept;
+
+/// Step 5 with the signature already decoded: HMAC-SHA256(secret,
+/// signing_input) against `received`, compared with CRYPTO_memcmp (C4).
+/// verify_token_signature is this after decoding the segment.
+[[nodiscard]] LKWEBHOOK_DECL result<void> verify_token_mac(std::string_view signing_input, const digest_bytes& received,
+                                                           std::string_view secret, diagnosis* why) noexcept;
+
+}  // namespace detail
 
 /// The time claims of an authenticated token, in Unix seconds, each within
 /// [0, 253402300799].

@@ -89,3 +89,41 @@ TEST_CASE("decoding works at compile time", "[base64url]") {
     }();
     STATIC_REQUIRE(ok);
 }
+
+TEST_CASE("every byte at every position of a group decodes as the alphabet says", "[base64url][threat-B3]") {
+    // The decoder looks each character up in a table per position of its
+    // group of four; a wrong entry in any of the four would show here.
+    const std::string_view alphabet = b::base64url_alphabet;
+    for (std::size_t length : {4u, 8u, 7u, 6u}) {
+        for (std::size_t position = 0; position < length; ++position) {
+            for (int byte = 0; byte < 256; ++byte) {
+                std::string text(length, 'A');
+                text[position] = static_cast<char>(byte);
+                const std::size_t value = alphabet.find(static_cast<char>(byte));
+                std::array<unsigned char, 6> out{};
+                const std::ptrdiff_t n = b::decode_base64url(text, out.data(), out.size());
+                // The unused bits of a last partial group must be zero.
+                const std::size_t rem = length % 4;
+                const bool last = position == length - 1 && rem != 0;
+                const std::size_t unused_mask = rem == 2 ? 0x0f : 0x03;
+                const bool canonical = value != std::string_view::npos && !(last && (value & unused_mask) != 0);
+                INFO("length " << length << ", position " << position << ", byte " << byte);
+                if (!canonical) {
+                    CHECK(n == -1);
+                    continue;
+                }
+                REQUIRE(n == static_cast<std::ptrdiff_t>(b::base64url_decoded_size(length)));
+                // The character's six bits sit at bit 6 * position of the big-endian output.
+                std::size_t got = 0;
+                const std::size_t bit = 6 * position;
+                for (std::size_t k = 0; k < 6; ++k) {
+                    const std::size_t at = bit + k;
+                    got = got << 1 | ((out[at / 8] >> (7 - at % 8)) & 1u);
+                }
+                CHECK(got == value);
+                for (std::size_t other = 0; other < static_cast<std::size_t>(n) * 8; ++other)
+                    if (other < bit || other >= bit + 6) CHECK(((out[other / 8] >> (7 - other % 8)) & 1u) == 0);
+            }
+        }
+    }
+}

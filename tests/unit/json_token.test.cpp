@@ -213,14 +213,14 @@ TEST_CASE("the compact fast path covers only what the general scanner accepts al
     // Within the subset: the members, in order, with their kinds.
     const std::string_view claims = R"({"iss":"APIkey","exp":1768459207,"nbf":-0,"sha256":"lyz1=+/"})";
     REQUIRE(j::scan_compact_flat_object(claims, members) == 4);
-    CHECK(members[0].key.raw == "iss");
-    CHECK(members[0].value.kind == j::json_kind::string);
-    CHECK(members[0].value.raw == "APIkey");
-    CHECK(members[1].value.kind == j::json_kind::number);
-    CHECK(members[1].value.integer);
-    CHECK(members[1].value.raw == "1768459207");
-    CHECK(members[2].value.raw == "-0");
-    CHECK(members[3].value.raw == "lyz1=+/");
+    CHECK(members[0].key().raw == "iss");
+    CHECK(members[0].value().kind == j::json_kind::string);
+    CHECK(members[0].value().raw == "APIkey");
+    CHECK(members[1].value().kind == j::json_kind::number);
+    CHECK(members[1].value().integer);
+    CHECK(members[1].value().raw == "1768459207");
+    CHECK(members[2].value().raw == "-0");
+    CHECK(members[3].value().raw == "lyz1=+/");
     const scanned general = scan(claims);
     REQUIRE_FALSE(general.fault);
     REQUIRE(general.members.size() == 4);
@@ -263,4 +263,27 @@ TEST_CASE("the compact fast path covers only what the general scanner accepts al
     const scanned all = scan(many);
     CHECK_FALSE(all.fault);
     CHECK(all.members.size() == 17);
+}
+
+TEST_CASE("json_plain_run stops at the first byte a plain string cannot hold", "[json_token]") {
+    // The word-at-a-time scan against the byte-at-a-time definition, for
+    // every byte value at every position of a run longer than two words,
+    // and with a second stop byte after the first (borrows and carries).
+    const auto plain = [](unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; };
+    for (std::size_t length : {1u, 7u, 8u, 9u, 16u, 21u}) {
+        for (std::size_t position = 0; position < length; ++position) {
+            for (int byte = 0; byte < 256; ++byte) {
+                for (const char later : {'x', '\0', '\xff', '"'}) {
+                    std::string text(length, 'a');
+                    text[position] = static_cast<char>(byte);
+                    if (position + 1 < length) text[position + 1] = later;
+                    std::size_t expected = 0;
+                    while (expected < text.size() && plain(static_cast<unsigned char>(text[expected]))) ++expected;
+                    INFO("length " << length << ", position " << position << ", byte " << byte);
+                    CHECK(j::json_plain_run(text) == expected);
+                }
+            }
+        }
+    }
+    STATIC_REQUIRE(j::json_plain_run("abc\"def") == 3);
 }

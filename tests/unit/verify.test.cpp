@@ -986,3 +986,66 @@ TEST_CASE("RFC 7515 A.1 as a webhook: expired at real time, no body hash inside 
     CHECK(lkwebhook::verify("{}", jws, keys).error() == errc::token_expired);
     CHECK(lkwebhook::verify("{}", jws, keys, {}, fixed_clock{1300819000}).error() == errc::missing_body_hash);
 }
+
+TEST_CASE("LiveKit-shaped tokens take a fast path that decides exactly as the general steps", "[verify][threat-B8]") {
+    // verify() reads tokens that start with LiveKit's own JOSE header through
+    // detail::split_livekit_token; a "Bearer " prefix always takes the general
+    // split_token and check_token_header. So every mutation of a LiveKit token,
+    // sent bare and with the prefix, must get the same outcome and the same
+    // diagnosis from both.
+    const std::string token = forge(kat_claims_with(""));
+    REQUIRE(token.substr(0, lkwebhook::detail::livekit_header_segment.size()) ==
+            lkwebhook::detail::livekit_header_segment);
+    std::vector<std::string> variants{token};
+    const std::string replacements = std::string(".A_-=+/ \t,") + '\0' + "\x80\xff" + "ag9";
+    for (std::size_t at = 0; at < token.size(); ++at) {
+        for (const char c : replacements) {
+            std::string v = token;
+            v[at] = c;
+            variants.push_back(v);
+        }
+        variants.push_back(token.substr(0, at) + token.substr(at + 1));
+        variants.push_back(token.substr(0, at) + "." + token.substr(at));
+    }
+    std::size_t fast = 0;
+    for (const std::string& v : variants) {
+        // Whitespace at either end is trimmed from a bare value but sits after
+        // "Bearer ", so those two requests differ; they never reach the fast path.
+        if (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' || v.back() == '\t') continue;
+        lkwebhook::diagnosis bare_why;
+        lkwebhook::diagnosis prefixed_why;
+        const auto bare = lkwebhook::verify(kat1::body, v, kat_keys(), {}, kat_now, &bare_why);
+        const auto prefixed = lkwebhook::verify(kat1::body, "Bearer " + v, kat_keys(), {}, kat_now, &prefixed_why);
+        INFO(v);
+        CHECK(bare.error() == prefixed.error());
+        CHECK(bare_why.view() == prefixed_why.view());
+
+        lkwebhook::token_segments segments{};
+        lkwebhook::detail::digest_bytes signature{};
+        if (!lkwebhook::detail::split_livekit_token(v, segments, signature)) continue;
+        ++fast;
+        // An acceptance by the fast path is one the general steps make too,
+        // with the same segments and the signature they would decode, unless
+        // the payload has a character outside the alphabet: the fast path
+        // leaves that to the claims' decoder, which must then refuse it.
+        const auto general = lkwebhook::split_token(v, false);
+        if (!general) {
+            lkwebhook::token_claims claims;
+            CHECK_FALSE(claims.parse(segments.payload).has_value());
+            CHECK(bare.error() == errc::malformed_token);
+            continue;
+        }
+        CHECK(general->header == segments.header);
+        CHECK(general->payload == segments.payload);
+        CHECK(general->signature == segments.signature);
+        CHECK(general->signing_input == segments.signing_input);
+        CHECK(lkwebhook::check_token_header(general->header).has_value());
+        lkwebhook::detail::digest_bytes decoded{};
+        CHECK(lkwebhook::detail::decode_base64url(general->signature, decoded.data(), decoded.size()) == 32);
+        CHECK(decoded == signature);
+    }
+    // The unmutated token and the ones altered only inside the payload or
+    // signature's bits took the fast path; the test would mean nothing otherwise.
+    CHECK(fast > token.size());
+    CHECK(lkwebhook::verify(kat1::body, token, kat_keys(), {}, kat_now).has_value());
+}

@@ -65,39 +65,54 @@ inline constexpr std::string_view base64url_alphabet =
     return base64url_tail_is_canonical(text);
 }
 
+/// The decoder's tables: base64url_quad_values[k][c] is the value of
+/// character `c` at position k of a group of four, already shifted into
+/// place (bits 18-23, 12-17, 6-11, 0-5), or bit 31 for a character outside
+/// the alphabet. A group then decodes with four lookups and three ORs.
+inline constexpr std::array<std::array<std::uint32_t, 256>, 4> base64url_quad_values = [] {
+    std::array<std::array<std::uint32_t, 256>, 4> tables{};
+    for (std::size_t k = 0; k < 4; ++k) {
+        for (std::size_t c = 0; c < 256; ++c) {
+            const std::uint32_t v = base64url_values[c];
+            tables[k][c] = v == 0xff ? 0x80000000u : v << (18 - 6 * k);
+        }
+    }
+    return tables;
+}();
+
 /// Decodes canonical unpadded base64url into `out` (capacity `capacity`).
 /// Returns the number of bytes written, or -1 when the text is not canonical
 /// base64url or does not fit. Never writes more than `capacity` bytes (the
 /// size is checked before anything is written). One pass: characters
-/// outside the alphabet map to 0xff, whose high bit is collected and checked
-/// at the end (the partial output is then meaningless and -1 is returned).
+/// outside the alphabet set bit 31, which is collected and checked at the
+/// end (the partial output is then meaningless and -1 is returned).
 [[nodiscard]] constexpr std::ptrdiff_t decode_base64url(std::string_view text, unsigned char* out,
                                                         std::size_t capacity) noexcept {
     if (text.size() % 4 == 1) return -1;
     const std::size_t size = base64url_decoded_size(text.size());
     if (size > capacity) return -1;
+    const auto& q = base64url_quad_values;
+    const auto at = [text](std::size_t i) noexcept { return static_cast<unsigned char>(text[i]); };
     std::uint32_t bad = 0;
-    const auto value = [&](std::size_t i) noexcept {
-        const std::uint32_t v = base64url_values[static_cast<unsigned char>(text[i])];
-        bad |= v;
-        return v & 63;
-    };
     std::size_t o = 0;
     std::size_t i = 0;
     for (; i + 4 <= text.size(); i += 4) {
-        const std::uint32_t v = value(i) << 18 | value(i + 1) << 12 | value(i + 2) << 6 | value(i + 3);
-        out[o++] = static_cast<unsigned char>(v >> 16);
-        out[o++] = static_cast<unsigned char>(v >> 8);
-        out[o++] = static_cast<unsigned char>(v);
+        const std::uint32_t v = q[0][at(i)] | q[1][at(i + 1)] | q[2][at(i + 2)] | q[3][at(i + 3)];
+        bad |= v;
+        out[o] = static_cast<unsigned char>(v >> 16);
+        out[o + 1] = static_cast<unsigned char>(v >> 8);
+        out[o + 2] = static_cast<unsigned char>(v);
+        o += 3;
     }
     const std::size_t rem = text.size() - i;
     if (rem >= 2) {
-        std::uint32_t v = value(i) << 18 | value(i + 1) << 12;
-        if (rem == 3) v |= value(i + 2) << 6;
+        std::uint32_t v = q[0][at(i)] | q[1][at(i + 1)];
+        if (rem == 3) v |= q[2][at(i + 2)];
+        bad |= v;
         out[o++] = static_cast<unsigned char>(v >> 16);
         if (rem == 3) out[o++] = static_cast<unsigned char>(v >> 8);
     }
-    if ((bad & 0x80) != 0 || !base64url_tail_is_canonical(text)) return -1;
+    if ((bad & 0x80000000u) != 0 || !base64url_tail_is_canonical(text)) return -1;
     return static_cast<std::ptrdiff_t>(o);
 }
 

@@ -21,10 +21,13 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "text.hpp"
 
@@ -199,10 +202,52 @@ constexpr std::size_t json_unescape(std::string_view raw, char* out, std::size_t
 /// The most members the compact fast path of scan_json_object gathers.
 inline constexpr std::size_t json_compact_max_members = 16;
 
+/// One member as the compact fast path found it: where its name and value
+/// lie in the scanned text. No member initializers, so the fast path's
+/// array of them costs nothing to create; the path writes every field of
+/// each member it reports.
 struct json_compact_member {
-    json_value key;
-    json_value value;
+    const char* key_data;
+    std::uint32_t key_size;
+    std::uint32_t value_size;
+    const char* value_data;
+    json_kind value_kind;  ///< string or number (an integer)
+
+    [[nodiscard]] constexpr json_value key() const noexcept {
+        return json_value{json_kind::string, std::string_view(key_data, key_size), false, false};
+    }
+    [[nodiscard]] constexpr json_value value() const noexcept {
+        return json_value{value_kind, std::string_view(value_data, value_size), false, value_kind == json_kind::number};
+    }
 };
+
+/// The length of the run of bytes at the start of `text` that a string can
+/// hold unescaped and that need no UTF-8 check: printable ASCII other than
+/// '"' and '\\'. Eight bytes at a time where the bytes can be loaded as one
+/// little-endian word; each test below flags its lowest matching byte
+/// exactly (borrows and carries only run upwards, out of a byte that is
+/// itself flagged), so the lowest flag of their union is the run's end.
+[[nodiscard]] constexpr std::size_t json_plain_run(std::string_view text) noexcept {
+    std::size_t i = 0;
+    if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
+        constexpr std::uint64_t ones = 0x0101010101010101u;
+        constexpr std::uint64_t highs = 0x8080808080808080u;
+        const auto zero_byte = [](std::uint64_t v) noexcept { return (v - ones) & ~v & highs; };
+        for (; i + 8 <= text.size(); i += 8) {
+            std::uint64_t x = 0;
+            std::memcpy(&x, text.data() + i, sizeof x);
+            const std::uint64_t control = (x - ones * 0x20) & ~x & highs;  // below 0x20
+            const std::uint64_t high = ((x + ones) | x) & highs;           // 0x7F and above
+            const std::uint64_t stop = control | high | zero_byte(x ^ (ones * '"')) | zero_byte(x ^ (ones * '\\'));
+            if (stop != 0) return i + static_cast<std::size_t>(std::countr_zero(stop) >> 3);
+        }
+    }
+    for (; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c >= 0x7F || c == '"' || c == '\\') break;
+    }
+    return i;
+}
 
 /// The fast path of scan_json_object for the compact, flat objects JWT
 /// signers emit (`{"alg":"HS256","typ":"JWT"}`, LiveKit's claims): no
@@ -217,60 +262,60 @@ struct json_compact_member {
 [[nodiscard]] constexpr int scan_compact_flat_object(
         std::string_view text, std::array<json_compact_member, json_compact_max_members>& out) noexcept {
     const std::size_t size = text.size();
-    if (size < 2 || text[0] != '{' || text[1] == '}') return -1;
+    const char* const data = text.data();
+    if (size < 2 || data[0] != '{' || data[1] == '}') return -1;
     std::size_t pos = 1;
-    const auto plain_string = [&](std::string_view& content) noexcept {
-        if (pos >= size || text[pos] != '"') return false;
+    // A string at pos: its content's start and size, pos left after it.
+    const auto plain_string = [&](const char*& content, std::uint32_t& content_size) noexcept {
+        if (pos >= size || data[pos] != '"') return false;
         const std::size_t start = ++pos;
-        for (; pos < size; ++pos) {
-            const auto c = static_cast<unsigned char>(text[pos]);
-            if (c == '"') {
-                content = text.substr(start, pos - start);
-                ++pos;
-                return true;
-            }
-            if (c < 0x20 || c >= 0x7F || c == '\\') return false;
-        }
-        return false;
+        pos += json_plain_run(std::string_view(data + pos, size - pos));
+        if (pos >= size || data[pos] != '"') return false;  // an escape, a control or non-ASCII byte, or the end
+        content = data + start;
+        content_size = static_cast<std::uint32_t>(pos - start);
+        ++pos;
+        return true;
     };
     std::size_t count = 0;
     for (;;) {
         if (count == out.size()) return -1;
         json_compact_member& member = out[count];
-        member.key = json_value{json_kind::string, {}, false, false};
-        if (!plain_string(member.key.raw)) return -1;
-        if (pos >= size || text[pos] != ':') return -1;
+        if (!plain_string(member.key_data, member.key_size)) return -1;
+        if (pos >= size || data[pos] != ':') return -1;
         ++pos;
         if (pos >= size) return -1;
-        if (text[pos] == '"') {
-            member.value = json_value{json_kind::string, {}, false, false};
-            if (!plain_string(member.value.raw)) return -1;
+        if (data[pos] == '"') {
+            member.value_kind = json_kind::string;
+            if (!plain_string(member.value_data, member.value_size)) return -1;
         } else {
             const std::size_t start = pos;
-            if (text[pos] == '-') ++pos;
+            if (data[pos] == '-') ++pos;
             if (pos >= size) return -1;
-            if (text[pos] == '0') {
+            if (data[pos] == '0') {
                 ++pos;
-            } else if (text[pos] >= '1' && text[pos] <= '9') {
-                while (pos < size && text[pos] >= '0' && text[pos] <= '9') ++pos;
+            } else if (data[pos] >= '1' && data[pos] <= '9') {
+                while (pos < size && static_cast<unsigned char>(data[pos] - '0') < 10) ++pos;
             } else {
                 return -1;  // a literal, an object or an array: the general scanner
             }
             // A fraction or exponent is caught below: '.', 'e' and 'E' are
             // neither ',' nor '}'.
-            member.value = json_value{json_kind::number, text.substr(start, pos - start), false, true};
+            member.value_kind = json_kind::number;
+            member.value_data = data + start;
+            member.value_size = static_cast<std::uint32_t>(pos - start);
         }
+        const std::string_view name(member.key_data, member.key_size);
         for (std::size_t i = 0; i < count; ++i) {
-            if (json_same_bytes(out[i].key.raw, member.key.raw))
+            if (json_same_bytes(std::string_view(out[i].key_data, out[i].key_size), name))
                 return -1;  // a duplicate: reported by the general scanner
         }
         ++count;
         if (pos >= size) return -1;
-        if (text[pos] == ',') {
+        if (data[pos] == ',') {
             ++pos;
             continue;
         }
-        if (text[pos] == '}' && pos + 1 == size) return static_cast<int>(count);
+        if (data[pos] == '}' && pos + 1 == size) return static_cast<int>(count);
         return -1;
     }
 }
@@ -293,7 +338,9 @@ template <class OnMember>
         if (count >= 0 && static_cast<std::size_t>(count) <= names.size()) {
             for (int i = 0; i < count; ++i) {
                 const json_compact_member& m = compact[static_cast<std::size_t>(i)];
-                on_member(static_cast<const json_value&>(m.key), static_cast<const json_value&>(m.value));
+                const json_value key = m.key();
+                const json_value value = m.value();
+                on_member(key, value);
             }
             return {};
         }

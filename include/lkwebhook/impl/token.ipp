@@ -125,7 +125,7 @@ namespace lkwebhook {
 LKWEBHOOK_DECL result<void> check_token_header(std::string_view header_b64, diagnosis* why) noexcept {
     // The header LiveKit's servers send, {"alg":"HS256","typ":"JWT"}, byte
     // for byte: the checks below accept it, so it needs no decoding.
-    if (header_b64 == "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9") return {};
+    if (header_b64 == detail::livekit_header_segment) return {};
     const std::size_t decoded_size = detail::base64url_decoded_size(header_b64.size());
     if (decoded_size > max_header_json_bytes) {
         diagnose(why)
@@ -190,25 +190,9 @@ LKWEBHOOK_DECL result<void> token_claims::parse(std::string_view payload_b64, di
     }
     const std::string_view json(buffer_.data(), static_cast<std::size_t>(n));
     std::array<detail::json_name_slot, detail::json_max_names(max_claims_json_bytes)> names;
-    const detail::json_fault fault =
-            detail::scan_json_object(json, max_claims_depth, names,
-                                     [&](const detail::json_value& key, const detail::json_value& value) noexcept {
-                                         const auto is = [&](std::string_view name) {
-                                             return detail::json_string_equals(key.raw, key.escaped, name);
-                                         };
-                                         if (is("iss"))
-                                             fields_.iss = value;
-                                         else if (is("exp"))
-                                             fields_.exp = value;
-                                         else if (is("nbf"))
-                                             fields_.nbf = value;
-                                         else if (is("iat"))
-                                             fields_.iat = value;
-                                         else if (is("aud"))
-                                             fields_.aud_present = true;
-                                         else if (is("sha256"))
-                                             fields_.sha256 = value;
-                                     });
+    const detail::json_fault fault = detail::scan_json_object(
+            json, max_claims_depth, names,
+            [&](const detail::json_value& key, const detail::json_value& value) noexcept { record_claim(key, value); });
     if (fault) {
         fields_ = token_claims_fields{};
         detail::append_json_fault(why, "the claims", fault);
@@ -217,6 +201,28 @@ LKWEBHOOK_DECL result<void> token_claims::parse(std::string_view payload_b64, di
     unescape_in_place(fields_.iss);
     unescape_in_place(fields_.sha256);
     return {};
+}
+
+LKWEBHOOK_DECL void token_claims::record_claim(const detail::json_value& key,
+                                               const detail::json_value& value) noexcept {
+    // A plain name (no escapes, the only kind LiveKit sends) is compared
+    // inline, which mostly stops at the length; only an escaped one needs
+    // unescaping comparison.
+    const auto is = [&](std::string_view name) noexcept {
+        return key.escaped ? detail::json_string_equals(key.raw, true, name) : detail::json_same_bytes(key.raw, name);
+    };
+    if (is("iss"))
+        fields_.iss = value;
+    else if (is("exp"))
+        fields_.exp = value;
+    else if (is("nbf"))
+        fields_.nbf = value;
+    else if (is("iat"))
+        fields_.iat = value;
+    else if (is("aud"))
+        fields_.aud_present = true;
+    else if (is("sha256"))
+        fields_.sha256 = value;
 }
 
 LKWEBHOOK_DECL std::optional<std::string_view> token_claims::string_claim(
@@ -243,19 +249,55 @@ LKWEBHOOK_DECL result<void> verify_token_signature(const token_segments& token, 
         diagnose(why).append("the signature segment is not 43 canonical base64url characters");
         return errc::malformed_token;
     }
-    detail::digest_bytes expected{};
-    if (secret.empty() || !detail::hmac_sha256(secret, token.signing_input, expected)) {
+    return detail::verify_token_mac(token.signing_input, received, secret, why);
+}
+
+}  // namespace lkwebhook
+
+namespace lkwebhook::detail {
+
+LKWEBHOOK_DECL bool split_livekit_token(std::string_view value, token_segments& out, digest_bytes& signature) noexcept {
+    constexpr std::size_t header_size = livekit_header_segment.size();
+    // header "." payload "." signature, with a payload of at least one character.
+    if (value.size() < header_size + 1 + 1 + 1 + signature_chars) return false;
+    if (value.substr(0, header_size) != livekit_header_segment || value[header_size] != '.') return false;
+    const std::size_t signature_start = value.size() - signature_chars;
+    if (value[signature_start - 1] != '.') return false;
+    const std::string_view payload = value.substr(header_size + 1, signature_start - 1 - (header_size + 1));
+    // A dot in the payload would make a fourth segment (B1).
+    if (payload.find('.') != std::string_view::npos) return false;
+    // Decoding checks the signature's alphabet (no dot either) and its canonical tail.
+    const std::string_view signature_text = value.substr(signature_start);
+    if (decode_base64url(signature_text, signature.data(), signature.size()) !=
+        static_cast<std::ptrdiff_t>(signature.size()))
+        return false;
+    out.header = value.substr(0, header_size);
+    out.payload = payload;
+    out.signature = signature_text;
+    out.signing_input = value.substr(0, signature_start - 1);
+    out.bearer_prefix_stripped = false;
+    return true;
+}
+
+LKWEBHOOK_DECL result<void> verify_token_mac(std::string_view signing_input, const digest_bytes& received,
+                                             std::string_view secret, diagnosis* why) noexcept {
+    digest_bytes expected{};
+    if (secret.empty() || !hmac_sha256(secret, signing_input, expected)) {
         diagnose(why).append("HMAC-SHA256 computation failed in OpenSSL; request rejected");
         return errc::internal_error;
     }
-    const bool equal = detail::equal_constant_time(expected.data(), received.data(), expected.size());
-    detail::cleanse(expected.data(), expected.size());
+    const bool equal = equal_constant_time(expected.data(), received.data(), expected.size());
+    cleanse(expected.data(), expected.size());
     if (!equal) {
         diagnose(why).append("the HMAC-SHA256 signature does not verify with the configured secret");
         return errc::bad_signature;
     }
     return {};
 }
+
+}  // namespace lkwebhook::detail
+
+namespace lkwebhook {
 
 LKWEBHOOK_DECL result<token_times> read_token_times(const token_claims& claims, diagnosis* why) noexcept {
     token_times t{};
