@@ -102,7 +102,8 @@ struct no_idempotency {
 
 /// Configuration of memory_store.
 struct memory_store_options {
-    /// At most this many entries, whatever the input (H4). About 200 B each.
+    /// At most this many entries, whatever the input (H4). About 100 B each, plus
+    /// the bytes of a key longer than 15.
     std::size_t capacity = 100'000;
     /// How long a handled id is remembered (H3: >= max token lifetime + 2 x leeway;
     /// 900 s + 120 s at our recommended settings). Also bounds an in-flight entry.
@@ -111,7 +112,7 @@ struct memory_store_options {
     std::size_t shards = 16;
 };
 
-/// Largest accepted memory_store_options::capacity (about 20 GiB of entries).
+/// Largest accepted memory_store_options::capacity (about 10 GiB of entries).
 inline constexpr std::size_t max_store_capacity = 100'000'000;
 
 /// invalid_config when an option is outside its documented range: capacity in

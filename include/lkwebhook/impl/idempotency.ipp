@@ -5,6 +5,7 @@
 // Included by idempotency.hpp in the default header-only mode, by <lkwebhook/src.hpp>
 // only with LKWEBHOOK_SEPARATE_COMPILATION (config.hpp).
 
+#include <algorithm>
 #include <atomic>
 #include <bit>
 #include <charconv>
@@ -90,6 +91,9 @@ LKWEBHOOK_DECL std::uint32_t store_shard::insert(std::string_view key, std::uint
     } else {
         entry fresh;
         fresh.key.assign(key);
+        // Grow by doubling, but never reserve slots beyond the capacity.
+        if (slots_.size() == slots_.capacity())
+            slots_.reserve(std::min(capacity_, std::max<std::size_t>(16, 2 * slots_.size())));
         slots_.push_back(std::move(fresh));  // unchanged if it throws
         slot = static_cast<std::uint32_t>(slots_.size() - 1);
     }
