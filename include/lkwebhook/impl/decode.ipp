@@ -311,6 +311,10 @@ private:
         return nullptr;
     }
 
+    /// How many fields from the expected one on decode_object() compares a
+    /// key with before it probes the hash table.
+    static constexpr std::size_t lookahead = 4;
+
     /// The object at tape index `at`; `depth` is its own nesting level (top
     /// level = 1).
     bool decode_object(std::size_t at, const message_info& info, void* message, std::size_t depth) {
@@ -333,7 +337,14 @@ private:
             key_at = next;
             std::size_t index = expected;
             const field_info* field = fields + index;
-            if (index >= field_count || !same_name(field->json_name, key)) {
+            // Senders leave out fields at their defaults, so the key is often
+            // a few fields further on: those are tried before the hash probe.
+            const std::size_t ahead = std::min(field_count, expected + lookahead);
+            while (index < ahead && !same_name(field->json_name, key)) {
+                ++index;
+                ++field;
+            }
+            if (index == ahead) {
                 field = lookup(info, key);
                 if (field == nullptr) {
                     // Unknown member, any type: ignored (G2, G10); simdjson has
@@ -427,21 +438,23 @@ private:
         if (!check_depth(depth + 1)) return false;
         field.ops->reset(storage);
         const std::size_t end = tape_.closing(at);
+        // Once per list, not per element (an indirect call).
+        const message_info* const element_info = field.kind == field_kind::message ? field.message() : nullptr;
+        const std::size_t element_bytes =
+                element_info != nullptr ? element_info->object_size : element_size(field.kind);
         std::size_t index = 0;
         for (std::size_t element_at = at + 1; element_at < end; element_at = tape_.after(element_at)) {
             set_index(index++);
             const tape_tag element_type = tape_.tag(element_at);
             if (element_type == tape_tag::null) return fail("null is not allowed as an array element");
-            if (!charge(field.kind == field_kind::message ? field.message()->object_size : element_size(field.kind))) {
-                return false;
-            }
+            if (!charge(element_bytes)) return false;
             // A kept element is not cleared: decode_object or read_scalar
             // overwrites all of it.
             void* slot = field.ops->engage(storage);
-            if (field.kind == field_kind::message) {
+            if (element_info != nullptr) {
                 if (element_type != tape_tag::object) return fail_type("an object", element_type);
                 if (!check_depth(depth + 2)) return false;
-                if (!decode_object(element_at, *field.message(), slot, depth + 2)) return false;
+                if (!decode_object(element_at, *element_info, slot, depth + 2)) return false;
                 continue;
             }
             const scalar_status status = read_scalar(element_at, element_type, field, slot);
