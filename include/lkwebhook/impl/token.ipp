@@ -205,24 +205,27 @@ LKWEBHOOK_DECL result<void> token_claims::parse(std::string_view payload_b64, di
 
 LKWEBHOOK_DECL void token_claims::record_claim(const detail::json_value& key,
                                                const detail::json_value& value) noexcept {
-    // A plain name (no escapes, the only kind LiveKit sends) is compared
-    // inline, which mostly stops at the length; only an escaped one needs
-    // unescaping comparison.
-    const auto is = [&](std::string_view name) noexcept {
-        return key.escaped ? detail::json_string_equals(key.raw, true, name) : detail::json_same_bytes(key.raw, name);
-    };
-    if (is("iss"))
-        fields_.iss = value;
-    else if (is("exp"))
-        fields_.exp = value;
-    else if (is("nbf"))
-        fields_.nbf = value;
-    else if (is("iat"))
-        fields_.iat = value;
-    else if (is("aud"))
-        fields_.aud_present = true;
-    else if (is("sha256"))
-        fields_.sha256 = value;
+    static constexpr std::array<std::string_view, 6> names = {"iss", "exp", "nbf", "iat", "aud", "sha256"};
+    std::size_t which = names.size();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        // A plain name (no escapes: all LiveKit sends) that differs in length
+        // or first letter is passed over inline; this filter was most of the
+        // cost of matching a member.
+        if (!key.escaped && (key.raw.size() != names[i].size() || key.raw[0] != names[i][0])) continue;
+        if (detail::json_string_equals(key.raw, key.escaped, names[i])) {
+            which = i;
+            break;
+        }
+    }
+    switch (which) {
+        case 0: fields_.iss = value; break;
+        case 1: fields_.exp = value; break;
+        case 2: fields_.nbf = value; break;
+        case 3: fields_.iat = value; break;
+        case 4: fields_.aud_present = true; break;
+        case 5: fields_.sha256 = value; break;
+        default: break;  // validated and ignored (E11)
+    }
 }
 
 LKWEBHOOK_DECL std::optional<std::string_view> token_claims::string_claim(
