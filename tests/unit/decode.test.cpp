@@ -441,6 +441,26 @@ TEST_CASE("enums: names or numbers, unknown names ignored, bad numbers rejected"
         INFO(bad);
         CHECK_FALSE(state(bad).ok);
     }
+    // In a list: names and numbers (any int32, open enum); an unknown name
+    // drops its element; a number outside int32 is refused, naming the element.
+    const auto sources = [](std::string_view list) {
+        return run("{\"participant\":{\"permission\":{\"canPublishSources\":" + std::string(list) + "}}}");
+    };
+    const outcome listed = sources(R"(["CAMERA",2,"NOT_A_SOURCE",-2147483648,2147483647,"SCREEN_SHARE"])");
+    INFO(listed.why);
+    REQUIRE(listed.ok);
+    const auto& list = listed.event.participant->permission->can_publish_sources;
+    REQUIRE(list.size() == 5);
+    CHECK(list[0] == track_source::camera);
+    CHECK(list[1] == track_source::microphone);
+    CHECK(static_cast<std::int32_t>(list[2]) == std::numeric_limits<std::int32_t>::min());
+    CHECK(static_cast<std::int32_t>(list[3]) == std::numeric_limits<std::int32_t>::max());
+    CHECK(list[4] == track_source::screen_share);
+    const outcome too_big = sources("[1,2147483648]");
+    CHECK_FALSE(too_big.ok);
+    CHECK(too_big.why == "participant.permission.canPublishSources[1]: integer out of range");
+    CHECK_FALSE(sources("[1,-2147483649]").ok);
+    CHECK_FALSE(sources("[1,1.0]").ok);
     // An unknown name in a oneof enum member leaves the oneof unset.
     const outcome preset = run(R"({"egressInfo":{"roomComposite":{"preset":"H999"}}})");
     REQUIRE(preset.ok);

@@ -457,6 +457,7 @@ private:
                 if (!decode_object(element_at, *element_info, slot, depth + 2)) return false;
                 continue;
             }
+            if (store_plain(element_at, element_type, field, slot)) continue;
             const scalar_status status = read_scalar(element_at, element_type, field, slot);
             if (status == scalar_status::failed) return false;
             // An unknown enum name inside a list drops that element, as the
@@ -686,9 +687,9 @@ private:
         return true;
     }
 
-    /// The common case of a singular scalar, inline: a string, a boolean, an
-    /// integer number within the field's range or a known enum name is
-    /// stored and true returned. Anything else returns false having changed
+    /// The common case of a scalar (a singular field or a list element),
+    /// inline: a string, a boolean, an integer within the field's range or a
+    /// known enum name or number is stored and true returned. Anything else returns false having changed
     /// nothing, and decode_single() reads it the general way (and names any
     /// fault), so this decides no outcome of its own.
     bool store_plain(std::size_t at, tape_tag type, const field_info& field, void* slot) {
@@ -703,10 +704,17 @@ private:
             case field_kind::int64: return store_plain_integer<std::int64_t>(at, type, slot);
             case field_kind::uint64: return store_plain_integer<std::uint64_t>(at, type, slot);
             case field_kind::enumeration: {
-                if (type != tape_tag::string) return false;
-                const enum_value* known = field.enumeration->find(tape_.string(at));
-                if (known == nullptr) return false;
-                std::memcpy(slot, &known->number, sizeof known->number);
+                std::int32_t number = 0;
+                if (type == tape_tag::string) {
+                    const enum_value* known = field.enumeration->find(tape_.string(at));
+                    if (known == nullptr) return false;
+                    number = known->number;
+                } else if (type != tape_tag::int64 || !store_plain_integer<std::int32_t>(at, type, &number)) {
+                    return false;
+                }
+                // A byte copy, as in read_scalar(): the slot is an enum whose
+                // underlying type is int32.
+                std::memcpy(slot, &number, sizeof number);
                 return true;
             }
             case field_kind::float64:
