@@ -447,7 +447,12 @@ private:
             set_index(index++);
             const tape_tag element_type = tape_.tag(element_at);
             if (element_type == tape_tag::null) return fail("null is not allowed as an array element");
-            if (!charge(element_bytes)) return false;
+            // charge(), with its fault path out of the loop.
+            if (element_bytes <= budget_ - used_) {
+                used_ += element_bytes;
+            } else if (!charge(element_bytes)) {
+                return false;
+            }
             // A kept element is not cleared: decode_object or read_scalar
             // overwrites all of it.
             void* slot = field.ops->engage(storage);
@@ -693,6 +698,45 @@ private:
     /// nothing, and decode_single() reads it the general way (and names any
     /// fault), so this decides no outcome of its own.
     bool store_plain(std::size_t at, tape_tag type, const field_info& field, void* slot) {
+        if (type == tape_tag::int64) return store_int64(tape_.int64(at), field.kind, slot);
+        return store_plain_text(at, type, field, slot);
+    }
+
+    /// store_plain() of an int64 on the tape: a small function the callers
+    /// inline (integer and enum lists are long).
+    static bool store_int64(std::int64_t value, field_kind kind, void* slot) noexcept {
+        switch (kind) {
+            case field_kind::int32:
+            case field_kind::enumeration: {
+                if (value < std::numeric_limits<std::int32_t>::min() ||
+                    value > std::numeric_limits<std::int32_t>::max())
+                    return false;
+                // A byte copy: an enum slot has int32 as its underlying type.
+                const auto number = static_cast<std::int32_t>(value);
+                std::memcpy(slot, &number, sizeof number);
+                return true;
+            }
+            case field_kind::uint32: {
+                if (value < 0 || value > std::int64_t{std::numeric_limits<std::uint32_t>::max()}) return false;
+                *static_cast<std::uint32_t*>(slot) = static_cast<std::uint32_t>(value);
+                return true;
+            }
+            case field_kind::int64: *static_cast<std::int64_t*>(slot) = value; return true;
+            case field_kind::uint64:
+                if (value < 0) return false;
+                *static_cast<std::uint64_t*>(slot) = static_cast<std::uint64_t>(value);
+                return true;
+            case field_kind::string:
+            case field_kind::boolean:
+            case field_kind::float64:
+            case field_kind::message:
+            case field_kind::map: break;
+        }
+        return false;
+    }
+
+    /// store_plain() of anything but an int64 on the tape.
+    bool store_plain_text(std::size_t at, tape_tag type, const field_info& field, void* slot) {
         switch (field.kind) {
             case field_kind::string: return type == tape_tag::string && store_string(at, slot);
             case field_kind::boolean:
