@@ -5,12 +5,15 @@
 #include <lkwebhook/dispatch.hpp>
 
 #include <chrono>
+#include <cstdint>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "dispatch_support/call_sequence.hpp"
 #include "support/catch.hpp"
+#include "support/counting_allocator.hpp"
 
 namespace {
 
@@ -358,4 +361,52 @@ TEST_CASE("a replay after exp + leeway is token_expired, whether or not the id i
     CHECK(lkwebhook::verify_and_dispatch(body, token, keys, c, empty, options, lkwebhook::fixed_clock{1767260760})
                   .error == errc::token_expired);
     CHECK(c.seen.size() == 1);
+}
+
+TEST_CASE("verify_and_dispatch into a warm memory_store allocates nothing per event", "[dispatch][allocations]") {
+    const auto keys = test_keys();
+    struct started_only {
+        void on_room_started(const webhook_event&) { ++calls; }
+        int calls = 0;
+    };
+    for (const bool namespaced : {false, true}) {
+        lkwebhook::memory_store_options store_options;
+        store_options.capacity = 64;  // far fewer than the events: the store evicts on every claim once full
+        store_options.shards = 4;
+        lkwebhook::memory_store store{store_options};
+        lkwebhook::dispatch_options options;
+        options.namespace_by_key_id = namespaced;
+        struct request {
+            std::string body;
+            std::string authorization;
+        };
+        std::vector<request> requests;
+        char id[32];
+        for (int i = 0; i < 600; ++i) {
+            std::snprintf(id, sizeof id, "EV_alloc%06d", i);  // distinct ids of one length
+            request r;
+            r.body = lkwebhook_test::event_body("room_started", "r", "RM_r", id, 1767260400);
+            r.authorization = lkwebhook::sign(r.body, lkwebhook_test::api_key, lkwebhook_test::api_secret).value();
+            requests.push_back(std::move(r));
+        }
+        started_only c;
+        const auto dispatch = [&](std::size_t first, std::size_t count) {
+            int accepted = 0;
+            for (std::size_t i = first; i < first + count; ++i) {
+                const auto o = lkwebhook::verify_and_dispatch(requests[i].body, requests[i].authorization, keys, c,
+                                                              store, options);
+                accepted += o.ok() ? 1 : 0;
+            }
+            return accepted;
+        };
+        REQUIRE(dispatch(0, 300) == 300);  // warm: decoder, store slots and table at full size
+        const std::uint64_t before = lkwebhook::test::thread_operator_new_calls;
+        const int accepted = dispatch(300, 300);
+        const std::uint64_t allocations = lkwebhook::test::thread_operator_new_calls - before;
+        INFO("namespaced " << namespaced);
+        CHECK(accepted == 300);
+        CHECK(c.calls == 600);
+        CHECK(allocations == 0);
+        CHECK(store.stats().early_evictions > 0);
+    }
 }
