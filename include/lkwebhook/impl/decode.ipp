@@ -694,9 +694,10 @@ private:
 
     /// The common case of a scalar (a singular field or a list element),
     /// inline: a string, a boolean, an integer within the field's range or a
-    /// known enum name or number is stored and true returned. Anything else returns false having changed
-    /// nothing, and decode_single() reads it the general way (and names any
-    /// fault), so this decides no outcome of its own.
+    /// known enum name or number is stored and true returned. Anything else
+    /// returns false having changed nothing, and read_scalar() reads it the
+    /// general way (and names any fault), so this decides no outcome of its
+    /// own.
     bool store_plain(std::size_t at, tape_tag type, const field_info& field, void* slot) {
         if (type == tape_tag::int64) return store_int64(tape_.int64(at), field.kind, slot);
         return store_plain_text(at, type, field, slot);
@@ -748,17 +749,13 @@ private:
             case field_kind::int64: return store_plain_integer<std::int64_t>(at, type, slot);
             case field_kind::uint64: return store_plain_integer<std::uint64_t>(at, type, slot);
             case field_kind::enumeration: {
-                std::int32_t number = 0;
-                if (type == tape_tag::string) {
-                    const enum_value* known = field.enumeration->find(tape_.string(at));
-                    if (known == nullptr) return false;
-                    number = known->number;
-                } else if (type != tape_tag::int64 || !store_plain_integer<std::int32_t>(at, type, &number)) {
-                    return false;
-                }
+                // A number is an int64 (store_int64()) or left to read_scalar().
+                if (type != tape_tag::string) return false;
+                const enum_value* known = field.enumeration->find(tape_.string(at));
+                if (known == nullptr) return false;
                 // A byte copy, as in read_scalar(): the slot is an enum whose
                 // underlying type is int32.
-                std::memcpy(slot, &number, sizeof number);
+                std::memcpy(slot, &known->number, sizeof known->number);
                 return true;
             }
             case field_kind::float64:
@@ -778,8 +775,8 @@ private:
         return true;
     }
 
-    /// An integer number on the tape (simdjson's int64 or uint64), or a
-    /// decimal string, within the range of Int; false for anything else
+    /// A uint64 on the tape (an int64 is store_int64()'s) or a decimal
+    /// string, within the range of Int; false for anything else
     /// (read_integer() decides it).
     template <class Int>
     bool store_plain_integer(std::size_t at, tape_tag type, void* slot) noexcept {
@@ -797,15 +794,6 @@ private:
                 if (magnitude > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())) return false;
                 *static_cast<Int*>(slot) = static_cast<Int>(magnitude);
             }
-            return true;
-        }
-        if (type == tape_tag::int64) {
-            const std::int64_t value = tape_.int64(at);
-            if (value < static_cast<std::int64_t>(std::numeric_limits<Int>::min())) return false;
-            if constexpr (sizeof(Int) < sizeof(std::int64_t)) {
-                if (value > static_cast<std::int64_t>(std::numeric_limits<Int>::max())) return false;
-            }
-            *static_cast<Int*>(slot) = static_cast<Int>(value);
             return true;
         }
         if (type == tape_tag::uint64) {
