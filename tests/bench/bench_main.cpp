@@ -409,7 +409,12 @@ private:
         const double over = verify_us >= 0 && floor_us >= 0 ? verify_us - floor_us : -1.0;
         line("verify/small within 0.3 us of floor_prekeyed/small", over, over >= 0 && over <= 0.3, " us over");
         for (const auto& [name, ns] : floor_ns) {
-            const double ratio = value("e2e/" + name, "x_floor");
+            // The fastest e2e over the fastest floor of this run: the start-up
+            // calibration behind x_floor ran seconds earlier, and on this
+            // shared machine it has read up to 40% above the floor benchmark.
+            const double e2e_ms = value_ms("e2e/" + name);
+            const double floor_ms = value_ms("floor/" + name);
+            const double ratio = e2e_ms >= 0 && floor_ms > 0 ? e2e_ms / floor_ms : value("e2e/" + name, "x_floor");
             const std::string what = "e2e/" + name + " at most 2.0x the crypto floor";
             line(what.c_str(), ratio, ratio >= 0 && ratio <= 2.0, "x");
         }
