@@ -132,6 +132,9 @@ private:
 
 LKWEBHOOK_DECL std::chrono::nanoseconds since(std::chrono::steady_clock::time_point start) noexcept;
 
+/// True when metrics or a log will see a request's latency.
+[[nodiscard]] LKWEBHOOK_DECL bool observes_latency(const dispatch_options& options) noexcept;
+
 /// The start of a request for its latency, read only when metrics or a log
 /// will see that latency (finish() ignores it otherwise).
 [[nodiscard]] LKWEBHOOK_DECL std::chrono::steady_clock::time_point start_time(const dispatch_options& options) noexcept;

@@ -36,6 +36,7 @@
 
 #include "clock.hpp"
 #include "config.hpp"
+#include "detail/text.hpp"
 #include "error.hpp"
 #include "result.hpp"
 
@@ -145,10 +146,10 @@ struct salted_hash {
         const char* p = s.data();
         std::size_t n = s.size();
         if (n >= 8) {
-            for (; n > 8; p += 8, n -= 8) h = absorb(h, load<std::uint64_t>(p));
-            h = absorb(h, load<std::uint64_t>(p + n - 8));
+            for (; n > 8; p += 8, n -= 8) h = absorb(h, load_word<std::uint64_t>(p));
+            h = absorb(h, load_word<std::uint64_t>(p + n - 8));
         } else if (n >= 4) {
-            h = absorb(h, load<std::uint32_t>(p) | (std::uint64_t{load<std::uint32_t>(p + n - 4)} << 32));
+            h = absorb(h, load_word<std::uint32_t>(p) | (std::uint64_t{load_word<std::uint32_t>(p + n - 4)} << 32));
         } else if (n > 0) {
             const auto byte = [](char c) { return std::uint64_t{static_cast<unsigned char>(c)}; };
             h = absorb(h, byte(p[0]) | (byte(p[n / 2]) << 8) | (byte(p[n - 1]) << 16));
@@ -164,12 +165,6 @@ struct salted_hash {
     }
 
 private:
-    template <class Word>
-    [[nodiscard]] static Word load(const char* p) noexcept {
-        Word w;
-        std::memcpy(&w, p, sizeof w);
-        return w;
-    }
     // A bijection of h for a fixed word, and of the word for a fixed h.
     [[nodiscard]] static std::uint64_t absorb(std::uint64_t h, std::uint64_t word) noexcept {
         h = (h ^ word) * 0xff51afd7ed558ccdULL;

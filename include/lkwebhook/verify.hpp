@@ -187,11 +187,9 @@ template <KeyProvider Keys, Clock C = system_clock_source>
     if (auto parsed = claims.parse(token.payload, why); !parsed) {
         // The fast path left the payload's characters to the decoder; a fault
         // there is split_token's to name.
-        if (livekit_shaped) {
+        if (livekit_shaped && !split_token(trimmed, options.allow_bearer_prefix)) {
             diagnose(why).clear();
-            if (auto split = split_token(trimmed, options.allow_bearer_prefix, why); !split) return split.error();
-            diagnose(why).clear();
-            (void)claims.parse(token.payload, why);
+            return split_token(trimmed, options.allow_bearer_prefix, why).error();
         }
         return parsed.error();
     }

@@ -24,7 +24,6 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -234,8 +233,7 @@ struct json_compact_member {
         constexpr std::uint64_t highs = 0x8080808080808080u;
         const auto zero_byte = [](std::uint64_t v) noexcept { return (v - ones) & ~v & highs; };
         for (; i + 8 <= text.size(); i += 8) {
-            std::uint64_t x = 0;
-            std::memcpy(&x, text.data() + i, sizeof x);
+            const auto x = load_word<std::uint64_t>(text.data() + i);
             const std::uint64_t control = (x - ones * 0x20) & ~x & highs;  // below 0x20
             const std::uint64_t high = ((x + ones) | x) & highs;           // 0x7F and above
             const std::uint64_t stop = control | high | zero_byte(x ^ (ones * '"')) | zero_byte(x ^ (ones * '\\'));

@@ -10,11 +10,21 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <string_view>
 
 namespace lkwebhook::detail {
+
+/// The `sizeof(Word)` bytes at `bytes` as one machine word (any alignment):
+/// the word-at-a-time scans and comparisons read through this.
+template <class Word>
+[[nodiscard]] inline Word load_word(const char* bytes) noexcept {
+    Word word{};
+    std::memcpy(&word, bytes, sizeof word);
+    return word;
+}
 
 // ---- hex --------------------------------------------------------------------
 

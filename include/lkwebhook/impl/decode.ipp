@@ -226,9 +226,17 @@ private:
     }
 
     /// Counts `bytes` of decoded storage against the G23 bound.
-    bool charge(std::size_t bytes) noexcept {
+    /// Counts `bytes` against the memory bound if they fit (used_ never
+    /// exceeds budget_), without naming a fault: the inline fast paths use it
+    /// and leave a refusal to the general code.
+    bool try_charge(std::size_t bytes) noexcept {
+        if (bytes > budget_ - used_) return false;
         used_ += bytes;
-        if (used_ <= budget_) return true;
+        return true;
+    }
+
+    bool charge(std::size_t bytes) noexcept {
+        if (try_charge(bytes)) return true;
         write_path();
         if (why_ != nullptr) {
             why_->append(": the decoded event would exceed ").append(context_.options().memory_factor);
@@ -256,13 +264,6 @@ private:
 
     // ---- structure ----------------------------------------------------------
 
-    template <class Word>
-    static Word load(const char* bytes) noexcept {
-        Word word{};
-        std::memcpy(&word, bytes, sizeof word);
-        return word;
-    }
-
     /// Byte equality of two ranges of `size` bytes, inlined: the names are
     /// short, and a libc memcmp call costs more than the comparison. The
     /// last word overlaps the one before it rather than being compared byte
@@ -270,13 +271,13 @@ private:
     static bool same_bytes(const char* a, const char* b, std::size_t size) noexcept {
         if (size >= 8) {
             for (std::size_t i = 0; i + 8 < size; i += 8) {
-                if (load<std::uint64_t>(a + i) != load<std::uint64_t>(b + i)) return false;
+                if (load_word<std::uint64_t>(a + i) != load_word<std::uint64_t>(b + i)) return false;
             }
-            return load<std::uint64_t>(a + size - 8) == load<std::uint64_t>(b + size - 8);
+            return load_word<std::uint64_t>(a + size - 8) == load_word<std::uint64_t>(b + size - 8);
         }
         if (size >= 4) {
-            return ((load<std::uint32_t>(a) ^ load<std::uint32_t>(b)) |
-                    (load<std::uint32_t>(a + size - 4) ^ load<std::uint32_t>(b + size - 4))) == 0;
+            return ((load_word<std::uint32_t>(a) ^ load_word<std::uint32_t>(b)) |
+                    (load_word<std::uint32_t>(a + size - 4) ^ load_word<std::uint32_t>(b + size - 4))) == 0;
         }
         for (std::size_t i = 0; i < size; ++i) {
             if (a[i] != b[i]) return false;
@@ -447,12 +448,7 @@ private:
             set_index(index++);
             const tape_tag element_type = tape_.tag(element_at);
             if (element_type == tape_tag::null) return fail("null is not allowed as an array element");
-            // charge(), with its fault path out of the loop.
-            if (element_bytes <= budget_ - used_) {
-                used_ += element_bytes;
-            } else if (!charge(element_bytes)) {
-                return false;
-            }
+            if (!charge(element_bytes)) return false;
             // A kept element is not cleared: decode_object or read_scalar
             // overwrites all of it.
             void* slot = field.ops->engage(storage);
@@ -607,11 +603,28 @@ private:
         return in_range(negative, magnitude, min, max);
     }
 
+    static constexpr bool within(bool negative, std::uint64_t magnitude, std::int64_t min, std::uint64_t max) noexcept {
+        return negative ? magnitude <= static_cast<std::uint64_t>(-(min + 1)) + 1 : magnitude <= max;
+    }
+
     bool in_range(bool negative, std::uint64_t magnitude, std::int64_t min, std::uint64_t max) {
-        const bool ok = negative ? magnitude <= static_cast<std::uint64_t>(-(min + 1)) + 1 : magnitude <= max;
-        if (!ok) return fail("integer out of range");
+        if (!within(negative, magnitude, min, max)) return fail("integer out of range");
         return true;
     }
+
+    /// The value of a sign and magnitude within Int's range (within() holds);
+    /// a negative magnitude is at most 2^63, negated without overflow.
+    template <class Int>
+    static Int integer_from(bool negative, std::uint64_t magnitude) noexcept {
+        return negative ? static_cast<Int>(static_cast<std::int64_t>(0 - magnitude)) : static_cast<Int>(magnitude);
+    }
+
+    template <class Int>
+    static constexpr std::int64_t lowest = std::is_signed_v<Int>
+                                                   ? static_cast<std::int64_t>(std::numeric_limits<Int>::min())
+                                                   : 0;
+    template <class Int>
+    static constexpr auto highest = static_cast<std::uint64_t>(std::numeric_limits<Int>::max());
 
     /// An integer given as a number or as a decimal string. A number on the
     /// tape is an integer exactly when its text had no fraction or exponent
@@ -619,9 +632,8 @@ private:
     /// or spaces); "-0" is the integer 0, as the text rule reads it.
     template <class Int>
     bool read_integer(std::size_t at, tape_tag type, void* slot) {
-        constexpr std::int64_t min =
-                std::is_signed_v<Int> ? static_cast<std::int64_t>(std::numeric_limits<Int>::min()) : 0;
-        constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<Int>::max());
+        constexpr std::int64_t min = lowest<Int>;
+        constexpr std::uint64_t max = highest<Int>;
         bool negative = false;
         std::uint64_t magnitude = 0;
         switch (type) {
@@ -642,14 +654,7 @@ private:
                 break;
             default: return fail_type("an integer (number or decimal string)", type);
         }
-        Int result{};
-        if (negative) {
-            // magnitude <= 2^63 here; compute -magnitude without overflow.
-            result = static_cast<Int>(static_cast<std::int64_t>(0 - magnitude));
-        } else {
-            result = static_cast<Int>(magnitude);
-        }
-        *static_cast<Int*>(slot) = result;
+        *static_cast<Int*>(slot) = integer_from<Int>(negative, magnitude);
         return true;
     }
 
@@ -769,8 +774,7 @@ private:
     /// bound; false (nothing changed) beyond it, where charge() names the fault.
     bool store_string(std::size_t at, void* slot) {
         const std::string_view text = tape_.string(at);
-        if (text.size() > budget_ - used_) return false;
-        used_ += text.size();
+        if (!try_charge(text.size())) return false;
         copy_text(*static_cast<std::string*>(slot), text);
         return true;
     }
@@ -784,21 +788,13 @@ private:
             bool negative = false;
             std::uint64_t magnitude = 0;
             if (parse_integer(tape_.string(at), negative, magnitude) != integer_lexeme::ok) return false;
-            if (negative) {
-                // As in_range(): the largest magnitude below zero (0 for unsigned Int).
-                constexpr std::int64_t min =
-                        std::is_signed_v<Int> ? static_cast<std::int64_t>(std::numeric_limits<Int>::min()) : 0;
-                if (magnitude > static_cast<std::uint64_t>(-(min + 1)) + 1) return false;
-                *static_cast<Int*>(slot) = static_cast<Int>(static_cast<std::int64_t>(0 - magnitude));
-            } else {
-                if (magnitude > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())) return false;
-                *static_cast<Int*>(slot) = static_cast<Int>(magnitude);
-            }
+            if (!within(negative, magnitude, lowest<Int>, highest<Int>)) return false;
+            *static_cast<Int*>(slot) = integer_from<Int>(negative, magnitude);
             return true;
         }
         if (type == tape_tag::uint64) {
             const std::uint64_t value = tape_.uint64(at);
-            if (value > static_cast<std::uint64_t>(std::numeric_limits<Int>::max())) return false;
+            if (value > highest<Int>) return false;
             *static_cast<Int*>(slot) = static_cast<Int>(value);
             return true;
         }

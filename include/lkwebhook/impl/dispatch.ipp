@@ -58,14 +58,18 @@ LKWEBHOOK_DECL std::chrono::nanoseconds since(std::chrono::steady_clock::time_po
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start);
 }
 
+LKWEBHOOK_DECL bool observes_latency(const dispatch_options& options) noexcept {
+    return options.metrics != nullptr || options.log != nullptr;
+}
+
 LKWEBHOOK_DECL std::chrono::steady_clock::time_point start_time(const dispatch_options& options) noexcept {
-    if (options.metrics == nullptr && options.log == nullptr) return {};
+    if (!observes_latency(options)) return {};
     return std::chrono::steady_clock::now();
 }
 
 LKWEBHOOK_DECL void finish(outcome& o, const dispatch_options& options, std::chrono::steady_clock::time_point start,
                            std::string_view event_name, std::string_view room) {
-    if (options.metrics == nullptr && options.log == nullptr) return;  // nobody observes the latency
+    if (!observes_latency(options)) return;
     const auto latency = since(start);
     if (options.metrics != nullptr) options.metrics->record(o, latency);
     if (options.log != nullptr) options.log->log(o, event_name, room, latency, options.metrics);
