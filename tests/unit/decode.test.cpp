@@ -467,6 +467,39 @@ TEST_CASE("enums: names or numbers, unknown names ignored, bad numbers rejected"
     CHECK_FALSE(preset.event.egress_info->room_composite->preset);
 }
 
+TEST_CASE("enum names match whole: every name found, near misses ignored", "[decode][threat-G19]") {
+    const auto sources = [](std::string_view list) {
+        return run("{\"participant\":{\"permission\":{\"canPublishSources\":" + std::string(list) + "}}}");
+    };
+    // Every name of the enum, last first, reads as its own number.
+    std::string every = "[";
+    const detail::enum_info& info = enum_traits<track_source>::info;
+    for (std::size_t i = info.size; i-- > 0;) every += "\"" + std::string(info.values[i].name) + (i ? "\"," : "\"]");
+    const outcome all = sources(every);
+    REQUIRE(all.ok);
+    const auto& all_list = all.event.participant->permission->can_publish_sources;
+    REQUIRE(all_list.size() == info.size);
+    for (std::size_t i = 0; i < info.size; ++i) {
+        CHECK(static_cast<std::int32_t>(all_list[i]) == info.values[info.size - 1 - i].number);
+    }
+    // Near misses: a prefix of a longer name, one byte longer or changed
+    // (first, middle, last), another case, an embedded NUL; all dropped.
+    const outcome near = sources(R"(["SCREEN_SHAR","SCREEN_SHARE_","XCREEN_SHARE","SCREEN-SHARE","SCREEN_SHARX",)"
+                                 R"("SCREEN_SHARE_AUDIX","camera","CAMERA\u0000","C","","MICROPHONE"])");
+    REQUIRE(near.ok);
+    const auto& near_list = near.event.participant->permission->can_publish_sources;
+    REQUIRE(near_list.size() == 1);
+    CHECK(near_list[0] == track_source::microphone);
+    // A singular enum field: a near miss leaves it unset, the name sets it.
+    const auto quality = [](std::string_view name) {
+        return run(R"({"participant":{"tracks":[{"layers":[{"quality":")" + std::string(name) + R"("}]}]}})");
+    };
+    CHECK(quality("MEDIUM").event.participant->tracks[0].layers[0].quality == video_quality::medium);
+    CHECK(quality("HIGH").event.participant->tracks[0].layers[0].quality == video_quality::high);
+    CHECK(quality("HIGX").event.participant->tracks[0].layers[0].quality == video_quality::low);
+    CHECK(quality("MEDIUMS").event.participant->tracks[0].layers[0].quality == video_quality::low);
+}
+
 TEST_CASE("maps: order kept, empty keys and values kept, duplicates rejected", "[decode][threat-G20]") {
     const outcome o = run(R"({"participant":{"attributes":{"team":"blue","":"empty-key","role":""}}})");
     REQUIRE(o.ok);
