@@ -143,11 +143,11 @@ inline constexpr std::string_view livekit_header_segment = "eyJhbGciOiJIUzI1NiIs
 
 /// verify()'s fast path through steps 2 and 3 for the tokens LiveKit's servers
 /// send: true when `value` is `livekit_header_segment "." payload "." signature`
-/// with a non-empty payload free of dots and a signature of 43 canonical
-/// base64url characters, which it decodes into `signature`. Then split_token
-/// and check_token_header would both accept `value` and return these segments,
-/// except that the payload's characters are not checked here: token_claims::parse
-/// decodes and so checks them. False means nothing: the general steps decide
+/// with a non-empty payload and a signature of 43 canonical base64url
+/// characters, which it decodes into `signature`. Then split_token and
+/// check_token_header would both accept `value` and return these segments,
+/// except that the payload's characters (a dot among them) are not checked
+/// here: token_claims::parse decodes and so checks them. False means nothing: the general steps decide
 /// (and name the fault). Never reads past `value`; touches no key.
 [[nodiscard]] LKWEBHOOK_DECL bool split_livekit_token(std::string_view value, token_segments& out,
                                                       digest_bytes& signature) noexcept;

@@ -14,9 +14,12 @@
 // output capacity.
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
+#include <type_traits>
 
 namespace lkwebhook::detail {
 
@@ -66,16 +69,24 @@ inline constexpr std::string_view base64url_alphabet =
 }
 
 /// The decoder's tables: base64url_quad_values[k][c] is the value of
-/// character `c` at position k of a group of four, already shifted into
-/// place (bits 18-23, 12-17, 6-11, 0-5), or bit 31 for a character outside
-/// the alphabet. A group then decodes with four lookups and three ORs.
+/// character `c` at position k of a group of four, its bits already where
+/// the group's three output bytes hold them with the first byte lowest
+/// (bits 0-7, 8-15, 16-23: character 1 feeds bytes 0 and 1, character 2
+/// bytes 1 and 2), or bit 31 for a character outside the alphabet. A group
+/// then decodes with four lookups and three ORs, and on a little-endian
+/// machine two groups' six bytes are one word in memory order.
 inline constexpr std::array<std::array<std::uint32_t, 256>, 4> base64url_quad_values = [] {
     std::array<std::array<std::uint32_t, 256>, 4> tables{};
-    for (std::size_t k = 0; k < 4; ++k) {
-        for (std::size_t c = 0; c < 256; ++c) {
-            const std::uint32_t v = base64url_values[c];
-            tables[k][c] = v == 0xff ? 0x80000000u : v << (18 - 6 * k);
+    for (std::size_t c = 0; c < 256; ++c) {
+        const std::uint32_t v = base64url_values[c];
+        if (v == 0xff) {
+            for (auto& table : tables) table[c] = 0x80000000u;
+            continue;
         }
+        tables[0][c] = v << 2;                             // byte 0, bits 2-7
+        tables[1][c] = (v >> 4) | (v & 0x0Fu) << 12;       // byte 0 bits 0-1, byte 1 bits 4-7
+        tables[2][c] = (v >> 2) << 8 | (v & 0x03u) << 22;  // byte 1 bits 0-3, byte 2 bits 6-7
+        tables[3][c] = v << 16;                            // byte 2, bits 0-5
     }
     return tables;
 }();
@@ -96,12 +107,24 @@ inline constexpr std::array<std::array<std::uint32_t, 256>, 4> base64url_quad_va
     std::uint32_t bad = 0;
     std::size_t o = 0;
     std::size_t i = 0;
+    if (!std::is_constant_evaluated() && std::endian::native == std::endian::little) {
+        // Two groups a step, their six bytes stored as one eight-byte word
+        // while eight bytes remain of the output (the last two are rewritten
+        // by the next step): a third fewer instructions than byte stores.
+        for (; i + 8 <= text.size() && o + 8 <= size; i += 8, o += 6) {
+            const std::uint32_t first = q[0][at(i)] | q[1][at(i + 1)] | q[2][at(i + 2)] | q[3][at(i + 3)];
+            const std::uint32_t second = q[0][at(i + 4)] | q[1][at(i + 5)] | q[2][at(i + 6)] | q[3][at(i + 7)];
+            bad |= first | second;
+            const std::uint64_t word = std::uint64_t{first} | std::uint64_t{second} << 24;  // bytes 0-5, lowest first
+            std::memcpy(out + o, &word, sizeof word);
+        }
+    }
     for (; i + 4 <= text.size(); i += 4) {
         const std::uint32_t v = q[0][at(i)] | q[1][at(i + 1)] | q[2][at(i + 2)] | q[3][at(i + 3)];
         bad |= v;
-        out[o] = static_cast<unsigned char>(v >> 16);
+        out[o] = static_cast<unsigned char>(v);
         out[o + 1] = static_cast<unsigned char>(v >> 8);
-        out[o + 2] = static_cast<unsigned char>(v);
+        out[o + 2] = static_cast<unsigned char>(v >> 16);
         o += 3;
     }
     const std::size_t rem = text.size() - i;
@@ -109,7 +132,7 @@ inline constexpr std::array<std::array<std::uint32_t, 256>, 4> base64url_quad_va
         std::uint32_t v = q[0][at(i)] | q[1][at(i + 1)];
         if (rem == 3) v |= q[2][at(i + 2)];
         bad |= v;
-        out[o++] = static_cast<unsigned char>(v >> 16);
+        out[o++] = static_cast<unsigned char>(v);
         if (rem == 3) out[o++] = static_cast<unsigned char>(v >> 8);
     }
     if ((bad & 0x80000000u) != 0 || !base64url_tail_is_canonical(text)) return -1;
