@@ -168,10 +168,11 @@ private:
     }
 }
 
-/// Byte equality, inlined: the strings compared here are a few bytes long,
-/// and a call to the library's memcmp costs more than the comparison.
+/// Byte equality of short strings (text.hpp's same_bytes, or a plain loop
+/// at compile time).
 [[nodiscard]] constexpr bool json_same_bytes(std::string_view a, std::string_view b) noexcept {
     if (a.size() != b.size()) return false;
+    if (!std::is_constant_evaluated()) return same_bytes(a.data(), b.data(), a.size());
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (a[i] != b[i]) return false;
     }
@@ -292,6 +293,11 @@ struct json_compact_member {
             if (data[pos] == '0') {
                 ++pos;
             } else if (data[pos] >= '1' && data[pos] <= '9') {
+                ++pos;
+                if (!std::is_constant_evaluated()) {
+                    // Eight digits a step: a NumericDate has ten.
+                    while (pos + 8 <= size && eight_digits(load_word<std::uint64_t>(data + pos))) pos += 8;
+                }
                 while (pos < size && static_cast<unsigned char>(data[pos] - '0') < 10) ++pos;
             } else {
                 return -1;  // a literal, an object or an array: the general scanner

@@ -28,6 +28,28 @@ template <class Word>
     return word;
 }
 
+/// Byte equality of two ranges of `size` bytes, inline: the names compared
+/// (JSON member and claim names) are short, and a call to the library's
+/// memcmp costs more than the comparison. The last word overlaps the one
+/// before it rather than being compared byte by byte (every load stays
+/// inside both ranges).
+[[nodiscard]] inline bool same_bytes(const char* a, const char* b, std::size_t size) noexcept {
+    if (size >= 8) {
+        for (std::size_t i = 0; i + 8 < size; i += 8) {
+            if (load_word<std::uint64_t>(a + i) != load_word<std::uint64_t>(b + i)) return false;
+        }
+        return load_word<std::uint64_t>(a + size - 8) == load_word<std::uint64_t>(b + size - 8);
+    }
+    if (size >= 4) {
+        return ((load_word<std::uint32_t>(a) ^ load_word<std::uint32_t>(b)) |
+                (load_word<std::uint32_t>(a + size - 4) ^ load_word<std::uint32_t>(b + size - 4))) == 0;
+    }
+    for (std::size_t i = 0; i < size; ++i) {
+        if (a[i] != b[i]) return false;
+    }
+    return true;
+}
+
 // ---- hex --------------------------------------------------------------------
 
 /// Lower-case hex digits, indexed by nibble.
