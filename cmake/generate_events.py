@@ -321,6 +321,7 @@ def render(messages, enums):
     t_w("#ifndef LKWEBHOOK_DETAIL_SCHEMA_TRAITS_HPP")
     t_w("#define LKWEBHOOK_DETAIL_SCHEMA_TRAITS_HPP")
     t_w("")
+    t_w("#include <cstddef>")
     t_w("#include <cstdint>")
     t_w("#include <string_view>")
     t_w("")
@@ -389,7 +390,8 @@ def render(messages, enums):
             extra = f", {oneofs.index(f['oneof']) + 1}" if f["oneof"] else ""
             if (name, f["proto"]) in CREDENTIALS:
                 extra = (extra or ", 0") + ", true"
-            t_w(f'        detail::make_field<&{t}::{f["member"]}>("{f["json"]}", "{f["proto"]}", {f["number"]}{extra}),')
+            t_w(f'        detail::make_field<&{t}::{f["member"]}>(offsetof({t}, {f["member"]}), "{f["json"]}", '
+                f'"{f["proto"]}", {f["number"]}{extra}),')
         t_w("    };")
         seed, bits, slots = key_table(m["fields"])
         t_w(f"    static constexpr std::uint8_t key_slots[{len(slots)}] = {{" + ", ".join(str(v) for v in slots) + "};")

@@ -4,6 +4,7 @@
 #ifndef LKWEBHOOK_DETAIL_SCHEMA_TRAITS_HPP
 #define LKWEBHOOK_DETAIL_SCHEMA_TRAITS_HPP
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -17,11 +18,14 @@ template <>
 struct message_traits<ali_oss_upload> {
     static constexpr std::string_view proto_name = proto_message_name<ali_oss_upload>;
     static constexpr detail::field_info fields[5] = {
-            detail::make_field<&ali_oss_upload::access_key>("accessKey", "access_key", 1),
-            detail::make_field<&ali_oss_upload::secret>("secret", "secret", 2, 0, true),
-            detail::make_field<&ali_oss_upload::region>("region", "region", 3),
-            detail::make_field<&ali_oss_upload::endpoint>("endpoint", "endpoint", 4),
-            detail::make_field<&ali_oss_upload::bucket>("bucket", "bucket", 5),
+            detail::make_field<&ali_oss_upload::access_key>(offsetof(ali_oss_upload, access_key), "accessKey",
+                                                            "access_key", 1),
+            detail::make_field<&ali_oss_upload::secret>(offsetof(ali_oss_upload, secret), "secret", "secret", 2, 0,
+                                                        true),
+            detail::make_field<&ali_oss_upload::region>(offsetof(ali_oss_upload, region), "region", "region", 3),
+            detail::make_field<&ali_oss_upload::endpoint>(offsetof(ali_oss_upload, endpoint), "endpoint", "endpoint",
+                                                          4),
+            detail::make_field<&ali_oss_upload::bucket>(offsetof(ali_oss_upload, bucket), "bucket", "bucket", 5),
     };
     static constexpr std::uint8_t key_slots[16] = {1, 5, 0, 2, 4, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 0};
     static constexpr detail::message_info info{
@@ -33,10 +37,12 @@ struct message_traits<audio_route> {
     static constexpr std::string_view proto_name = proto_message_name<audio_route>;
     static constexpr std::string_view oneofs[1] = {"match"};
     static constexpr detail::field_info fields[4] = {
-            detail::make_field<&audio_route::track_id>("trackId", "track_id", 1, 1),
-            detail::make_field<&audio_route::participant_identity>("participantIdentity", "participant_identity", 2, 1),
-            detail::make_field<&audio_route::participant_kind>("participantKind", "participant_kind", 3, 1),
-            detail::make_field<&audio_route::channel>("channel", "channel", 4),
+            detail::make_field<&audio_route::track_id>(offsetof(audio_route, track_id), "trackId", "track_id", 1, 1),
+            detail::make_field<&audio_route::participant_identity>(offsetof(audio_route, participant_identity),
+                                                                   "participantIdentity", "participant_identity", 2, 1),
+            detail::make_field<&audio_route::participant_kind>(offsetof(audio_route, participant_kind),
+                                                               "participantKind", "participant_kind", 3, 1),
+            detail::make_field<&audio_route::channel>(offsetof(audio_route, channel), "channel", "channel", 4),
     };
     static constexpr std::uint8_t key_slots[16] = {0, 4, 1, 2, 0, 3, 3, 0, 0, 1, 2, 0, 0, 0, 0, 0};
     static constexpr detail::message_info info{
@@ -47,8 +53,9 @@ template <>
 struct message_traits<audio_config> {
     static constexpr std::string_view proto_name = proto_message_name<audio_config>;
     static constexpr detail::field_info fields[2] = {
-            detail::make_field<&audio_config::capture_all>("captureAll", "capture_all", 1),
-            detail::make_field<&audio_config::routes>("routes", "routes", 2),
+            detail::make_field<&audio_config::capture_all>(offsetof(audio_config, capture_all), "captureAll",
+                                                           "capture_all", 1),
+            detail::make_field<&audio_config::routes>(offsetof(audio_config, routes), "routes", "routes", 2),
     };
     static constexpr std::uint8_t key_slots[8] = {0, 1, 0, 0, 0, 0, 1, 2};
     static constexpr detail::message_info info{
@@ -59,9 +66,12 @@ template <>
 struct message_traits<azure_blob_upload> {
     static constexpr std::string_view proto_name = proto_message_name<azure_blob_upload>;
     static constexpr detail::field_info fields[3] = {
-            detail::make_field<&azure_blob_upload::account_name>("accountName", "account_name", 1),
-            detail::make_field<&azure_blob_upload::account_key>("accountKey", "account_key", 2, 0, true),
-            detail::make_field<&azure_blob_upload::container_name>("containerName", "container_name", 3),
+            detail::make_field<&azure_blob_upload::account_name>(offsetof(azure_blob_upload, account_name),
+                                                                 "accountName", "account_name", 1),
+            detail::make_field<&azure_blob_upload::account_key>(offsetof(azure_blob_upload, account_key), "accountKey",
+                                                                "account_key", 2, 0, true),
+            detail::make_field<&azure_blob_upload::container_name>(offsetof(azure_blob_upload, container_name),
+                                                                   "containerName", "container_name", 3),
     };
     static constexpr std::uint8_t key_slots[16] = {2, 3, 3, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0};
     static constexpr detail::message_info info{
@@ -72,8 +82,8 @@ template <>
 struct message_traits<codec> {
     static constexpr std::string_view proto_name = proto_message_name<codec>;
     static constexpr detail::field_info fields[2] = {
-            detail::make_field<&codec::mime>("mime", "mime", 1),
-            detail::make_field<&codec::fmtp_line>("fmtpLine", "fmtp_line", 2),
+            detail::make_field<&codec::mime>(offsetof(codec, mime), "mime", "mime", 1),
+            detail::make_field<&codec::fmtp_line>(offsetof(codec, fmtp_line), "fmtpLine", "fmtp_line", 2),
     };
     static constexpr std::uint8_t key_slots[8] = {0, 1, 0, 0, 2, 2, 0, 0};
     static constexpr detail::message_info info{proto_name,          fields, 2, nullptr, 0, sizeof(codec), key_slots,
@@ -85,8 +95,10 @@ struct message_traits<data_track_frame_encoding> {
     static constexpr std::string_view proto_name = proto_message_name<data_track_frame_encoding>;
     static constexpr std::string_view oneofs[1] = {"value"};
     static constexpr detail::field_info fields[2] = {
-            detail::make_field<&data_track_frame_encoding::well_known>("wellKnown", "well_known", 1, 1),
-            detail::make_field<&data_track_frame_encoding::custom>("custom", "custom", 2, 1),
+            detail::make_field<&data_track_frame_encoding::well_known>(offsetof(data_track_frame_encoding, well_known),
+                                                                       "wellKnown", "well_known", 1, 1),
+            detail::make_field<&data_track_frame_encoding::custom>(offsetof(data_track_frame_encoding, custom),
+                                                                   "custom", "custom", 2, 1),
     };
     static constexpr std::uint8_t key_slots[8] = {1, 1, 0, 0, 0, 0, 2, 0};
     static constexpr detail::message_info info{
@@ -98,8 +110,10 @@ struct message_traits<data_track_schema_encoding> {
     static constexpr std::string_view proto_name = proto_message_name<data_track_schema_encoding>;
     static constexpr std::string_view oneofs[1] = {"value"};
     static constexpr detail::field_info fields[2] = {
-            detail::make_field<&data_track_schema_encoding::well_known>("wellKnown", "well_known", 1, 1),
-            detail::make_field<&data_track_schema_encoding::custom>("custom", "custom", 2, 1),
+            detail::make_field<&data_track_schema_encoding::well_known>(
+                    offsetof(data_track_schema_encoding, well_known), "wellKnown", "well_known", 1, 1),
+            detail::make_field<&data_track_schema_encoding::custom>(offsetof(data_track_schema_encoding, custom),
+                                                                    "custom", "custom", 2, 1),
     };
     static constexpr std::uint8_t key_slots[8] = {1, 1, 0, 0, 0, 0, 2, 0};
     static constexpr detail::message_info info{
@@ -110,8 +124,9 @@ template <>
 struct message_traits<data_track_schema_id> {
     static constexpr std::string_view proto_name = proto_message_name<data_track_schema_id>;
     static constexpr detail::field_info fields[2] = {
-            detail::make_field<&data_track_schema_id::name>("name", "name", 1),
-            detail::make_field<&data_track_schema_id::encoding>("encoding", "encoding", 2),
+            detail::make_field<&data_track_schema_id::name>(offsetof(data_track_schema_id, name), "name", "name", 1),
+            detail::make_field<&data_track_schema_id::encoding>(offsetof(data_track_schema_id, encoding), "encoding",
+                                                                "encoding", 2),
     };
     static constexpr std::uint8_t key_slots[4] = {1, 2, 0, 0};
     static constexpr detail::message_info info{
@@ -122,12 +137,15 @@ template <>
 struct message_traits<data_track_info> {
     static constexpr std::string_view proto_name = proto_message_name<data_track_info>;
     static constexpr detail::field_info fields[6] = {
-            detail::make_field<&data_track_info::pub_handle>("pubHandle", "pub_handle", 1),
-            detail::make_field<&data_track_info::sid>("sid", "sid", 2),
-            detail::make_field<&data_track_info::name>("name", "name", 3),
-            detail::make_field<&data_track_info::encryption>("encryption", "encryption", 4),
-            detail::make_field<&data_track_info::frame_encoding>("frameEncoding", "frame_encoding", 5),
-            detail::make_field<&data_track_info::schema>("schema", "schema", 6),
+            detail::make_field<&data_track_info::pub_handle>(offsetof(data_track_info, pub_handle), "pubHandle",
+                                                             "pub_handle", 1),
+            detail::make_field<&data_track_info::sid>(offsetof(data_track_info, sid), "sid", "sid", 2),
+            detail::make_field<&data_track_info::name>(offsetof(data_track_info, name), "name", "name", 3),
+            detail::make_field<&data_track_info::encryption>(offsetof(data_track_info, encryption), "encryption",
+                                                             "encryption", 4),
+            detail::make_field<&data_track_info::frame_encoding>(offsetof(data_track_info, frame_encoding),
+                                                                 "frameEncoding", "frame_encoding", 5),
+            detail::make_field<&data_track_info::schema>(offsetof(data_track_info, schema), "schema", "schema", 6),
     };
     static constexpr std::uint8_t key_slots[16] = {4, 3, 0, 6, 1, 0, 2, 5, 0, 0, 0, 0, 1, 0, 5, 0};
     static constexpr detail::message_info info{
@@ -138,9 +156,10 @@ template <>
 struct message_traits<proxy_config> {
     static constexpr std::string_view proto_name = proto_message_name<proxy_config>;
     static constexpr detail::field_info fields[3] = {
-            detail::make_field<&proxy_config::url>("url", "url", 1),
-            detail::make_field<&proxy_config::username>("username", "username", 2),
-            detail::make_field<&proxy_config::password>("password", "password", 3, 0, true),
+            detail::make_field<&proxy_config::url>(offsetof(proxy_config, url), "url", "url", 1),
+            detail::make_field<&proxy_config::username>(offsetof(proxy_config, username), "username", "username", 2),
+            detail::make_field<&proxy_config::password>(offsetof(proxy_config, password), "password", "password", 3, 0,
+                                                        true),
     };
     static constexpr std::uint8_t key_slots[8] = {0, 0, 1, 2, 3, 0, 0, 0};
     static constexpr detail::message_info info{
@@ -151,20 +170,25 @@ template <>
 struct message_traits<s3_upload> {
     static constexpr std::string_view proto_name = proto_message_name<s3_upload>;
     static constexpr detail::field_info fields[13] = {
-            detail::make_field<&s3_upload::access_key>("accessKey", "access_key", 1),
-            detail::make_field<&s3_upload::secret>("secret", "secret", 2, 0, true),
-            detail::make_field<&s3_upload::session_token>("sessionToken", "session_token", 11, 0, true),
-            detail::make_field<&s3_upload::assume_role_arn>("assumeRoleArn", "assume_role_arn", 12),
-            detail::make_field<&s3_upload::assume_role_external_id>("assumeRoleExternalId", "assume_role_external_id",
+            detail::make_field<&s3_upload::access_key>(offsetof(s3_upload, access_key), "accessKey", "access_key", 1),
+            detail::make_field<&s3_upload::secret>(offsetof(s3_upload, secret), "secret", "secret", 2, 0, true),
+            detail::make_field<&s3_upload::session_token>(offsetof(s3_upload, session_token), "sessionToken",
+                                                          "session_token", 11, 0, true),
+            detail::make_field<&s3_upload::assume_role_arn>(offsetof(s3_upload, assume_role_arn), "assumeRoleArn",
+                                                            "assume_role_arn", 12),
+            detail::make_field<&s3_upload::assume_role_external_id>(offsetof(s3_upload, assume_role_external_id),
+                                                                    "assumeRoleExternalId", "assume_role_external_id",
                                                                     13),
-            detail::make_field<&s3_upload::region>("region", "region", 3),
-            detail::make_field<&s3_upload::endpoint>("endpoint", "endpoint", 4),
-            detail::make_field<&s3_upload::bucket>("bucket", "bucket", 5),
-            detail::make_field<&s3_upload::force_path_style>("forcePathStyle", "force_path_style", 6),
-            detail::make_field<&s3_upload::metadata>("metadata", "metadata", 7),
-            detail::make_field<&s3_upload::tagging>("tagging", "tagging", 8),
-            detail::make_field<&s3_upload::content_disposition>("contentDisposition", "content_disposition", 9),
-            detail::make_field<&s3_upload::proxy>("proxy", "proxy", 10),
+            detail::make_field<&s3_upload::region>(offsetof(s3_upload, region), "region", "region", 3),
+            detail::make_field<&s3_upload::endpoint>(offsetof(s3_upload, endpoint), "endpoint", "endpoint", 4),
+            detail::make_field<&s3_upload::bucket>(offsetof(s3_upload, bucket), "bucket", "bucket", 5),
+            detail::make_field<&s3_upload::force_path_style>(offsetof(s3_upload, force_path_style), "forcePathStyle",
+                                                             "force_path_style", 6),
+            detail::make_field<&s3_upload::metadata>(offsetof(s3_upload, metadata), "metadata", "metadata", 7),
+            detail::make_field<&s3_upload::tagging>(offsetof(s3_upload, tagging), "tagging", "tagging", 8),
+            detail::make_field<&s3_upload::content_disposition>(offsetof(s3_upload, content_disposition),
+                                                                "contentDisposition", "content_disposition", 9),
+            detail::make_field<&s3_upload::proxy>(offsetof(s3_upload, proxy), "proxy", "proxy", 10),
     };
     static constexpr std::uint8_t key_slots[64] = {0, 0, 0, 0, 0,  0, 0, 0, 0, 7,  0, 0, 11, 6, 0, 9, 0, 1, 5,  0, 0, 0,
                                                    0, 0, 3, 0, 12, 0, 4, 0, 2, 12, 0, 0, 0,  0, 1, 0, 0, 0, 5,  0, 0, 0,
@@ -177,9 +201,10 @@ template <>
 struct message_traits<gcp_upload> {
     static constexpr std::string_view proto_name = proto_message_name<gcp_upload>;
     static constexpr detail::field_info fields[3] = {
-            detail::make_field<&gcp_upload::credentials>("credentials", "credentials", 1, 0, true),
-            detail::make_field<&gcp_upload::bucket>("bucket", "bucket", 2),
-            detail::make_field<&gcp_upload::proxy>("proxy", "proxy", 3),
+            detail::make_field<&gcp_upload::credentials>(offsetof(gcp_upload, credentials), "credentials",
+                                                         "credentials", 1, 0, true),
+            detail::make_field<&gcp_upload::bucket>(offsetof(gcp_upload, bucket), "bucket", "bucket", 2),
+            detail::make_field<&gcp_upload::proxy>(offsetof(gcp_upload, proxy), "proxy", "proxy", 3),
     };
     static constexpr std::uint8_t key_slots[8] = {2, 0, 0, 0, 0, 1, 3, 0};
     static constexpr detail::message_info info{
@@ -191,12 +216,15 @@ struct message_traits<direct_file_output> {
     static constexpr std::string_view proto_name = proto_message_name<direct_file_output>;
     static constexpr std::string_view oneofs[1] = {"output"};
     static constexpr detail::field_info fields[6] = {
-            detail::make_field<&direct_file_output::filepath>("filepath", "filepath", 1),
-            detail::make_field<&direct_file_output::disable_manifest>("disableManifest", "disable_manifest", 5),
-            detail::make_field<&direct_file_output::s3>("s3", "s3", 2, 1),
-            detail::make_field<&direct_file_output::gcp>("gcp", "gcp", 3, 1),
-            detail::make_field<&direct_file_output::azure>("azure", "azure", 4, 1),
-            detail::make_field<&direct_file_output::ali_oss>("aliOSS", "aliOSS", 6, 1),
+            detail::make_field<&direct_file_output::filepath>(offsetof(direct_file_output, filepath), "filepath",
+                                                              "filepath", 1),
+            detail::make_field<&direct_file_output::disable_manifest>(offsetof(direct_file_output, disable_manifest),
+                                                                      "disableManifest", "disable_manifest", 5),
+            detail::make_field<&direct_file_output::s3>(offsetof(direct_file_output, s3), "s3", "s3", 2, 1),
+            detail::make_field<&direct_file_output::gcp>(offsetof(direct_file_output, gcp), "gcp", "gcp", 3, 1),
+            detail::make_field<&direct_file_output::azure>(offsetof(direct_file_output, azure), "azure", "azure", 4, 1),
+            detail::make_field<&direct_file_output::ali_oss>(offsetof(direct_file_output, ali_oss), "aliOSS", "aliOSS",
+                                                             6, 1),
     };
     static constexpr std::uint8_t key_slots[16] = {2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 2, 6, 4, 5, 0, 3};
     static constexpr detail::message_info info{
@@ -207,10 +235,13 @@ template <>
 struct message_traits<template_source> {
     static constexpr std::string_view proto_name = proto_message_name<template_source>;
     static constexpr detail::field_info fields[4] = {
-            detail::make_field<&template_source::layout>("layout", "layout", 1),
-            detail::make_field<&template_source::audio_only>("audioOnly", "audio_only", 2),
-            detail::make_field<&template_source::video_only>("videoOnly", "video_only", 3),
-            detail::make_field<&template_source::custom_base_url>("customBaseUrl", "custom_base_url", 4),
+            detail::make_field<&template_source::layout>(offsetof(template_source, layout), "layout", "layout", 1),
+            detail::make_field<&template_source::audio_only>(offsetof(template_source, audio_only), "audioOnly",
+                                                             "audio_only", 2),
+            detail::make_field<&template_source::video_only>(offsetof(template_source, video_only), "videoOnly",
+                                                             "video_only", 3),
+            detail::make_field<&template_source::custom_base_url>(offsetof(template_source, custom_base_url),
+                                                                  "customBaseUrl", "custom_base_url", 4),
     };
     static constexpr std::uint8_t key_slots[16] = {3, 3, 0, 0, 0, 4, 2, 2, 0, 0, 4, 0, 1, 0, 0, 0};
     static constexpr detail::message_info info{
@@ -221,10 +252,11 @@ template <>
 struct message_traits<web_source> {
     static constexpr std::string_view proto_name = proto_message_name<web_source>;
     static constexpr detail::field_info fields[4] = {
-            detail::make_field<&web_source::url>("url", "url", 1),
-            detail::make_field<&web_source::audio_only>("audioOnly", "audio_only", 2),
-            detail::make_field<&web_source::video_only>("videoOnly", "video_only", 3),
-            detail::make_field<&web_source::await_start_signal>("awaitStartSignal", "await_start_signal", 4),
+            detail::make_field<&web_source::url>(offsetof(web_source, url), "url", "url", 1),
+            detail::make_field<&web_source::audio_only>(offsetof(web_source, audio_only), "audioOnly", "audio_only", 2),
+            detail::make_field<&web_source::video_only>(offsetof(web_source, video_only), "videoOnly", "video_only", 3),
+            detail::make_field<&web_source::await_start_signal>(offsetof(web_source, await_start_signal),
+                                                                "awaitStartSignal", "await_start_signal", 4),
     };
     static constexpr std::uint8_t key_slots[16] = {3, 3, 0, 0, 0, 0, 2, 2, 0, 4, 0, 1, 0, 0, 4, 0};
     static constexpr detail::message_info info{
@@ -235,8 +267,10 @@ template <>
 struct message_traits<participant_video> {
     static constexpr std::string_view proto_name = proto_message_name<participant_video>;
     static constexpr detail::field_info fields[2] = {
-            detail::make_field<&participant_video::identity>("identity", "identity", 1),
-            detail::make_field<&participant_video::prefer_screen_share>("preferScreenShare", "prefer_screen_share", 2),
+            detail::make_field<&participant_video::identity>(offsetof(participant_video, identity), "identity",
+                                                             "identity", 1),
+            detail::make_field<&participant_video::prefer_screen_share>(
+                    offsetof(participant_video, prefer_screen_share), "preferScreenShare", "prefer_screen_share", 2),
     };
     static constexpr std::uint8_t key_slots[8] = {2, 2, 0, 0, 0, 1, 0, 0};
     static constexpr detail::message_info info{
@@ -248,9 +282,11 @@ struct message_traits<media_source> {
     static constexpr std::string_view proto_name = proto_message_name<media_source>;
     static constexpr std::string_view oneofs[1] = {"video"};
     static constexpr detail::field_info fields[3] = {
-            detail::make_field<&media_source::video_track_id>("videoTrackId", "video_track_id", 1, 1),
-            detail::make_field<&media_source::participant_video>("participantVideo", "participant_video", 2, 1),
-            detail::make_field<&media_source::audio>("audio", "audio", 3),
+            detail::make_field<&media_source::video_track_id>(offsetof(media_source, video_track_id), "videoTrackId",
+                                                              "video_track_id", 1, 1),
+            detail::make_field<&media_source::participant_video>(offsetof(media_source, participant_video),
+                                                                 "participantVideo", "participant_video", 2, 1),
+            detail::make_field<&media_source::audio>(offsetof(media_source, audio), "audio", "audio", 3),
     };
     static constexpr std::uint8_t key_slots[16] = {0, 0, 0, 0, 1, 0, 3, 0, 0, 0, 0, 0, 2, 1, 2, 0};
     static constexpr detail::message_info info{
@@ -261,18 +297,27 @@ template <>
 struct message_traits<encoding_options> {
     static constexpr std::string_view proto_name = proto_message_name<encoding_options>;
     static constexpr detail::field_info fields[12] = {
-            detail::make_field<&encoding_options::width>("width", "width", 1),
-            detail::make_field<&encoding_options::height>("height", "height", 2),
-            detail::make_field<&encoding_options::depth>("depth", "depth", 3),
-            detail::make_field<&encoding_options::framerate>("framerate", "framerate", 4),
-            detail::make_field<&encoding_options::audio_codec>("audioCodec", "audio_codec", 5),
-            detail::make_field<&encoding_options::audio_bitrate>("audioBitrate", "audio_bitrate", 6),
-            detail::make_field<&encoding_options::audio_frequency>("audioFrequency", "audio_frequency", 7),
-            detail::make_field<&encoding_options::video_codec>("videoCodec", "video_codec", 8),
-            detail::make_field<&encoding_options::video_bitrate>("videoBitrate", "video_bitrate", 9),
-            detail::make_field<&encoding_options::key_frame_interval>("keyFrameInterval", "key_frame_interval", 10),
-            detail::make_field<&encoding_options::audio_quality>("audioQuality", "audio_quality", 11),
-            detail::make_field<&encoding_options::video_quality>("videoQuality", "video_quality", 12),
+            detail::make_field<&encoding_options::width>(offsetof(encoding_options, width), "width", "width", 1),
+            detail::make_field<&encoding_options::height>(offsetof(encoding_options, height), "height", "height", 2),
+            detail::make_field<&encoding_options::depth>(offsetof(encoding_options, depth), "depth", "depth", 3),
+            detail::make_field<&encoding_options::framerate>(offsetof(encoding_options, framerate), "framerate",
+                                                             "framerate", 4),
+            detail::make_field<&encoding_options::audio_codec>(offsetof(encoding_options, audio_codec), "audioCodec",
+                                                               "audio_codec", 5),
+            detail::make_field<&encoding_options::audio_bitrate>(offsetof(encoding_options, audio_bitrate),
+                                                                 "audioBitrate", "audio_bitrate", 6),
+            detail::make_field<&encoding_options::audio_frequency>(offsetof(encoding_options, audio_frequency),
+                                                                   "audioFrequency", "audio_frequency", 7),
+            detail::make_field<&encoding_options::video_codec>(offsetof(encoding_options, video_codec), "videoCodec",
+                                                               "video_codec", 8),
+            detail::make_field<&encoding_options::video_bitrate>(offsetof(encoding_options, video_bitrate),
+                                                                 "videoBitrate", "video_bitrate", 9),
+            detail::make_field<&encoding_options::key_frame_interval>(offsetof(encoding_options, key_frame_interval),
+                                                                      "keyFrameInterval", "key_frame_interval", 10),
+            detail::make_field<&encoding_options::audio_quality>(offsetof(encoding_options, audio_quality),
+                                                                 "audioQuality", "audio_quality", 11),
+            detail::make_field<&encoding_options::video_quality>(offsetof(encoding_options, video_quality),
+                                                                 "videoQuality", "video_quality", 12),
     };
     static constexpr std::uint8_t key_slots[64] = {
             8, 3, 0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0, 0, 0, 8, 10, 0, 0, 12, 10, 0, 0, 0, 0, 0, 0, 11, 0, 0, 6,
@@ -285,9 +330,10 @@ template <>
 struct message_traits<file_output> {
     static constexpr std::string_view proto_name = proto_message_name<file_output>;
     static constexpr detail::field_info fields[3] = {
-            detail::make_field<&file_output::file_type>("fileType", "file_type", 1),
-            detail::make_field<&file_output::filepath>("filepath", "filepath", 2),
-            detail::make_field<&file_output::disable_manifest>("disableManifest", "disable_manifest", 3),
+            detail::make_field<&file_output::file_type>(offsetof(file_output, file_type), "fileType", "file_type", 1),
+            detail::make_field<&file_output::filepath>(offsetof(file_output, filepath), "filepath", "filepath", 2),
+            detail::make_field<&file_output::disable_manifest>(offsetof(file_output, disable_manifest),
+                                                               "disableManifest", "disable_manifest", 3),
     };
     static constexpr std::uint8_t key_slots[16] = {1, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 0, 0, 3, 0, 3};
     static constexpr detail::message_info info{
@@ -298,8 +344,8 @@ template <>
 struct message_traits<stream_output> {
     static constexpr std::string_view proto_name = proto_message_name<stream_output>;
     static constexpr detail::field_info fields[2] = {
-            detail::make_field<&stream_output::protocol>("protocol", "protocol", 1),
-            detail::make_field<&stream_output::urls>("urls", "urls", 2, 0, true),
+            detail::make_field<&stream_output::protocol>(offsetof(stream_output, protocol), "protocol", "protocol", 1),
+            detail::make_field<&stream_output::urls>(offsetof(stream_output, urls), "urls", "urls", 2, 0, true),
     };
     static constexpr std::uint8_t key_slots[4] = {1, 0, 0, 2};
     static constexpr detail::message_info info{
@@ -311,18 +357,26 @@ struct message_traits<segmented_file_output> {
     static constexpr std::string_view proto_name = proto_message_name<segmented_file_output>;
     static constexpr std::string_view oneofs[1] = {"output"};
     static constexpr detail::field_info fields[11] = {
-            detail::make_field<&segmented_file_output::protocol>("protocol", "protocol", 1),
-            detail::make_field<&segmented_file_output::filename_prefix>("filenamePrefix", "filename_prefix", 2),
-            detail::make_field<&segmented_file_output::playlist_name>("playlistName", "playlist_name", 3),
-            detail::make_field<&segmented_file_output::live_playlist_name>("livePlaylistName", "live_playlist_name",
-                                                                           11),
-            detail::make_field<&segmented_file_output::segment_duration>("segmentDuration", "segment_duration", 4),
-            detail::make_field<&segmented_file_output::filename_suffix>("filenameSuffix", "filename_suffix", 10),
-            detail::make_field<&segmented_file_output::disable_manifest>("disableManifest", "disable_manifest", 8),
-            detail::make_field<&segmented_file_output::s3>("s3", "s3", 5, 1),
-            detail::make_field<&segmented_file_output::gcp>("gcp", "gcp", 6, 1),
-            detail::make_field<&segmented_file_output::azure>("azure", "azure", 7, 1),
-            detail::make_field<&segmented_file_output::ali_oss>("aliOSS", "aliOSS", 9, 1),
+            detail::make_field<&segmented_file_output::protocol>(offsetof(segmented_file_output, protocol), "protocol",
+                                                                 "protocol", 1),
+            detail::make_field<&segmented_file_output::filename_prefix>(
+                    offsetof(segmented_file_output, filename_prefix), "filenamePrefix", "filename_prefix", 2),
+            detail::make_field<&segmented_file_output::playlist_name>(offsetof(segmented_file_output, playlist_name),
+                                                                      "playlistName", "playlist_name", 3),
+            detail::make_field<&segmented_file_output::live_playlist_name>(
+                    offsetof(segmented_file_output, live_playlist_name), "livePlaylistName", "live_playlist_name", 11),
+            detail::make_field<&segmented_file_output::segment_duration>(
+                    offsetof(segmented_file_output, segment_duration), "segmentDuration", "segment_duration", 4),
+            detail::make_field<&segmented_file_output::filename_suffix>(
+                    offsetof(segmented_file_output, filename_suffix), "filenameSuffix", "filename_suffix", 10),
+            detail::make_field<&segmented_file_output::disable_manifest>(
+                    offsetof(segmented_file_output, disable_manifest), "disableManifest", "disable_manifest", 8),
+            detail::make_field<&segmented_file_output::s3>(offsetof(segmented_file_output, s3), "s3", "s3", 5, 1),
+            detail::make_field<&segmented_file_output::gcp>(offsetof(segmented_file_output, gcp), "gcp", "gcp", 6, 1),
+            detail::make_field<&segmented_file_output::azure>(offsetof(segmented_file_output, azure), "azure", "azure",
+                                                              7, 1),
+            detail::make_field<&segmented_file_output::ali_oss>(offsetof(segmented_file_output, ali_oss), "aliOSS",
+                                                                "aliOSS", 9, 1),
     };
     static constexpr std::uint8_t key_slots[64] = {0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 3, 0, 0, 7, 3,  0, 0, 2, 0, 0,  2,
                                                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 10, 0, 0, 0, 0, 11, 5,
@@ -336,17 +390,22 @@ struct message_traits<image_output> {
     static constexpr std::string_view proto_name = proto_message_name<image_output>;
     static constexpr std::string_view oneofs[1] = {"output"};
     static constexpr detail::field_info fields[11] = {
-            detail::make_field<&image_output::capture_interval>("captureInterval", "capture_interval", 1),
-            detail::make_field<&image_output::width>("width", "width", 2),
-            detail::make_field<&image_output::height>("height", "height", 3),
-            detail::make_field<&image_output::filename_prefix>("filenamePrefix", "filename_prefix", 4),
-            detail::make_field<&image_output::filename_suffix>("filenameSuffix", "filename_suffix", 5),
-            detail::make_field<&image_output::image_codec>("imageCodec", "image_codec", 6),
-            detail::make_field<&image_output::disable_manifest>("disableManifest", "disable_manifest", 7),
-            detail::make_field<&image_output::s3>("s3", "s3", 8, 1),
-            detail::make_field<&image_output::gcp>("gcp", "gcp", 9, 1),
-            detail::make_field<&image_output::azure>("azure", "azure", 10, 1),
-            detail::make_field<&image_output::ali_oss>("aliOSS", "aliOSS", 11, 1),
+            detail::make_field<&image_output::capture_interval>(offsetof(image_output, capture_interval),
+                                                                "captureInterval", "capture_interval", 1),
+            detail::make_field<&image_output::width>(offsetof(image_output, width), "width", "width", 2),
+            detail::make_field<&image_output::height>(offsetof(image_output, height), "height", "height", 3),
+            detail::make_field<&image_output::filename_prefix>(offsetof(image_output, filename_prefix),
+                                                               "filenamePrefix", "filename_prefix", 4),
+            detail::make_field<&image_output::filename_suffix>(offsetof(image_output, filename_suffix),
+                                                               "filenameSuffix", "filename_suffix", 5),
+            detail::make_field<&image_output::image_codec>(offsetof(image_output, image_codec), "imageCodec",
+                                                           "image_codec", 6),
+            detail::make_field<&image_output::disable_manifest>(offsetof(image_output, disable_manifest),
+                                                                "disableManifest", "disable_manifest", 7),
+            detail::make_field<&image_output::s3>(offsetof(image_output, s3), "s3", "s3", 8, 1),
+            detail::make_field<&image_output::gcp>(offsetof(image_output, gcp), "gcp", "gcp", 9, 1),
+            detail::make_field<&image_output::azure>(offsetof(image_output, azure), "azure", "azure", 10, 1),
+            detail::make_field<&image_output::ali_oss>(offsetof(image_output, ali_oss), "aliOSS", "aliOSS", 11, 1),
     };
     static constexpr std::uint8_t key_slots[32] = {0, 3, 0, 0, 5, 7, 4, 0, 0, 10, 7, 11, 0, 2, 1, 0,
                                                    0, 9, 0, 1, 0, 0, 0, 5, 8, 4,  0, 6,  6, 0, 0, 0};
@@ -359,10 +418,10 @@ struct message_traits<storage_config> {
     static constexpr std::string_view proto_name = proto_message_name<storage_config>;
     static constexpr std::string_view oneofs[1] = {"provider"};
     static constexpr detail::field_info fields[4] = {
-            detail::make_field<&storage_config::s3>("s3", "s3", 1, 1),
-            detail::make_field<&storage_config::gcp>("gcp", "gcp", 2, 1),
-            detail::make_field<&storage_config::azure>("azure", "azure", 3, 1),
-            detail::make_field<&storage_config::ali_oss>("aliOSS", "aliOSS", 4, 1),
+            detail::make_field<&storage_config::s3>(offsetof(storage_config, s3), "s3", "s3", 1, 1),
+            detail::make_field<&storage_config::gcp>(offsetof(storage_config, gcp), "gcp", "gcp", 2, 1),
+            detail::make_field<&storage_config::azure>(offsetof(storage_config, azure), "azure", "azure", 3, 1),
+            detail::make_field<&storage_config::ali_oss>(offsetof(storage_config, ali_oss), "aliOSS", "aliOSS", 4, 1),
     };
     static constexpr std::uint8_t key_slots[8] = {0, 0, 0, 4, 2, 3, 0, 1};
     static constexpr detail::message_info info{
@@ -374,11 +433,11 @@ struct message_traits<output> {
     static constexpr std::string_view proto_name = proto_message_name<output>;
     static constexpr std::string_view oneofs[1] = {"config"};
     static constexpr detail::field_info fields[5] = {
-            detail::make_field<&output::file>("file", "file", 1, 1),
-            detail::make_field<&output::stream>("stream", "stream", 2, 1),
-            detail::make_field<&output::segments>("segments", "segments", 3, 1),
-            detail::make_field<&output::images>("images", "images", 4, 1),
-            detail::make_field<&output::storage>("storage", "storage", 6),
+            detail::make_field<&output::file>(offsetof(output, file), "file", "file", 1, 1),
+            detail::make_field<&output::stream>(offsetof(output, stream), "stream", "stream", 2, 1),
+            detail::make_field<&output::segments>(offsetof(output, segments), "segments", "segments", 3, 1),
+            detail::make_field<&output::images>(offsetof(output, images), "images", "images", 4, 1),
+            detail::make_field<&output::storage>(offsetof(output, storage), "storage", "storage", 6),
     };
     static constexpr std::uint8_t key_slots[16] = {0, 1, 0, 0, 0, 0, 0, 3, 0, 0, 0, 2, 4, 5, 0, 0};
     static constexpr detail::message_info info{proto_name,          fields, 5, oneofs, 1, sizeof(output), key_slots,
@@ -389,8 +448,10 @@ template <>
 struct message_traits<filter_params> {
     static constexpr std::string_view proto_name = proto_message_name<filter_params>;
     static constexpr detail::field_info fields[2] = {
-            detail::make_field<&filter_params::include_events>("includeEvents", "include_events", 1),
-            detail::make_field<&filter_params::exclude_events>("excludeEvents", "exclude_events", 2),
+            detail::make_field<&filter_params::include_events>(offsetof(filter_params, include_events), "includeEvents",
+                                                               "include_events", 1),
+            detail::make_field<&filter_params::exclude_events>(offsetof(filter_params, exclude_events), "excludeEvents",
+                                                               "exclude_events", 2),
     };
     static constexpr std::uint8_t key_slots[8] = {1, 2, 1, 2, 0, 0, 0, 0};
     static constexpr detail::message_info info{
@@ -401,9 +462,11 @@ template <>
 struct message_traits<webhook_config> {
     static constexpr std::string_view proto_name = proto_message_name<webhook_config>;
     static constexpr detail::field_info fields[3] = {
-            detail::make_field<&webhook_config::url>("url", "url", 1),
-            detail::make_field<&webhook_config::signing_key>("signingKey", "signing_key", 2),
-            detail::make_field<&webhook_config::filter_params>("filterParams", "filter_params", 3),
+            detail::make_field<&webhook_config::url>(offsetof(webhook_config, url), "url", "url", 1),
+            detail::make_field<&webhook_config::signing_key>(offsetof(webhook_config, signing_key), "signingKey",
+                                                             "signing_key", 2),
+            detail::make_field<&webhook_config::filter_params>(offsetof(webhook_config, filter_params), "filterParams",
+                                                               "filter_params", 3),
     };
     static constexpr std::uint8_t key_slots[16] = {3, 1, 0, 0, 2, 0, 0, 3, 2, 0, 0, 0, 0, 0, 0, 0};
     static constexpr detail::message_info info{
@@ -415,15 +478,23 @@ struct message_traits<start_egress_request> {
     static constexpr std::string_view proto_name = proto_message_name<start_egress_request>;
     static constexpr std::string_view oneofs[2] = {"source", "encoding"};
     static constexpr detail::field_info fields[9] = {
-            detail::make_field<&start_egress_request::room_name>("roomName", "room_name", 1),
-            detail::make_field<&start_egress_request::template_>("template", "template", 2, 1),
-            detail::make_field<&start_egress_request::web>("web", "web", 3, 1),
-            detail::make_field<&start_egress_request::media>("media", "media", 4, 1),
-            detail::make_field<&start_egress_request::preset>("preset", "preset", 5, 2),
-            detail::make_field<&start_egress_request::advanced>("advanced", "advanced", 6, 2),
-            detail::make_field<&start_egress_request::outputs>("outputs", "outputs", 7),
-            detail::make_field<&start_egress_request::storage>("storage", "storage", 8),
-            detail::make_field<&start_egress_request::webhooks>("webhooks", "webhooks", 9),
+            detail::make_field<&start_egress_request::room_name>(offsetof(start_egress_request, room_name), "roomName",
+                                                                 "room_name", 1),
+            detail::make_field<&start_egress_request::template_>(offsetof(start_egress_request, template_), "template",
+                                                                 "template", 2, 1),
+            detail::make_field<&start_egress_request::web>(offsetof(start_egress_request, web), "web", "web", 3, 1),
+            detail::make_field<&start_egress_request::media>(offsetof(start_egress_request, media), "media", "media", 4,
+                                                             1),
+            detail::make_field<&start_egress_request::preset>(offsetof(start_egress_request, preset), "preset",
+                                                              "preset", 5, 2),
+            detail::make_field<&start_egress_request::advanced>(offsetof(start_egress_request, advanced), "advanced",
+                                                                "advanced", 6, 2),
+            detail::make_field<&start_egress_request::outputs>(offsetof(start_egress_request, outputs), "outputs",
+                                                               "outputs", 7),
+            detail::make_field<&start_egress_request::storage>(offsetof(start_egress_request, storage), "storage",
+                                                               "storage", 8),
+            detail::make_field<&start_egress_request::webhooks>(offsetof(start_egress_request, webhooks), "webhooks",
+                                                                "webhooks", 9),
     };
     static constexpr std::uint8_t key_slots[32] = {1, 1, 0, 0, 0, 6, 8, 0, 4, 3, 0, 0, 0, 0, 2, 0,
                                                    0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 5, 0};
@@ -436,17 +507,27 @@ struct message_traits<export_replay_request> {
     static constexpr std::string_view proto_name = proto_message_name<export_replay_request>;
     static constexpr std::string_view oneofs[2] = {"source", "encoding"};
     static constexpr detail::field_info fields[11] = {
-            detail::make_field<&export_replay_request::replay_id>("replayId", "replay_id", 1),
-            detail::make_field<&export_replay_request::start_offset_ms>("startOffsetMs", "start_offset_ms", 2),
-            detail::make_field<&export_replay_request::end_offset_ms>("endOffsetMs", "end_offset_ms", 3),
-            detail::make_field<&export_replay_request::template_>("template", "template", 4, 1),
-            detail::make_field<&export_replay_request::web>("web", "web", 5, 1),
-            detail::make_field<&export_replay_request::media>("media", "media", 6, 1),
-            detail::make_field<&export_replay_request::preset>("preset", "preset", 7, 2),
-            detail::make_field<&export_replay_request::advanced>("advanced", "advanced", 8, 2),
-            detail::make_field<&export_replay_request::outputs>("outputs", "outputs", 9),
-            detail::make_field<&export_replay_request::storage>("storage", "storage", 10),
-            detail::make_field<&export_replay_request::webhooks>("webhooks", "webhooks", 11),
+            detail::make_field<&export_replay_request::replay_id>(offsetof(export_replay_request, replay_id),
+                                                                  "replayId", "replay_id", 1),
+            detail::make_field<&export_replay_request::start_offset_ms>(
+                    offsetof(export_replay_request, start_offset_ms), "startOffsetMs", "start_offset_ms", 2),
+            detail::make_field<&export_replay_request::end_offset_ms>(offsetof(export_replay_request, end_offset_ms),
+                                                                      "endOffsetMs", "end_offset_ms", 3),
+            detail::make_field<&export_replay_request::template_>(offsetof(export_replay_request, template_),
+                                                                  "template", "template", 4, 1),
+            detail::make_field<&export_replay_request::web>(offsetof(export_replay_request, web), "web", "web", 5, 1),
+            detail::make_field<&export_replay_request::media>(offsetof(export_replay_request, media), "media", "media",
+                                                              6, 1),
+            detail::make_field<&export_replay_request::preset>(offsetof(export_replay_request, preset), "preset",
+                                                               "preset", 7, 2),
+            detail::make_field<&export_replay_request::advanced>(offsetof(export_replay_request, advanced), "advanced",
+                                                                 "advanced", 8, 2),
+            detail::make_field<&export_replay_request::outputs>(offsetof(export_replay_request, outputs), "outputs",
+                                                                "outputs", 9),
+            detail::make_field<&export_replay_request::storage>(offsetof(export_replay_request, storage), "storage",
+                                                                "storage", 10),
+            detail::make_field<&export_replay_request::webhooks>(offsetof(export_replay_request, webhooks), "webhooks",
+                                                                 "webhooks", 11),
     };
     static constexpr std::uint8_t key_slots[32] = {4,  0, 0, 0, 6, 0, 8, 0, 0, 7, 0, 0, 0, 0,  5, 0,
                                                    11, 0, 1, 0, 0, 3, 0, 2, 2, 1, 3, 0, 0, 10, 0, 9};
@@ -459,13 +540,18 @@ struct message_traits<encoded_file_output> {
     static constexpr std::string_view proto_name = proto_message_name<encoded_file_output>;
     static constexpr std::string_view oneofs[1] = {"output"};
     static constexpr detail::field_info fields[7] = {
-            detail::make_field<&encoded_file_output::file_type>("fileType", "file_type", 1),
-            detail::make_field<&encoded_file_output::filepath>("filepath", "filepath", 2),
-            detail::make_field<&encoded_file_output::disable_manifest>("disableManifest", "disable_manifest", 6),
-            detail::make_field<&encoded_file_output::s3>("s3", "s3", 3, 1),
-            detail::make_field<&encoded_file_output::gcp>("gcp", "gcp", 4, 1),
-            detail::make_field<&encoded_file_output::azure>("azure", "azure", 5, 1),
-            detail::make_field<&encoded_file_output::ali_oss>("aliOSS", "aliOSS", 7, 1),
+            detail::make_field<&encoded_file_output::file_type>(offsetof(encoded_file_output, file_type), "fileType",
+                                                                "file_type", 1),
+            detail::make_field<&encoded_file_output::filepath>(offsetof(encoded_file_output, filepath), "filepath",
+                                                               "filepath", 2),
+            detail::make_field<&encoded_file_output::disable_manifest>(offsetof(encoded_file_output, disable_manifest),
+                                                                       "disableManifest", "disable_manifest", 6),
+            detail::make_field<&encoded_file_output::s3>(offsetof(encoded_file_output, s3), "s3", "s3", 3, 1),
+            detail::make_field<&encoded_file_output::gcp>(offsetof(encoded_file_output, gcp), "gcp", "gcp", 4, 1),
+            detail::make_field<&encoded_file_output::azure>(offsetof(encoded_file_output, azure), "azure", "azure", 5,
+                                                            1),
+            detail::make_field<&encoded_file_output::ali_oss>(offsetof(encoded_file_output, ali_oss), "aliOSS",
+                                                              "aliOSS", 7, 1),
     };
     static constexpr std::uint8_t key_slots[32] = {0, 0, 0, 0, 5, 0, 7, 3, 3, 0, 0, 0, 1, 0, 2, 0,
                                                    0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 1, 0, 4, 0, 0};
@@ -478,23 +564,38 @@ struct message_traits<room_composite_egress_request> {
     static constexpr std::string_view proto_name = proto_message_name<room_composite_egress_request>;
     static constexpr std::string_view oneofs[2] = {"output", "options"};
     static constexpr detail::field_info fields[16] = {
-            detail::make_field<&room_composite_egress_request::room_name>("roomName", "room_name", 1),
-            detail::make_field<&room_composite_egress_request::layout>("layout", "layout", 2),
-            detail::make_field<&room_composite_egress_request::audio_only>("audioOnly", "audio_only", 3),
-            detail::make_field<&room_composite_egress_request::audio_mixing>("audioMixing", "audio_mixing", 15),
-            detail::make_field<&room_composite_egress_request::video_only>("videoOnly", "video_only", 4),
-            detail::make_field<&room_composite_egress_request::custom_base_url>("customBaseUrl", "custom_base_url", 5),
-            detail::make_field<&room_composite_egress_request::file>("file", "file", 6, 1),
-            detail::make_field<&room_composite_egress_request::stream>("stream", "stream", 7, 1),
-            detail::make_field<&room_composite_egress_request::segments>("segments", "segments", 10, 1),
-            detail::make_field<&room_composite_egress_request::preset>("preset", "preset", 8, 2),
-            detail::make_field<&room_composite_egress_request::advanced>("advanced", "advanced", 9, 2),
-            detail::make_field<&room_composite_egress_request::file_outputs>("fileOutputs", "file_outputs", 11),
-            detail::make_field<&room_composite_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 12),
-            detail::make_field<&room_composite_egress_request::segment_outputs>("segmentOutputs", "segment_outputs",
-                                                                                13),
-            detail::make_field<&room_composite_egress_request::image_outputs>("imageOutputs", "image_outputs", 14),
-            detail::make_field<&room_composite_egress_request::webhooks>("webhooks", "webhooks", 16),
+            detail::make_field<&room_composite_egress_request::room_name>(
+                    offsetof(room_composite_egress_request, room_name), "roomName", "room_name", 1),
+            detail::make_field<&room_composite_egress_request::layout>(offsetof(room_composite_egress_request, layout),
+                                                                       "layout", "layout", 2),
+            detail::make_field<&room_composite_egress_request::audio_only>(
+                    offsetof(room_composite_egress_request, audio_only), "audioOnly", "audio_only", 3),
+            detail::make_field<&room_composite_egress_request::audio_mixing>(
+                    offsetof(room_composite_egress_request, audio_mixing), "audioMixing", "audio_mixing", 15),
+            detail::make_field<&room_composite_egress_request::video_only>(
+                    offsetof(room_composite_egress_request, video_only), "videoOnly", "video_only", 4),
+            detail::make_field<&room_composite_egress_request::custom_base_url>(
+                    offsetof(room_composite_egress_request, custom_base_url), "customBaseUrl", "custom_base_url", 5),
+            detail::make_field<&room_composite_egress_request::file>(offsetof(room_composite_egress_request, file),
+                                                                     "file", "file", 6, 1),
+            detail::make_field<&room_composite_egress_request::stream>(offsetof(room_composite_egress_request, stream),
+                                                                       "stream", "stream", 7, 1),
+            detail::make_field<&room_composite_egress_request::segments>(
+                    offsetof(room_composite_egress_request, segments), "segments", "segments", 10, 1),
+            detail::make_field<&room_composite_egress_request::preset>(offsetof(room_composite_egress_request, preset),
+                                                                       "preset", "preset", 8, 2),
+            detail::make_field<&room_composite_egress_request::advanced>(
+                    offsetof(room_composite_egress_request, advanced), "advanced", "advanced", 9, 2),
+            detail::make_field<&room_composite_egress_request::file_outputs>(
+                    offsetof(room_composite_egress_request, file_outputs), "fileOutputs", "file_outputs", 11),
+            detail::make_field<&room_composite_egress_request::stream_outputs>(
+                    offsetof(room_composite_egress_request, stream_outputs), "streamOutputs", "stream_outputs", 12),
+            detail::make_field<&room_composite_egress_request::segment_outputs>(
+                    offsetof(room_composite_egress_request, segment_outputs), "segmentOutputs", "segment_outputs", 13),
+            detail::make_field<&room_composite_egress_request::image_outputs>(
+                    offsetof(room_composite_egress_request, image_outputs), "imageOutputs", "image_outputs", 14),
+            detail::make_field<&room_composite_egress_request::webhooks>(
+                    offsetof(room_composite_egress_request, webhooks), "webhooks", "webhooks", 16),
     };
     static constexpr std::uint8_t key_slots[64] = {
             1,  6,  0, 0, 0,  0, 16, 0, 0, 12, 0, 5, 0, 12, 2, 0, 0, 0, 0, 0, 15, 0, 0, 8, 5, 11, 0, 0, 0, 0,  14, 4,
@@ -509,20 +610,32 @@ struct message_traits<web_egress_request> {
     static constexpr std::string_view proto_name = proto_message_name<web_egress_request>;
     static constexpr std::string_view oneofs[2] = {"output", "options"};
     static constexpr detail::field_info fields[14] = {
-            detail::make_field<&web_egress_request::url>("url", "url", 1),
-            detail::make_field<&web_egress_request::audio_only>("audioOnly", "audio_only", 2),
-            detail::make_field<&web_egress_request::video_only>("videoOnly", "video_only", 3),
-            detail::make_field<&web_egress_request::await_start_signal>("awaitStartSignal", "await_start_signal", 12),
-            detail::make_field<&web_egress_request::file>("file", "file", 4, 1),
-            detail::make_field<&web_egress_request::stream>("stream", "stream", 5, 1),
-            detail::make_field<&web_egress_request::segments>("segments", "segments", 6, 1),
-            detail::make_field<&web_egress_request::preset>("preset", "preset", 7, 2),
-            detail::make_field<&web_egress_request::advanced>("advanced", "advanced", 8, 2),
-            detail::make_field<&web_egress_request::file_outputs>("fileOutputs", "file_outputs", 9),
-            detail::make_field<&web_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 10),
-            detail::make_field<&web_egress_request::segment_outputs>("segmentOutputs", "segment_outputs", 11),
-            detail::make_field<&web_egress_request::image_outputs>("imageOutputs", "image_outputs", 13),
-            detail::make_field<&web_egress_request::webhooks>("webhooks", "webhooks", 14),
+            detail::make_field<&web_egress_request::url>(offsetof(web_egress_request, url), "url", "url", 1),
+            detail::make_field<&web_egress_request::audio_only>(offsetof(web_egress_request, audio_only), "audioOnly",
+                                                                "audio_only", 2),
+            detail::make_field<&web_egress_request::video_only>(offsetof(web_egress_request, video_only), "videoOnly",
+                                                                "video_only", 3),
+            detail::make_field<&web_egress_request::await_start_signal>(
+                    offsetof(web_egress_request, await_start_signal), "awaitStartSignal", "await_start_signal", 12),
+            detail::make_field<&web_egress_request::file>(offsetof(web_egress_request, file), "file", "file", 4, 1),
+            detail::make_field<&web_egress_request::stream>(offsetof(web_egress_request, stream), "stream", "stream", 5,
+                                                            1),
+            detail::make_field<&web_egress_request::segments>(offsetof(web_egress_request, segments), "segments",
+                                                              "segments", 6, 1),
+            detail::make_field<&web_egress_request::preset>(offsetof(web_egress_request, preset), "preset", "preset", 7,
+                                                            2),
+            detail::make_field<&web_egress_request::advanced>(offsetof(web_egress_request, advanced), "advanced",
+                                                              "advanced", 8, 2),
+            detail::make_field<&web_egress_request::file_outputs>(offsetof(web_egress_request, file_outputs),
+                                                                  "fileOutputs", "file_outputs", 9),
+            detail::make_field<&web_egress_request::stream_outputs>(offsetof(web_egress_request, stream_outputs),
+                                                                    "streamOutputs", "stream_outputs", 10),
+            detail::make_field<&web_egress_request::segment_outputs>(offsetof(web_egress_request, segment_outputs),
+                                                                     "segmentOutputs", "segment_outputs", 11),
+            detail::make_field<&web_egress_request::image_outputs>(offsetof(web_egress_request, image_outputs),
+                                                                   "imageOutputs", "image_outputs", 13),
+            detail::make_field<&web_egress_request::webhooks>(offsetof(web_egress_request, webhooks), "webhooks",
+                                                              "webhooks", 14),
     };
     static constexpr std::uint8_t key_slots[64] = {
             0, 10, 0, 0, 4, 12, 0, 0, 0, 13, 0,  0, 3, 0, 0, 0, 8, 0, 0, 2, 0, 0, 14, 10, 13, 9, 0,  0, 7, 0, 5, 0,
@@ -536,16 +649,26 @@ struct message_traits<participant_egress_request> {
     static constexpr std::string_view proto_name = proto_message_name<participant_egress_request>;
     static constexpr std::string_view oneofs[1] = {"options"};
     static constexpr detail::field_info fields[10] = {
-            detail::make_field<&participant_egress_request::room_name>("roomName", "room_name", 1),
-            detail::make_field<&participant_egress_request::identity>("identity", "identity", 2),
-            detail::make_field<&participant_egress_request::screen_share>("screenShare", "screen_share", 3),
-            detail::make_field<&participant_egress_request::preset>("preset", "preset", 4, 1),
-            detail::make_field<&participant_egress_request::advanced>("advanced", "advanced", 5, 1),
-            detail::make_field<&participant_egress_request::file_outputs>("fileOutputs", "file_outputs", 6),
-            detail::make_field<&participant_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 7),
-            detail::make_field<&participant_egress_request::segment_outputs>("segmentOutputs", "segment_outputs", 8),
-            detail::make_field<&participant_egress_request::image_outputs>("imageOutputs", "image_outputs", 9),
-            detail::make_field<&participant_egress_request::webhooks>("webhooks", "webhooks", 10),
+            detail::make_field<&participant_egress_request::room_name>(offsetof(participant_egress_request, room_name),
+                                                                       "roomName", "room_name", 1),
+            detail::make_field<&participant_egress_request::identity>(offsetof(participant_egress_request, identity),
+                                                                      "identity", "identity", 2),
+            detail::make_field<&participant_egress_request::screen_share>(
+                    offsetof(participant_egress_request, screen_share), "screenShare", "screen_share", 3),
+            detail::make_field<&participant_egress_request::preset>(offsetof(participant_egress_request, preset),
+                                                                    "preset", "preset", 4, 1),
+            detail::make_field<&participant_egress_request::advanced>(offsetof(participant_egress_request, advanced),
+                                                                      "advanced", "advanced", 5, 1),
+            detail::make_field<&participant_egress_request::file_outputs>(
+                    offsetof(participant_egress_request, file_outputs), "fileOutputs", "file_outputs", 6),
+            detail::make_field<&participant_egress_request::stream_outputs>(
+                    offsetof(participant_egress_request, stream_outputs), "streamOutputs", "stream_outputs", 7),
+            detail::make_field<&participant_egress_request::segment_outputs>(
+                    offsetof(participant_egress_request, segment_outputs), "segmentOutputs", "segment_outputs", 8),
+            detail::make_field<&participant_egress_request::image_outputs>(
+                    offsetof(participant_egress_request, image_outputs), "imageOutputs", "image_outputs", 9),
+            detail::make_field<&participant_egress_request::webhooks>(offsetof(participant_egress_request, webhooks),
+                                                                      "webhooks", "webhooks", 10),
     };
     static constexpr std::uint8_t key_slots[32] = {1, 5, 6, 0, 8, 0, 7, 0, 0, 9, 10, 0, 0, 0, 3, 8,
                                                    2, 9, 0, 0, 4, 1, 6, 0, 0, 0, 0,  0, 7, 0, 3, 0};
@@ -558,20 +681,32 @@ struct message_traits<track_composite_egress_request> {
     static constexpr std::string_view proto_name = proto_message_name<track_composite_egress_request>;
     static constexpr std::string_view oneofs[2] = {"output", "options"};
     static constexpr detail::field_info fields[13] = {
-            detail::make_field<&track_composite_egress_request::room_name>("roomName", "room_name", 1),
-            detail::make_field<&track_composite_egress_request::audio_track_id>("audioTrackId", "audio_track_id", 2),
-            detail::make_field<&track_composite_egress_request::video_track_id>("videoTrackId", "video_track_id", 3),
-            detail::make_field<&track_composite_egress_request::file>("file", "file", 4, 1),
-            detail::make_field<&track_composite_egress_request::stream>("stream", "stream", 5, 1),
-            detail::make_field<&track_composite_egress_request::segments>("segments", "segments", 8, 1),
-            detail::make_field<&track_composite_egress_request::preset>("preset", "preset", 6, 2),
-            detail::make_field<&track_composite_egress_request::advanced>("advanced", "advanced", 7, 2),
-            detail::make_field<&track_composite_egress_request::file_outputs>("fileOutputs", "file_outputs", 11),
-            detail::make_field<&track_composite_egress_request::stream_outputs>("streamOutputs", "stream_outputs", 12),
-            detail::make_field<&track_composite_egress_request::segment_outputs>("segmentOutputs", "segment_outputs",
-                                                                                 13),
-            detail::make_field<&track_composite_egress_request::image_outputs>("imageOutputs", "image_outputs", 14),
-            detail::make_field<&track_composite_egress_request::webhooks>("webhooks", "webhooks", 15),
+            detail::make_field<&track_composite_egress_request::room_name>(
+                    offsetof(track_composite_egress_request, room_name), "roomName", "room_name", 1),
+            detail::make_field<&track_composite_egress_request::audio_track_id>(
+                    offsetof(track_composite_egress_request, audio_track_id), "audioTrackId", "audio_track_id", 2),
+            detail::make_field<&track_composite_egress_request::video_track_id>(
+                    offsetof(track_composite_egress_request, video_track_id), "videoTrackId", "video_track_id", 3),
+            detail::make_field<&track_composite_egress_request::file>(offsetof(track_composite_egress_request, file),
+                                                                      "file", "file", 4, 1),
+            detail::make_field<&track_composite_egress_request::stream>(
+                    offsetof(track_composite_egress_request, stream), "stream", "stream", 5, 1),
+            detail::make_field<&track_composite_egress_request::segments>(
+                    offsetof(track_composite_egress_request, segments), "segments", "segments", 8, 1),
+            detail::make_field<&track_composite_egress_request::preset>(
+                    offsetof(track_composite_egress_request, preset), "preset", "preset", 6, 2),
+            detail::make_field<&track_composite_egress_request::advanced>(
+                    offsetof(track_composite_egress_request, advanced), "advanced", "advanced", 7, 2),
+            detail::make_field<&track_composite_egress_request::file_outputs>(
+                    offsetof(track_composite_egress_request, file_outputs), "fileOutputs", "file_outputs", 11),
+            detail::make_field<&track_composite_egress_request::stream_outputs>(
+                    offsetof(track_composite_egress_request, stream_outputs), "streamOutputs", "stream_outputs", 12),
+            detail::make_field<&track_composite_egress_request::segment_outputs>(
+                    offsetof(track_composite_egress_request, segment_outputs), "segmentOutputs", "segment_outputs", 13),
+            detail::make_field<&track_composite_egress_request::image_outputs>(
+                    offsetof(track_composite_egress_request, image_outputs), "imageOutputs", "image_outputs", 14),
+            detail::make_field<&track_composite_egress_request::webhooks>(
+                    offsetof(track_composite_egress_request, webhooks), "webhooks", "webhooks", 15),
     };
     static constexpr std::uint8_t key_slots[64] = {
             7, 0, 0,  6, 0, 0, 0, 0,  13, 0,  0, 11, 0, 0, 0, 2, 0, 0, 0, 0, 4, 12, 3, 5, 0, 0, 0, 0, 1, 0, 0, 10,
@@ -586,11 +721,15 @@ struct message_traits<track_egress_request> {
     static constexpr std::string_view proto_name = proto_message_name<track_egress_request>;
     static constexpr std::string_view oneofs[1] = {"output"};
     static constexpr detail::field_info fields[5] = {
-            detail::make_field<&track_egress_request::room_name>("roomName", "room_name", 1),
-            detail::make_field<&track_egress_request::track_id>("trackId", "track_id", 2),
-            detail::make_field<&track_egress_request::file>("file", "file", 3, 1),
-            detail::make_field<&track_egress_request::websocket_url>("websocketUrl", "websocket_url", 4, 1, true),
-            detail::make_field<&track_egress_request::webhooks>("webhooks", "webhooks", 5),
+            detail::make_field<&track_egress_request::room_name>(offsetof(track_egress_request, room_name), "roomName",
+                                                                 "room_name", 1),
+            detail::make_field<&track_egress_request::track_id>(offsetof(track_egress_request, track_id), "trackId",
+                                                                "track_id", 2),
+            detail::make_field<&track_egress_request::file>(offsetof(track_egress_request, file), "file", "file", 3, 1),
+            detail::make_field<&track_egress_request::websocket_url>(offsetof(track_egress_request, websocket_url),
+                                                                     "websocketUrl", "websocket_url", 4, 1, true),
+            detail::make_field<&track_egress_request::webhooks>(offsetof(track_egress_request, webhooks), "webhooks",
+                                                                "webhooks", 5),
     };
     static constexpr std::uint8_t key_slots[16] = {1, 1, 2, 2, 0, 0, 4, 3, 0, 0, 0, 5, 4, 0, 0, 0};
     static constexpr detail::message_info info{
@@ -601,14 +740,16 @@ template <>
 struct message_traits<stream_info> {
     static constexpr std::string_view proto_name = proto_message_name<stream_info>;
     static constexpr detail::field_info fields[8] = {
-            detail::make_field<&stream_info::url>("url", "url", 1, 0, true),
-            detail::make_field<&stream_info::started_at>("startedAt", "started_at", 2),
-            detail::make_field<&stream_info::ended_at>("endedAt", "ended_at", 3),
-            detail::make_field<&stream_info::duration>("duration", "duration", 4),
-            detail::make_field<&stream_info::status>("status", "status", 5),
-            detail::make_field<&stream_info::error>("error", "error", 6),
-            detail::make_field<&stream_info::last_retry_at>("lastRetryAt", "last_retry_at", 7),
-            detail::make_field<&stream_info::retries>("retries", "retries", 8),
+            detail::make_field<&stream_info::url>(offsetof(stream_info, url), "url", "url", 1, 0, true),
+            detail::make_field<&stream_info::started_at>(offsetof(stream_info, started_at), "startedAt", "started_at",
+                                                         2),
+            detail::make_field<&stream_info::ended_at>(offsetof(stream_info, ended_at), "endedAt", "ended_at", 3),
+            detail::make_field<&stream_info::duration>(offsetof(stream_info, duration), "duration", "duration", 4),
+            detail::make_field<&stream_info::status>(offsetof(stream_info, status), "status", "status", 5),
+            detail::make_field<&stream_info::error>(offsetof(stream_info, error), "error", "error", 6),
+            detail::make_field<&stream_info::last_retry_at>(offsetof(stream_info, last_retry_at), "lastRetryAt",
+                                                            "last_retry_at", 7),
+            detail::make_field<&stream_info::retries>(offsetof(stream_info, retries), "retries", "retries", 8),
     };
     static constexpr std::uint8_t key_slots[32] = {0, 0, 5, 3, 0, 0, 4, 0, 2, 0, 0, 0, 0, 0, 0, 0,
                                                    6, 0, 0, 0, 0, 1, 7, 2, 8, 7, 0, 0, 0, 0, 0, 3};
@@ -620,12 +761,12 @@ template <>
 struct message_traits<file_info> {
     static constexpr std::string_view proto_name = proto_message_name<file_info>;
     static constexpr detail::field_info fields[6] = {
-            detail::make_field<&file_info::filename>("filename", "filename", 1),
-            detail::make_field<&file_info::started_at>("startedAt", "started_at", 2),
-            detail::make_field<&file_info::ended_at>("endedAt", "ended_at", 3),
-            detail::make_field<&file_info::duration>("duration", "duration", 6),
-            detail::make_field<&file_info::size>("size", "size", 4),
-            detail::make_field<&file_info::location>("location", "location", 5),
+            detail::make_field<&file_info::filename>(offsetof(file_info, filename), "filename", "filename", 1),
+            detail::make_field<&file_info::started_at>(offsetof(file_info, started_at), "startedAt", "started_at", 2),
+            detail::make_field<&file_info::ended_at>(offsetof(file_info, ended_at), "endedAt", "ended_at", 3),
+            detail::make_field<&file_info::duration>(offsetof(file_info, duration), "duration", "duration", 6),
+            detail::make_field<&file_info::size>(offsetof(file_info, size), "size", "size", 4),
+            detail::make_field<&file_info::location>(offsetof(file_info, location), "location", "location", 5),
     };
     static constexpr std::uint8_t key_slots[16] = {0, 4, 2, 0, 0, 5, 2, 0, 0, 0, 6, 1, 3, 3, 0, 0};
     static constexpr detail::message_info info{proto_name,          fields, 6, nullptr, 0, sizeof(file_info), key_slots,
@@ -636,16 +777,22 @@ template <>
 struct message_traits<segments_info> {
     static constexpr std::string_view proto_name = proto_message_name<segments_info>;
     static constexpr detail::field_info fields[9] = {
-            detail::make_field<&segments_info::playlist_name>("playlistName", "playlist_name", 1),
-            detail::make_field<&segments_info::live_playlist_name>("livePlaylistName", "live_playlist_name", 8),
-            detail::make_field<&segments_info::duration>("duration", "duration", 2),
-            detail::make_field<&segments_info::size>("size", "size", 3),
-            detail::make_field<&segments_info::playlist_location>("playlistLocation", "playlist_location", 4),
-            detail::make_field<&segments_info::live_playlist_location>("livePlaylistLocation", "live_playlist_location",
+            detail::make_field<&segments_info::playlist_name>(offsetof(segments_info, playlist_name), "playlistName",
+                                                              "playlist_name", 1),
+            detail::make_field<&segments_info::live_playlist_name>(offsetof(segments_info, live_playlist_name),
+                                                                   "livePlaylistName", "live_playlist_name", 8),
+            detail::make_field<&segments_info::duration>(offsetof(segments_info, duration), "duration", "duration", 2),
+            detail::make_field<&segments_info::size>(offsetof(segments_info, size), "size", "size", 3),
+            detail::make_field<&segments_info::playlist_location>(offsetof(segments_info, playlist_location),
+                                                                  "playlistLocation", "playlist_location", 4),
+            detail::make_field<&segments_info::live_playlist_location>(offsetof(segments_info, live_playlist_location),
+                                                                       "livePlaylistLocation", "live_playlist_location",
                                                                        9),
-            detail::make_field<&segments_info::segment_count>("segmentCount", "segment_count", 5),
-            detail::make_field<&segments_info::started_at>("startedAt", "started_at", 6),
-            detail::make_field<&segments_info::ended_at>("endedAt", "ended_at", 7),
+            detail::make_field<&segments_info::segment_count>(offsetof(segments_info, segment_count), "segmentCount",
+                                                              "segment_count", 5),
+            detail::make_field<&segments_info::started_at>(offsetof(segments_info, started_at), "startedAt",
+                                                           "started_at", 6),
+            detail::make_field<&segments_info::ended_at>(offsetof(segments_info, ended_at), "endedAt", "ended_at", 7),
     };
     static constexpr std::uint8_t key_slots[32] = {0, 8, 0, 0, 0, 5, 6, 2, 0, 7, 0, 0, 0, 0, 3, 0,
                                                    0, 5, 0, 0, 0, 0, 1, 0, 8, 9, 7, 9, 4, 1, 6, 2};
@@ -657,10 +804,13 @@ template <>
 struct message_traits<images_info> {
     static constexpr std::string_view proto_name = proto_message_name<images_info>;
     static constexpr detail::field_info fields[4] = {
-            detail::make_field<&images_info::filename_prefix>("filenamePrefix", "filename_prefix", 4),
-            detail::make_field<&images_info::image_count>("imageCount", "image_count", 1),
-            detail::make_field<&images_info::started_at>("startedAt", "started_at", 2),
-            detail::make_field<&images_info::ended_at>("endedAt", "ended_at", 3),
+            detail::make_field<&images_info::filename_prefix>(offsetof(images_info, filename_prefix), "filenamePrefix",
+                                                              "filename_prefix", 4),
+            detail::make_field<&images_info::image_count>(offsetof(images_info, image_count), "imageCount",
+                                                          "image_count", 1),
+            detail::make_field<&images_info::started_at>(offsetof(images_info, started_at), "startedAt", "started_at",
+                                                         2),
+            detail::make_field<&images_info::ended_at>(offsetof(images_info, ended_at), "endedAt", "ended_at", 3),
     };
     static constexpr std::uint8_t key_slots[16] = {0, 1, 3, 0, 0, 0, 3, 2, 2, 0, 0, 1, 4, 4, 0, 0};
     static constexpr detail::message_info info{
@@ -671,7 +821,7 @@ template <>
 struct message_traits<stream_info_list> {
     static constexpr std::string_view proto_name = proto_message_name<stream_info_list>;
     static constexpr detail::field_info fields[1] = {
-            detail::make_field<&stream_info_list::info>("info", "info", 1),
+            detail::make_field<&stream_info_list::info>(offsetof(stream_info_list, info), "info", "info", 1),
     };
     static constexpr std::uint8_t key_slots[4] = {0, 0, 0, 1};
     static constexpr detail::message_info info{
@@ -683,34 +833,48 @@ struct message_traits<egress_info> {
     static constexpr std::string_view proto_name = proto_message_name<egress_info>;
     static constexpr std::string_view oneofs[2] = {"request", "result"};
     static constexpr detail::field_info fields[28] = {
-            detail::make_field<&egress_info::egress_id>("egressId", "egress_id", 1),
-            detail::make_field<&egress_info::room_id>("roomId", "room_id", 2),
-            detail::make_field<&egress_info::room_name>("roomName", "room_name", 13),
-            detail::make_field<&egress_info::source_type>("sourceType", "source_type", 26),
-            detail::make_field<&egress_info::status>("status", "status", 3),
-            detail::make_field<&egress_info::started_at>("startedAt", "started_at", 10),
-            detail::make_field<&egress_info::ended_at>("endedAt", "ended_at", 11),
-            detail::make_field<&egress_info::updated_at>("updatedAt", "updated_at", 18),
-            detail::make_field<&egress_info::egress>("egress", "egress", 29, 1),
-            detail::make_field<&egress_info::replay>("replay", "replay", 30, 1),
-            detail::make_field<&egress_info::room_composite>("roomComposite", "room_composite", 4, 1),
-            detail::make_field<&egress_info::web>("web", "web", 14, 1),
-            detail::make_field<&egress_info::participant>("participant", "participant", 19, 1),
-            detail::make_field<&egress_info::track_composite>("trackComposite", "track_composite", 5, 1),
-            detail::make_field<&egress_info::track>("track", "track", 6, 1),
-            detail::make_field<&egress_info::stream_results>("streamResults", "stream_results", 15),
-            detail::make_field<&egress_info::file_results>("fileResults", "file_results", 16),
-            detail::make_field<&egress_info::segment_results>("segmentResults", "segment_results", 17),
-            detail::make_field<&egress_info::image_results>("imageResults", "image_results", 20),
-            detail::make_field<&egress_info::error>("error", "error", 9),
-            detail::make_field<&egress_info::error_code>("errorCode", "error_code", 22),
-            detail::make_field<&egress_info::details>("details", "details", 21),
-            detail::make_field<&egress_info::manifest_location>("manifestLocation", "manifest_location", 23),
-            detail::make_field<&egress_info::backup_storage_used>("backupStorageUsed", "backup_storage_used", 25),
-            detail::make_field<&egress_info::retry_count>("retryCount", "retry_count", 27),
-            detail::make_field<&egress_info::stream>("stream", "stream", 7, 2),
-            detail::make_field<&egress_info::file>("file", "file", 8, 2),
-            detail::make_field<&egress_info::segments>("segments", "segments", 12, 2),
+            detail::make_field<&egress_info::egress_id>(offsetof(egress_info, egress_id), "egressId", "egress_id", 1),
+            detail::make_field<&egress_info::room_id>(offsetof(egress_info, room_id), "roomId", "room_id", 2),
+            detail::make_field<&egress_info::room_name>(offsetof(egress_info, room_name), "roomName", "room_name", 13),
+            detail::make_field<&egress_info::source_type>(offsetof(egress_info, source_type), "sourceType",
+                                                          "source_type", 26),
+            detail::make_field<&egress_info::status>(offsetof(egress_info, status), "status", "status", 3),
+            detail::make_field<&egress_info::started_at>(offsetof(egress_info, started_at), "startedAt", "started_at",
+                                                         10),
+            detail::make_field<&egress_info::ended_at>(offsetof(egress_info, ended_at), "endedAt", "ended_at", 11),
+            detail::make_field<&egress_info::updated_at>(offsetof(egress_info, updated_at), "updatedAt", "updated_at",
+                                                         18),
+            detail::make_field<&egress_info::egress>(offsetof(egress_info, egress), "egress", "egress", 29, 1),
+            detail::make_field<&egress_info::replay>(offsetof(egress_info, replay), "replay", "replay", 30, 1),
+            detail::make_field<&egress_info::room_composite>(offsetof(egress_info, room_composite), "roomComposite",
+                                                             "room_composite", 4, 1),
+            detail::make_field<&egress_info::web>(offsetof(egress_info, web), "web", "web", 14, 1),
+            detail::make_field<&egress_info::participant>(offsetof(egress_info, participant), "participant",
+                                                          "participant", 19, 1),
+            detail::make_field<&egress_info::track_composite>(offsetof(egress_info, track_composite), "trackComposite",
+                                                              "track_composite", 5, 1),
+            detail::make_field<&egress_info::track>(offsetof(egress_info, track), "track", "track", 6, 1),
+            detail::make_field<&egress_info::stream_results>(offsetof(egress_info, stream_results), "streamResults",
+                                                             "stream_results", 15),
+            detail::make_field<&egress_info::file_results>(offsetof(egress_info, file_results), "fileResults",
+                                                           "file_results", 16),
+            detail::make_field<&egress_info::segment_results>(offsetof(egress_info, segment_results), "segmentResults",
+                                                              "segment_results", 17),
+            detail::make_field<&egress_info::image_results>(offsetof(egress_info, image_results), "imageResults",
+                                                            "image_results", 20),
+            detail::make_field<&egress_info::error>(offsetof(egress_info, error), "error", "error", 9),
+            detail::make_field<&egress_info::error_code>(offsetof(egress_info, error_code), "errorCode", "error_code",
+                                                         22),
+            detail::make_field<&egress_info::details>(offsetof(egress_info, details), "details", "details", 21),
+            detail::make_field<&egress_info::manifest_location>(offsetof(egress_info, manifest_location),
+                                                                "manifestLocation", "manifest_location", 23),
+            detail::make_field<&egress_info::backup_storage_used>(offsetof(egress_info, backup_storage_used),
+                                                                  "backupStorageUsed", "backup_storage_used", 25),
+            detail::make_field<&egress_info::retry_count>(offsetof(egress_info, retry_count), "retryCount",
+                                                          "retry_count", 27),
+            detail::make_field<&egress_info::stream>(offsetof(egress_info, stream), "stream", "stream", 7, 2),
+            detail::make_field<&egress_info::file>(offsetof(egress_info, file), "file", "file", 8, 2),
+            detail::make_field<&egress_info::segments>(offsetof(egress_info, segments), "segments", "segments", 12, 2),
     };
     static constexpr std::uint8_t key_slots[128] = {
             3,  0, 11, 23, 8, 0, 0, 0,  16, 25, 0, 13, 0, 10, 16, 0,  0, 0,  19, 0, 4,  2, 18, 11, 0,  0,
@@ -726,10 +890,14 @@ template <>
 struct message_traits<ingress_audio_encoding_options> {
     static constexpr std::string_view proto_name = proto_message_name<ingress_audio_encoding_options>;
     static constexpr detail::field_info fields[4] = {
-            detail::make_field<&ingress_audio_encoding_options::audio_codec>("audioCodec", "audio_codec", 1),
-            detail::make_field<&ingress_audio_encoding_options::bitrate>("bitrate", "bitrate", 2),
-            detail::make_field<&ingress_audio_encoding_options::disable_dtx>("disableDtx", "disable_dtx", 3),
-            detail::make_field<&ingress_audio_encoding_options::channels>("channels", "channels", 4),
+            detail::make_field<&ingress_audio_encoding_options::audio_codec>(
+                    offsetof(ingress_audio_encoding_options, audio_codec), "audioCodec", "audio_codec", 1),
+            detail::make_field<&ingress_audio_encoding_options::bitrate>(
+                    offsetof(ingress_audio_encoding_options, bitrate), "bitrate", "bitrate", 2),
+            detail::make_field<&ingress_audio_encoding_options::disable_dtx>(
+                    offsetof(ingress_audio_encoding_options, disable_dtx), "disableDtx", "disable_dtx", 3),
+            detail::make_field<&ingress_audio_encoding_options::channels>(
+                    offsetof(ingress_audio_encoding_options, channels), "channels", "channels", 4),
     };
     static constexpr std::uint8_t key_slots[16] = {3, 0, 2, 0, 0, 0, 4, 0, 3, 0, 0, 1, 0, 1, 0, 0};
     static constexpr detail::message_info info{
@@ -742,10 +910,13 @@ struct message_traits<ingress_audio_options> {
     static constexpr std::string_view proto_name = proto_message_name<ingress_audio_options>;
     static constexpr std::string_view oneofs[1] = {"encoding_options"};
     static constexpr detail::field_info fields[4] = {
-            detail::make_field<&ingress_audio_options::name>("name", "name", 1),
-            detail::make_field<&ingress_audio_options::source>("source", "source", 2),
-            detail::make_field<&ingress_audio_options::preset>("preset", "preset", 3, 1),
-            detail::make_field<&ingress_audio_options::options>("options", "options", 4, 1),
+            detail::make_field<&ingress_audio_options::name>(offsetof(ingress_audio_options, name), "name", "name", 1),
+            detail::make_field<&ingress_audio_options::source>(offsetof(ingress_audio_options, source), "source",
+                                                               "source", 2),
+            detail::make_field<&ingress_audio_options::preset>(offsetof(ingress_audio_options, preset), "preset",
+                                                               "preset", 3, 1),
+            detail::make_field<&ingress_audio_options::options>(offsetof(ingress_audio_options, options), "options",
+                                                                "options", 4, 1),
     };
     static constexpr std::uint8_t key_slots[8] = {1, 0, 0, 3, 2, 0, 4, 0};
     static constexpr detail::message_info info{
@@ -756,14 +927,16 @@ template <>
 struct message_traits<video_layer> {
     static constexpr std::string_view proto_name = proto_message_name<video_layer>;
     static constexpr detail::field_info fields[8] = {
-            detail::make_field<&video_layer::quality>("quality", "quality", 1),
-            detail::make_field<&video_layer::width>("width", "width", 2),
-            detail::make_field<&video_layer::height>("height", "height", 3),
-            detail::make_field<&video_layer::bitrate>("bitrate", "bitrate", 4),
-            detail::make_field<&video_layer::ssrc>("ssrc", "ssrc", 5),
-            detail::make_field<&video_layer::spatial_layer>("spatialLayer", "spatial_layer", 6),
-            detail::make_field<&video_layer::rid>("rid", "rid", 7),
-            detail::make_field<&video_layer::repair_ssrc>("repairSsrc", "repair_ssrc", 8),
+            detail::make_field<&video_layer::quality>(offsetof(video_layer, quality), "quality", "quality", 1),
+            detail::make_field<&video_layer::width>(offsetof(video_layer, width), "width", "width", 2),
+            detail::make_field<&video_layer::height>(offsetof(video_layer, height), "height", "height", 3),
+            detail::make_field<&video_layer::bitrate>(offsetof(video_layer, bitrate), "bitrate", "bitrate", 4),
+            detail::make_field<&video_layer::ssrc>(offsetof(video_layer, ssrc), "ssrc", "ssrc", 5),
+            detail::make_field<&video_layer::spatial_layer>(offsetof(video_layer, spatial_layer), "spatialLayer",
+                                                            "spatial_layer", 6),
+            detail::make_field<&video_layer::rid>(offsetof(video_layer, rid), "rid", "rid", 7),
+            detail::make_field<&video_layer::repair_ssrc>(offsetof(video_layer, repair_ssrc), "repairSsrc",
+                                                          "repair_ssrc", 8),
     };
     static constexpr std::uint8_t key_slots[32] = {0, 8, 0, 3, 5, 8, 0, 0, 6, 6, 0, 0, 0, 0, 0, 4,
                                                    0, 0, 0, 2, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 7};
@@ -775,9 +948,12 @@ template <>
 struct message_traits<ingress_video_encoding_options> {
     static constexpr std::string_view proto_name = proto_message_name<ingress_video_encoding_options>;
     static constexpr detail::field_info fields[3] = {
-            detail::make_field<&ingress_video_encoding_options::video_codec>("videoCodec", "video_codec", 1),
-            detail::make_field<&ingress_video_encoding_options::frame_rate>("frameRate", "frame_rate", 2),
-            detail::make_field<&ingress_video_encoding_options::layers>("layers", "layers", 3),
+            detail::make_field<&ingress_video_encoding_options::video_codec>(
+                    offsetof(ingress_video_encoding_options, video_codec), "videoCodec", "video_codec", 1),
+            detail::make_field<&ingress_video_encoding_options::frame_rate>(
+                    offsetof(ingress_video_encoding_options, frame_rate), "frameRate", "frame_rate", 2),
+            detail::make_field<&ingress_video_encoding_options::layers>(
+                    offsetof(ingress_video_encoding_options, layers), "layers", "layers", 3),
     };
     static constexpr std::uint8_t key_slots[16] = {0, 0, 1, 0, 0, 0, 0, 0, 0, 2, 0, 3, 2, 1, 0, 0};
     static constexpr detail::message_info info{
@@ -790,10 +966,13 @@ struct message_traits<ingress_video_options> {
     static constexpr std::string_view proto_name = proto_message_name<ingress_video_options>;
     static constexpr std::string_view oneofs[1] = {"encoding_options"};
     static constexpr detail::field_info fields[4] = {
-            detail::make_field<&ingress_video_options::name>("name", "name", 1),
-            detail::make_field<&ingress_video_options::source>("source", "source", 2),
-            detail::make_field<&ingress_video_options::preset>("preset", "preset", 3, 1),
-            detail::make_field<&ingress_video_options::options>("options", "options", 4, 1),
+            detail::make_field<&ingress_video_options::name>(offsetof(ingress_video_options, name), "name", "name", 1),
+            detail::make_field<&ingress_video_options::source>(offsetof(ingress_video_options, source), "source",
+                                                               "source", 2),
+            detail::make_field<&ingress_video_options::preset>(offsetof(ingress_video_options, preset), "preset",
+                                                               "preset", 3, 1),
+            detail::make_field<&ingress_video_options::options>(offsetof(ingress_video_options, options), "options",
+                                                                "options", 4, 1),
     };
     static constexpr std::uint8_t key_slots[8] = {1, 0, 0, 3, 2, 0, 4, 0};
     static constexpr detail::message_info info{
@@ -804,11 +983,14 @@ template <>
 struct message_traits<input_video_state> {
     static constexpr std::string_view proto_name = proto_message_name<input_video_state>;
     static constexpr detail::field_info fields[5] = {
-            detail::make_field<&input_video_state::mime_type>("mimeType", "mime_type", 1),
-            detail::make_field<&input_video_state::average_bitrate>("averageBitrate", "average_bitrate", 2),
-            detail::make_field<&input_video_state::width>("width", "width", 3),
-            detail::make_field<&input_video_state::height>("height", "height", 4),
-            detail::make_field<&input_video_state::framerate>("framerate", "framerate", 5),
+            detail::make_field<&input_video_state::mime_type>(offsetof(input_video_state, mime_type), "mimeType",
+                                                              "mime_type", 1),
+            detail::make_field<&input_video_state::average_bitrate>(offsetof(input_video_state, average_bitrate),
+                                                                    "averageBitrate", "average_bitrate", 2),
+            detail::make_field<&input_video_state::width>(offsetof(input_video_state, width), "width", "width", 3),
+            detail::make_field<&input_video_state::height>(offsetof(input_video_state, height), "height", "height", 4),
+            detail::make_field<&input_video_state::framerate>(offsetof(input_video_state, framerate), "framerate",
+                                                              "framerate", 5),
     };
     static constexpr std::uint8_t key_slots[16] = {1, 0, 0, 0, 4, 5, 0, 0, 0, 1, 2, 0, 0, 3, 0, 2};
     static constexpr detail::message_info info{
@@ -819,10 +1001,14 @@ template <>
 struct message_traits<input_audio_state> {
     static constexpr std::string_view proto_name = proto_message_name<input_audio_state>;
     static constexpr detail::field_info fields[4] = {
-            detail::make_field<&input_audio_state::mime_type>("mimeType", "mime_type", 1),
-            detail::make_field<&input_audio_state::average_bitrate>("averageBitrate", "average_bitrate", 2),
-            detail::make_field<&input_audio_state::channels>("channels", "channels", 3),
-            detail::make_field<&input_audio_state::sample_rate>("sampleRate", "sample_rate", 4),
+            detail::make_field<&input_audio_state::mime_type>(offsetof(input_audio_state, mime_type), "mimeType",
+                                                              "mime_type", 1),
+            detail::make_field<&input_audio_state::average_bitrate>(offsetof(input_audio_state, average_bitrate),
+                                                                    "averageBitrate", "average_bitrate", 2),
+            detail::make_field<&input_audio_state::channels>(offsetof(input_audio_state, channels), "channels",
+                                                             "channels", 3),
+            detail::make_field<&input_audio_state::sample_rate>(offsetof(input_audio_state, sample_rate), "sampleRate",
+                                                                "sample_rate", 4),
     };
     static constexpr std::uint8_t key_slots[16] = {0, 4, 0, 0, 0, 1, 2, 4, 0, 0, 0, 3, 1, 2, 0, 0};
     static constexpr detail::message_info info{
@@ -833,12 +1019,16 @@ template <>
 struct message_traits<simulcast_codec_info> {
     static constexpr std::string_view proto_name = proto_message_name<simulcast_codec_info>;
     static constexpr detail::field_info fields[6] = {
-            detail::make_field<&simulcast_codec_info::mime_type>("mimeType", "mime_type", 1),
-            detail::make_field<&simulcast_codec_info::mid>("mid", "mid", 2),
-            detail::make_field<&simulcast_codec_info::cid>("cid", "cid", 3),
-            detail::make_field<&simulcast_codec_info::layers>("layers", "layers", 4),
-            detail::make_field<&simulcast_codec_info::video_layer_mode>("videoLayerMode", "video_layer_mode", 5),
-            detail::make_field<&simulcast_codec_info::sdp_cid>("sdpCid", "sdp_cid", 6),
+            detail::make_field<&simulcast_codec_info::mime_type>(offsetof(simulcast_codec_info, mime_type), "mimeType",
+                                                                 "mime_type", 1),
+            detail::make_field<&simulcast_codec_info::mid>(offsetof(simulcast_codec_info, mid), "mid", "mid", 2),
+            detail::make_field<&simulcast_codec_info::cid>(offsetof(simulcast_codec_info, cid), "cid", "cid", 3),
+            detail::make_field<&simulcast_codec_info::layers>(offsetof(simulcast_codec_info, layers), "layers",
+                                                              "layers", 4),
+            detail::make_field<&simulcast_codec_info::video_layer_mode>(
+                    offsetof(simulcast_codec_info, video_layer_mode), "videoLayerMode", "video_layer_mode", 5),
+            detail::make_field<&simulcast_codec_info::sdp_cid>(offsetof(simulcast_codec_info, sdp_cid), "sdpCid",
+                                                               "sdp_cid", 6),
     };
     static constexpr std::uint8_t key_slots[32] = {6, 0, 0, 0, 0, 0, 2, 0, 0, 3, 1, 0, 1, 0, 0, 5,
                                                    0, 0, 4, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0};
@@ -850,8 +1040,9 @@ template <>
 struct message_traits<timed_version> {
     static constexpr std::string_view proto_name = proto_message_name<timed_version>;
     static constexpr detail::field_info fields[2] = {
-            detail::make_field<&timed_version::unix_micro>("unixMicro", "unix_micro", 1),
-            detail::make_field<&timed_version::ticks>("ticks", "ticks", 2),
+            detail::make_field<&timed_version::unix_micro>(offsetof(timed_version, unix_micro), "unixMicro",
+                                                           "unix_micro", 1),
+            detail::make_field<&timed_version::ticks>(offsetof(timed_version, ticks), "ticks", "ticks", 2),
     };
     static constexpr std::uint8_t key_slots[8] = {0, 1, 0, 0, 2, 0, 0, 1};
     static constexpr detail::message_info info{
@@ -862,27 +1053,33 @@ template <>
 struct message_traits<track_info> {
     static constexpr std::string_view proto_name = proto_message_name<track_info>;
     static constexpr detail::field_info fields[21] = {
-            detail::make_field<&track_info::sid>("sid", "sid", 1),
-            detail::make_field<&track_info::type>("type", "type", 2),
-            detail::make_field<&track_info::name>("name", "name", 3),
-            detail::make_field<&track_info::muted>("muted", "muted", 4),
-            detail::make_field<&track_info::width>("width", "width", 5),
-            detail::make_field<&track_info::height>("height", "height", 6),
-            detail::make_field<&track_info::simulcast>("simulcast", "simulcast", 7),
-            detail::make_field<&track_info::disable_dtx>("disableDtx", "disable_dtx", 8),
-            detail::make_field<&track_info::source>("source", "source", 9),
-            detail::make_field<&track_info::layers>("layers", "layers", 10),
-            detail::make_field<&track_info::mime_type>("mimeType", "mime_type", 11),
-            detail::make_field<&track_info::mid>("mid", "mid", 12),
-            detail::make_field<&track_info::codecs>("codecs", "codecs", 13),
-            detail::make_field<&track_info::stereo>("stereo", "stereo", 14),
-            detail::make_field<&track_info::disable_red>("disableRed", "disable_red", 15),
-            detail::make_field<&track_info::encryption>("encryption", "encryption", 16),
-            detail::make_field<&track_info::stream>("stream", "stream", 17),
-            detail::make_field<&track_info::version>("version", "version", 18),
-            detail::make_field<&track_info::audio_features>("audioFeatures", "audio_features", 19),
-            detail::make_field<&track_info::backup_codec_policy>("backupCodecPolicy", "backup_codec_policy", 20),
-            detail::make_field<&track_info::packet_trailer_features>("packetTrailerFeatures", "packet_trailer_features",
+            detail::make_field<&track_info::sid>(offsetof(track_info, sid), "sid", "sid", 1),
+            detail::make_field<&track_info::type>(offsetof(track_info, type), "type", "type", 2),
+            detail::make_field<&track_info::name>(offsetof(track_info, name), "name", "name", 3),
+            detail::make_field<&track_info::muted>(offsetof(track_info, muted), "muted", "muted", 4),
+            detail::make_field<&track_info::width>(offsetof(track_info, width), "width", "width", 5),
+            detail::make_field<&track_info::height>(offsetof(track_info, height), "height", "height", 6),
+            detail::make_field<&track_info::simulcast>(offsetof(track_info, simulcast), "simulcast", "simulcast", 7),
+            detail::make_field<&track_info::disable_dtx>(offsetof(track_info, disable_dtx), "disableDtx", "disable_dtx",
+                                                         8),
+            detail::make_field<&track_info::source>(offsetof(track_info, source), "source", "source", 9),
+            detail::make_field<&track_info::layers>(offsetof(track_info, layers), "layers", "layers", 10),
+            detail::make_field<&track_info::mime_type>(offsetof(track_info, mime_type), "mimeType", "mime_type", 11),
+            detail::make_field<&track_info::mid>(offsetof(track_info, mid), "mid", "mid", 12),
+            detail::make_field<&track_info::codecs>(offsetof(track_info, codecs), "codecs", "codecs", 13),
+            detail::make_field<&track_info::stereo>(offsetof(track_info, stereo), "stereo", "stereo", 14),
+            detail::make_field<&track_info::disable_red>(offsetof(track_info, disable_red), "disableRed", "disable_red",
+                                                         15),
+            detail::make_field<&track_info::encryption>(offsetof(track_info, encryption), "encryption", "encryption",
+                                                        16),
+            detail::make_field<&track_info::stream>(offsetof(track_info, stream), "stream", "stream", 17),
+            detail::make_field<&track_info::version>(offsetof(track_info, version), "version", "version", 18),
+            detail::make_field<&track_info::audio_features>(offsetof(track_info, audio_features), "audioFeatures",
+                                                            "audio_features", 19),
+            detail::make_field<&track_info::backup_codec_policy>(offsetof(track_info, backup_codec_policy),
+                                                                 "backupCodecPolicy", "backup_codec_policy", 20),
+            detail::make_field<&track_info::packet_trailer_features>(offsetof(track_info, packet_trailer_features),
+                                                                     "packetTrailerFeatures", "packet_trailer_features",
                                                                      21),
     };
     static constexpr std::uint8_t key_slots[64] = {0,  0,  0, 8,  0, 9,  5, 4,  0,  0,  0,  0,  0, 0,  0,  0,
@@ -897,16 +1094,19 @@ template <>
 struct message_traits<ingress_state> {
     static constexpr std::string_view proto_name = proto_message_name<ingress_state>;
     static constexpr detail::field_info fields[10] = {
-            detail::make_field<&ingress_state::status>("status", "status", 1),
-            detail::make_field<&ingress_state::error>("error", "error", 2),
-            detail::make_field<&ingress_state::video>("video", "video", 3),
-            detail::make_field<&ingress_state::audio>("audio", "audio", 4),
-            detail::make_field<&ingress_state::room_id>("roomId", "room_id", 5),
-            detail::make_field<&ingress_state::started_at>("startedAt", "started_at", 7),
-            detail::make_field<&ingress_state::ended_at>("endedAt", "ended_at", 8),
-            detail::make_field<&ingress_state::updated_at>("updatedAt", "updated_at", 10),
-            detail::make_field<&ingress_state::resource_id>("resourceId", "resource_id", 9),
-            detail::make_field<&ingress_state::tracks>("tracks", "tracks", 6),
+            detail::make_field<&ingress_state::status>(offsetof(ingress_state, status), "status", "status", 1),
+            detail::make_field<&ingress_state::error>(offsetof(ingress_state, error), "error", "error", 2),
+            detail::make_field<&ingress_state::video>(offsetof(ingress_state, video), "video", "video", 3),
+            detail::make_field<&ingress_state::audio>(offsetof(ingress_state, audio), "audio", "audio", 4),
+            detail::make_field<&ingress_state::room_id>(offsetof(ingress_state, room_id), "roomId", "room_id", 5),
+            detail::make_field<&ingress_state::started_at>(offsetof(ingress_state, started_at), "startedAt",
+                                                           "started_at", 7),
+            detail::make_field<&ingress_state::ended_at>(offsetof(ingress_state, ended_at), "endedAt", "ended_at", 8),
+            detail::make_field<&ingress_state::updated_at>(offsetof(ingress_state, updated_at), "updatedAt",
+                                                           "updated_at", 10),
+            detail::make_field<&ingress_state::resource_id>(offsetof(ingress_state, resource_id), "resourceId",
+                                                            "resource_id", 9),
+            detail::make_field<&ingress_state::tracks>(offsetof(ingress_state, tracks), "tracks", "tracks", 6),
     };
     static constexpr std::uint8_t key_slots[32] = {0, 0, 0, 1, 0, 0, 0, 2,  9, 0, 7, 0, 0, 5, 3, 5,
                                                    0, 0, 7, 4, 0, 0, 0, 10, 0, 9, 8, 0, 8, 6, 0, 6};
@@ -918,22 +1118,30 @@ template <>
 struct message_traits<ingress_info> {
     static constexpr std::string_view proto_name = proto_message_name<ingress_info>;
     static constexpr detail::field_info fields[16] = {
-            detail::make_field<&ingress_info::ingress_id>("ingressId", "ingress_id", 1),
-            detail::make_field<&ingress_info::name>("name", "name", 2),
-            detail::make_field<&ingress_info::stream_key>("streamKey", "stream_key", 3, 0, true),
-            detail::make_field<&ingress_info::url>("url", "url", 4),
-            detail::make_field<&ingress_info::input_type>("inputType", "input_type", 5),
-            detail::make_field<&ingress_info::bypass_transcoding>("bypassTranscoding", "bypass_transcoding", 13),
-            detail::make_field<&ingress_info::enable_transcoding>("enableTranscoding", "enable_transcoding", 15),
-            detail::make_field<&ingress_info::audio>("audio", "audio", 6),
-            detail::make_field<&ingress_info::video>("video", "video", 7),
-            detail::make_field<&ingress_info::room_name>("roomName", "room_name", 8),
-            detail::make_field<&ingress_info::participant_identity>("participantIdentity", "participant_identity", 9),
-            detail::make_field<&ingress_info::participant_name>("participantName", "participant_name", 10),
-            detail::make_field<&ingress_info::participant_metadata>("participantMetadata", "participant_metadata", 14),
-            detail::make_field<&ingress_info::reusable>("reusable", "reusable", 11),
-            detail::make_field<&ingress_info::state>("state", "state", 12),
-            detail::make_field<&ingress_info::enabled>("enabled", "enabled", 16),
+            detail::make_field<&ingress_info::ingress_id>(offsetof(ingress_info, ingress_id), "ingressId", "ingress_id",
+                                                          1),
+            detail::make_field<&ingress_info::name>(offsetof(ingress_info, name), "name", "name", 2),
+            detail::make_field<&ingress_info::stream_key>(offsetof(ingress_info, stream_key), "streamKey", "stream_key",
+                                                          3, 0, true),
+            detail::make_field<&ingress_info::url>(offsetof(ingress_info, url), "url", "url", 4),
+            detail::make_field<&ingress_info::input_type>(offsetof(ingress_info, input_type), "inputType", "input_type",
+                                                          5),
+            detail::make_field<&ingress_info::bypass_transcoding>(offsetof(ingress_info, bypass_transcoding),
+                                                                  "bypassTranscoding", "bypass_transcoding", 13),
+            detail::make_field<&ingress_info::enable_transcoding>(offsetof(ingress_info, enable_transcoding),
+                                                                  "enableTranscoding", "enable_transcoding", 15),
+            detail::make_field<&ingress_info::audio>(offsetof(ingress_info, audio), "audio", "audio", 6),
+            detail::make_field<&ingress_info::video>(offsetof(ingress_info, video), "video", "video", 7),
+            detail::make_field<&ingress_info::room_name>(offsetof(ingress_info, room_name), "roomName", "room_name", 8),
+            detail::make_field<&ingress_info::participant_identity>(offsetof(ingress_info, participant_identity),
+                                                                    "participantIdentity", "participant_identity", 9),
+            detail::make_field<&ingress_info::participant_name>(offsetof(ingress_info, participant_name),
+                                                                "participantName", "participant_name", 10),
+            detail::make_field<&ingress_info::participant_metadata>(offsetof(ingress_info, participant_metadata),
+                                                                    "participantMetadata", "participant_metadata", 14),
+            detail::make_field<&ingress_info::reusable>(offsetof(ingress_info, reusable), "reusable", "reusable", 11),
+            detail::make_field<&ingress_info::state>(offsetof(ingress_info, state), "state", "state", 12),
+            detail::make_field<&ingress_info::enabled>(offsetof(ingress_info, enabled), "enabled", "enabled", 16),
     };
     static constexpr std::uint8_t key_slots[64] = {
             10, 8, 7, 0, 15, 1, 0, 0, 2, 0, 5, 0,  7, 11, 0, 0, 0,  12, 13, 0, 0, 12, 0, 0, 6, 3,  0,  3, 5, 0, 0, 0,
@@ -946,20 +1154,28 @@ template <>
 struct message_traits<room> {
     static constexpr std::string_view proto_name = proto_message_name<room>;
     static constexpr detail::field_info fields[14] = {
-            detail::make_field<&room::sid>("sid", "sid", 1),
-            detail::make_field<&room::name>("name", "name", 2),
-            detail::make_field<&room::empty_timeout>("emptyTimeout", "empty_timeout", 3),
-            detail::make_field<&room::departure_timeout>("departureTimeout", "departure_timeout", 14),
-            detail::make_field<&room::max_participants>("maxParticipants", "max_participants", 4),
-            detail::make_field<&room::creation_time>("creationTime", "creation_time", 5),
-            detail::make_field<&room::creation_time_ms>("creationTimeMs", "creation_time_ms", 15),
-            detail::make_field<&room::turn_password>("turnPassword", "turn_password", 6, 0, true),
-            detail::make_field<&room::enabled_codecs>("enabledCodecs", "enabled_codecs", 7),
-            detail::make_field<&room::metadata>("metadata", "metadata", 8),
-            detail::make_field<&room::num_participants>("numParticipants", "num_participants", 9),
-            detail::make_field<&room::num_publishers>("numPublishers", "num_publishers", 11),
-            detail::make_field<&room::active_recording>("activeRecording", "active_recording", 10),
-            detail::make_field<&room::version>("version", "version", 13),
+            detail::make_field<&room::sid>(offsetof(room, sid), "sid", "sid", 1),
+            detail::make_field<&room::name>(offsetof(room, name), "name", "name", 2),
+            detail::make_field<&room::empty_timeout>(offsetof(room, empty_timeout), "emptyTimeout", "empty_timeout", 3),
+            detail::make_field<&room::departure_timeout>(offsetof(room, departure_timeout), "departureTimeout",
+                                                         "departure_timeout", 14),
+            detail::make_field<&room::max_participants>(offsetof(room, max_participants), "maxParticipants",
+                                                        "max_participants", 4),
+            detail::make_field<&room::creation_time>(offsetof(room, creation_time), "creationTime", "creation_time", 5),
+            detail::make_field<&room::creation_time_ms>(offsetof(room, creation_time_ms), "creationTimeMs",
+                                                        "creation_time_ms", 15),
+            detail::make_field<&room::turn_password>(offsetof(room, turn_password), "turnPassword", "turn_password", 6,
+                                                     0, true),
+            detail::make_field<&room::enabled_codecs>(offsetof(room, enabled_codecs), "enabledCodecs", "enabled_codecs",
+                                                      7),
+            detail::make_field<&room::metadata>(offsetof(room, metadata), "metadata", "metadata", 8),
+            detail::make_field<&room::num_participants>(offsetof(room, num_participants), "numParticipants",
+                                                        "num_participants", 9),
+            detail::make_field<&room::num_publishers>(offsetof(room, num_publishers), "numPublishers", "num_publishers",
+                                                      11),
+            detail::make_field<&room::active_recording>(offsetof(room, active_recording), "activeRecording",
+                                                        "active_recording", 10),
+            detail::make_field<&room::version>(offsetof(room, version), "version", "version", 13),
     };
     static constexpr std::uint8_t key_slots[64] = {
             12, 3, 0, 0, 0, 0,  3, 0, 0, 5, 0, 0, 0, 1, 6, 14, 4, 0, 0, 0, 0,  0, 0, 0,  13, 0, 0, 0, 0, 2,  0, 0,
@@ -972,20 +1188,30 @@ template <>
 struct message_traits<participant_permission> {
     static constexpr std::string_view proto_name = proto_message_name<participant_permission>;
     static constexpr detail::field_info fields[10] = {
-            detail::make_field<&participant_permission::can_subscribe>("canSubscribe", "can_subscribe", 1),
-            detail::make_field<&participant_permission::can_publish>("canPublish", "can_publish", 2),
-            detail::make_field<&participant_permission::can_publish_data>("canPublishData", "can_publish_data", 3),
-            detail::make_field<&participant_permission::can_publish_sources>("canPublishSources", "can_publish_sources",
-                                                                             9),
-            detail::make_field<&participant_permission::hidden>("hidden", "hidden", 7),
-            detail::make_field<&participant_permission::recorder>("recorder", "recorder", 8),
-            detail::make_field<&participant_permission::can_update_metadata>("canUpdateMetadata", "can_update_metadata",
-                                                                             10),
-            detail::make_field<&participant_permission::agent>("agent", "agent", 11),
-            detail::make_field<&participant_permission::can_subscribe_metrics>("canSubscribeMetrics",
-                                                                               "can_subscribe_metrics", 12),
-            detail::make_field<&participant_permission::can_manage_agent_session>("canManageAgentSession",
-                                                                                  "can_manage_agent_session", 13),
+            detail::make_field<&participant_permission::can_subscribe>(offsetof(participant_permission, can_subscribe),
+                                                                       "canSubscribe", "can_subscribe", 1),
+            detail::make_field<&participant_permission::can_publish>(offsetof(participant_permission, can_publish),
+                                                                     "canPublish", "can_publish", 2),
+            detail::make_field<&participant_permission::can_publish_data>(
+                    offsetof(participant_permission, can_publish_data), "canPublishData", "can_publish_data", 3),
+            detail::make_field<&participant_permission::can_publish_sources>(
+                    offsetof(participant_permission, can_publish_sources), "canPublishSources", "can_publish_sources",
+                    9),
+            detail::make_field<&participant_permission::hidden>(offsetof(participant_permission, hidden), "hidden",
+                                                                "hidden", 7),
+            detail::make_field<&participant_permission::recorder>(offsetof(participant_permission, recorder),
+                                                                  "recorder", "recorder", 8),
+            detail::make_field<&participant_permission::can_update_metadata>(
+                    offsetof(participant_permission, can_update_metadata), "canUpdateMetadata", "can_update_metadata",
+                    10),
+            detail::make_field<&participant_permission::agent>(offsetof(participant_permission, agent), "agent",
+                                                               "agent", 11),
+            detail::make_field<&participant_permission::can_subscribe_metrics>(
+                    offsetof(participant_permission, can_subscribe_metrics), "canSubscribeMetrics",
+                    "can_subscribe_metrics", 12),
+            detail::make_field<&participant_permission::can_manage_agent_session>(
+                    offsetof(participant_permission, can_manage_agent_session), "canManageAgentSession",
+                    "can_manage_agent_session", 13),
     };
     static constexpr std::uint8_t key_slots[64] = {6, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 10, 0, 10, 0,
                                                    0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 9, 0, 0, 1,  0, 3,  0,
@@ -998,25 +1224,38 @@ template <>
 struct message_traits<participant_info> {
     static constexpr std::string_view proto_name = proto_message_name<participant_info>;
     static constexpr detail::field_info fields[19] = {
-            detail::make_field<&participant_info::sid>("sid", "sid", 1),
-            detail::make_field<&participant_info::identity>("identity", "identity", 2),
-            detail::make_field<&participant_info::state>("state", "state", 3),
-            detail::make_field<&participant_info::tracks>("tracks", "tracks", 4),
-            detail::make_field<&participant_info::metadata>("metadata", "metadata", 5),
-            detail::make_field<&participant_info::joined_at>("joinedAt", "joined_at", 6),
-            detail::make_field<&participant_info::joined_at_ms>("joinedAtMs", "joined_at_ms", 17),
-            detail::make_field<&participant_info::name>("name", "name", 9),
-            detail::make_field<&participant_info::version>("version", "version", 10),
-            detail::make_field<&participant_info::permission>("permission", "permission", 11),
-            detail::make_field<&participant_info::region>("region", "region", 12),
-            detail::make_field<&participant_info::is_publisher>("isPublisher", "is_publisher", 13),
-            detail::make_field<&participant_info::kind>("kind", "kind", 14),
-            detail::make_field<&participant_info::attributes>("attributes", "attributes", 15),
-            detail::make_field<&participant_info::disconnect_reason>("disconnectReason", "disconnect_reason", 16),
-            detail::make_field<&participant_info::kind_details>("kindDetails", "kind_details", 18),
-            detail::make_field<&participant_info::data_tracks>("dataTracks", "data_tracks", 19),
-            detail::make_field<&participant_info::client_protocol>("clientProtocol", "client_protocol", 20),
-            detail::make_field<&participant_info::capabilities>("capabilities", "capabilities", 21),
+            detail::make_field<&participant_info::sid>(offsetof(participant_info, sid), "sid", "sid", 1),
+            detail::make_field<&participant_info::identity>(offsetof(participant_info, identity), "identity",
+                                                            "identity", 2),
+            detail::make_field<&participant_info::state>(offsetof(participant_info, state), "state", "state", 3),
+            detail::make_field<&participant_info::tracks>(offsetof(participant_info, tracks), "tracks", "tracks", 4),
+            detail::make_field<&participant_info::metadata>(offsetof(participant_info, metadata), "metadata",
+                                                            "metadata", 5),
+            detail::make_field<&participant_info::joined_at>(offsetof(participant_info, joined_at), "joinedAt",
+                                                             "joined_at", 6),
+            detail::make_field<&participant_info::joined_at_ms>(offsetof(participant_info, joined_at_ms), "joinedAtMs",
+                                                                "joined_at_ms", 17),
+            detail::make_field<&participant_info::name>(offsetof(participant_info, name), "name", "name", 9),
+            detail::make_field<&participant_info::version>(offsetof(participant_info, version), "version", "version",
+                                                           10),
+            detail::make_field<&participant_info::permission>(offsetof(participant_info, permission), "permission",
+                                                              "permission", 11),
+            detail::make_field<&participant_info::region>(offsetof(participant_info, region), "region", "region", 12),
+            detail::make_field<&participant_info::is_publisher>(offsetof(participant_info, is_publisher), "isPublisher",
+                                                                "is_publisher", 13),
+            detail::make_field<&participant_info::kind>(offsetof(participant_info, kind), "kind", "kind", 14),
+            detail::make_field<&participant_info::attributes>(offsetof(participant_info, attributes), "attributes",
+                                                              "attributes", 15),
+            detail::make_field<&participant_info::disconnect_reason>(offsetof(participant_info, disconnect_reason),
+                                                                     "disconnectReason", "disconnect_reason", 16),
+            detail::make_field<&participant_info::kind_details>(offsetof(participant_info, kind_details), "kindDetails",
+                                                                "kind_details", 18),
+            detail::make_field<&participant_info::data_tracks>(offsetof(participant_info, data_tracks), "dataTracks",
+                                                               "data_tracks", 19),
+            detail::make_field<&participant_info::client_protocol>(offsetof(participant_info, client_protocol),
+                                                                   "clientProtocol", "client_protocol", 20),
+            detail::make_field<&participant_info::capabilities>(offsetof(participant_info, capabilities),
+                                                                "capabilities", "capabilities", 21),
     };
     static constexpr std::uint8_t key_slots[64] = {0, 2, 4,  14, 17, 13, 0, 0, 0, 0,  16, 0,  0, 19, 12, 7,
                                                    6, 3, 11, 9,  18, 17, 0, 0, 0, 18, 0,  10, 6, 0,  0,  0,
@@ -1030,14 +1269,15 @@ template <>
 struct message_traits<job_state> {
     static constexpr std::string_view proto_name = proto_message_name<job_state>;
     static constexpr detail::field_info fields[8] = {
-            detail::make_field<&job_state::status>("status", "status", 1),
-            detail::make_field<&job_state::error>("error", "error", 2),
-            detail::make_field<&job_state::started_at>("startedAt", "started_at", 3),
-            detail::make_field<&job_state::ended_at>("endedAt", "ended_at", 4),
-            detail::make_field<&job_state::updated_at>("updatedAt", "updated_at", 5),
-            detail::make_field<&job_state::participant_identity>("participantIdentity", "participant_identity", 6),
-            detail::make_field<&job_state::worker_id>("workerId", "worker_id", 7),
-            detail::make_field<&job_state::agent_id>("agentId", "agent_id", 8),
+            detail::make_field<&job_state::status>(offsetof(job_state, status), "status", "status", 1),
+            detail::make_field<&job_state::error>(offsetof(job_state, error), "error", "error", 2),
+            detail::make_field<&job_state::started_at>(offsetof(job_state, started_at), "startedAt", "started_at", 3),
+            detail::make_field<&job_state::ended_at>(offsetof(job_state, ended_at), "endedAt", "ended_at", 4),
+            detail::make_field<&job_state::updated_at>(offsetof(job_state, updated_at), "updatedAt", "updated_at", 5),
+            detail::make_field<&job_state::participant_identity>(offsetof(job_state, participant_identity),
+                                                                 "participantIdentity", "participant_identity", 6),
+            detail::make_field<&job_state::worker_id>(offsetof(job_state, worker_id), "workerId", "worker_id", 7),
+            detail::make_field<&job_state::agent_id>(offsetof(job_state, agent_id), "agentId", "agent_id", 8),
     };
     static constexpr std::uint8_t key_slots[32] = {7, 0, 6, 0, 7, 0, 0, 0, 3, 2, 6, 0, 0, 0, 0, 0,
                                                    5, 4, 0, 0, 4, 0, 8, 0, 0, 3, 8, 0, 0, 0, 1, 5};
@@ -1049,19 +1289,21 @@ template <>
 struct message_traits<job> {
     static constexpr std::string_view proto_name = proto_message_name<job>;
     static constexpr detail::field_info fields[13] = {
-            detail::make_field<&job::id>("id", "id", 1),
-            detail::make_field<&job::dispatch_id>("dispatchId", "dispatch_id", 9),
-            detail::make_field<&job::type>("type", "type", 2),
-            detail::make_field<&job::room>("room", "room", 3),
-            detail::make_field<&job::participant>("participant", "participant", 4),
-            detail::make_field<&job::namespace_>("namespace", "namespace", 5),
-            detail::make_field<&job::metadata>("metadata", "metadata", 6),
-            detail::make_field<&job::agent_name>("agentName", "agent_name", 7),
-            detail::make_field<&job::state>("state", "state", 8),
-            detail::make_field<&job::enable_recording>("enableRecording", "enable_recording", 10),
-            detail::make_field<&job::deployment>("deployment", "deployment", 11),
-            detail::make_field<&job::attributes>("attributes", "attributes", 12),
-            detail::make_field<&job::enable_redaction>("enableRedaction", "enable_redaction", 13),
+            detail::make_field<&job::id>(offsetof(job, id), "id", "id", 1),
+            detail::make_field<&job::dispatch_id>(offsetof(job, dispatch_id), "dispatchId", "dispatch_id", 9),
+            detail::make_field<&job::type>(offsetof(job, type), "type", "type", 2),
+            detail::make_field<&job::room>(offsetof(job, room), "room", "room", 3),
+            detail::make_field<&job::participant>(offsetof(job, participant), "participant", "participant", 4),
+            detail::make_field<&job::namespace_>(offsetof(job, namespace_), "namespace", "namespace", 5),
+            detail::make_field<&job::metadata>(offsetof(job, metadata), "metadata", "metadata", 6),
+            detail::make_field<&job::agent_name>(offsetof(job, agent_name), "agentName", "agent_name", 7),
+            detail::make_field<&job::state>(offsetof(job, state), "state", "state", 8),
+            detail::make_field<&job::enable_recording>(offsetof(job, enable_recording), "enableRecording",
+                                                       "enable_recording", 10),
+            detail::make_field<&job::deployment>(offsetof(job, deployment), "deployment", "deployment", 11),
+            detail::make_field<&job::attributes>(offsetof(job, attributes), "attributes", "attributes", 12),
+            detail::make_field<&job::enable_redaction>(offsetof(job, enable_redaction), "enableRedaction",
+                                                       "enable_redaction", 13),
     };
     static constexpr std::uint8_t key_slots[64] = {
             0, 0, 0, 11, 10, 0, 3, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0,  0, 13, 6, 0,
@@ -1074,17 +1316,23 @@ template <>
 struct message_traits<webhook_event> {
     static constexpr std::string_view proto_name = proto_message_name<webhook_event>;
     static constexpr detail::field_info fields[11] = {
-            detail::make_field<&webhook_event::event>("event", "event", 1),
-            detail::make_field<&webhook_event::room>("room", "room", 2),
-            detail::make_field<&webhook_event::participant>("participant", "participant", 3),
-            detail::make_field<&webhook_event::egress_info>("egressInfo", "egress_info", 9),
-            detail::make_field<&webhook_event::ingress_info>("ingressInfo", "ingress_info", 10),
-            detail::make_field<&webhook_event::track>("track", "track", 8),
-            detail::make_field<&webhook_event::job>("job", "job", 12),
-            detail::make_field<&webhook_event::id>("id", "id", 6),
-            detail::make_field<&webhook_event::created_at>("createdAt", "created_at", 7),
-            detail::make_field<&webhook_event::num_dropped>("numDropped", "num_dropped", 11),
-            detail::make_field<&webhook_event::room_end_reason>("roomEndReason", "room_end_reason", 13),
+            detail::make_field<&webhook_event::event>(offsetof(webhook_event, event), "event", "event", 1),
+            detail::make_field<&webhook_event::room>(offsetof(webhook_event, room), "room", "room", 2),
+            detail::make_field<&webhook_event::participant>(offsetof(webhook_event, participant), "participant",
+                                                            "participant", 3),
+            detail::make_field<&webhook_event::egress_info>(offsetof(webhook_event, egress_info), "egressInfo",
+                                                            "egress_info", 9),
+            detail::make_field<&webhook_event::ingress_info>(offsetof(webhook_event, ingress_info), "ingressInfo",
+                                                             "ingress_info", 10),
+            detail::make_field<&webhook_event::track>(offsetof(webhook_event, track), "track", "track", 8),
+            detail::make_field<&webhook_event::job>(offsetof(webhook_event, job), "job", "job", 12),
+            detail::make_field<&webhook_event::id>(offsetof(webhook_event, id), "id", "id", 6),
+            detail::make_field<&webhook_event::created_at>(offsetof(webhook_event, created_at), "createdAt",
+                                                           "created_at", 7),
+            detail::make_field<&webhook_event::num_dropped>(offsetof(webhook_event, num_dropped), "numDropped",
+                                                            "num_dropped", 11),
+            detail::make_field<&webhook_event::room_end_reason>(offsetof(webhook_event, room_end_reason),
+                                                                "roomEndReason", "room_end_reason", 13),
     };
     static constexpr std::uint8_t key_slots[32] = {0, 4, 0, 1, 0, 10, 0, 0, 6, 0, 0, 11, 9, 0, 9,  10,
                                                    7, 5, 0, 2, 0, 0,  5, 0, 0, 0, 8, 4,  0, 3, 11, 0};

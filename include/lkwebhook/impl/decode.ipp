@@ -343,6 +343,11 @@ private:
         // registers across the stores into the message (they may alias).
         const field_info* const fields = info.fields;
         const std::size_t field_count = info.size;
+        // Decided once per object, not per member: the path does not grow
+        // while this object's members are read (every push is popped), and
+        // a message without oneofs has no member to check for one.
+        const bool path_full = path_size_ >= path_.size();
+        const bool has_oneofs = info.oneof_count != 0;
         std::size_t expected = 0;  // index of the field after the last one found
         for (std::size_t key_at = at + 1; key_at < end;) {
             const std::size_t value_at = key_at + 1;
@@ -373,7 +378,7 @@ private:
             // a fault (write_path() reads it); a plain value stored by
             // store_plain() needs none. The capacity check stays first, as
             // it was when every field pushed its entry here.
-            if (path_size_ >= path_.size()) return fail("nesting too deep");
+            if (path_full) return fail("nesting too deep");
             const std::uint64_t bit = std::uint64_t{1} << index;
             if ((seen & bit) != 0) {
                 push(*field);
@@ -388,7 +393,7 @@ private:
                 field->ops->reset(field->member(message));
                 continue;
             }
-            if (field->oneof != 0) {
+            if (has_oneofs && field->oneof != 0) {
                 const std::uint32_t oneof_bit = std::uint32_t{1} << (field->oneof - 1u);
                 if ((oneofs_seen & oneof_bit) != 0) {
                     push(*field);
@@ -423,7 +428,7 @@ private:
         std::uint64_t unseen = ~seen;
         if (info.size < 64) unseen &= (std::uint64_t{1} << info.size) - 1;
         while (unseen != 0) {
-            const field_info& field = info.fields[std::countr_zero(unseen)];
+            const field_info& field = fields[std::countr_zero(unseen)];
             field.ops->reset(field.member(message));
             unseen &= unseen - 1;
         }
@@ -452,26 +457,44 @@ private:
         if (!check_depth(depth + 1)) return false;
         field.ops->reset(storage);
         const std::size_t end = tape_.closing(at);
-        // Once per list, not per element (an indirect call).
-        const message_info* const element_info = field.kind == field_kind::message ? field.message() : nullptr;
-        const std::size_t element_bytes =
-                element_info != nullptr ? element_info->object_size : element_size(field.kind);
+        // Fetched once per list, not per element: the stores into the
+        // elements may alias the descriptor, as far as the compiler knows.
+        void* (*const engage)(void*) = field.ops->engage;
+        const field_kind kind = field.kind;
         std::size_t index = 0;
-        for (std::size_t element_at = at + 1; element_at < end; element_at = tape_.after(element_at)) {
-            set_index(index++);
-            const tape_tag element_type = tape_.tag(element_at);
-            if (element_type == tape_tag::null) return fail("null is not allowed as an array element");
-            if (!charge(element_bytes)) return false;
-            // A kept element is not cleared: decode_object or read_scalar
-            // overwrites all of it.
-            void* slot = field.ops->engage(storage);
-            if (element_info != nullptr) {
+        if (kind == field_kind::message) {
+            const message_info& element_info = *field.message();
+            for (std::size_t element_at = at + 1; element_at < end; element_at = tape_.after(element_at)) {
+                set_index(index++);
+                const tape_tag element_type = tape_.tag(element_at);
+                if (element_type == tape_tag::null) return fail("null is not allowed as an array element");
+                if (!charge(element_info.object_size)) return false;
+                // A kept element is not cleared: decode_object writes or
+                // resets all of it.
+                void* slot = engage(storage);
                 if (element_type != tape_tag::object) return fail_type("an object", element_type);
                 if (!check_depth(depth + 2)) return false;
-                if (!decode_object(element_at, *element_info, slot, depth + 2)) return false;
+                if (!decode_object(element_at, element_info, slot, depth + 2)) return false;
+            }
+            return true;
+        }
+        const std::size_t element_bytes = element_size(kind);
+        for (std::size_t element_at = at + 1; element_at < end; element_at = tape_.after(element_at), ++index) {
+            const tape_tag element_type = tape_.tag(element_at);
+            // The element's index enters the path only on the way to a fault
+            // (write_path() reads it), as for a plain singular value.
+            if (element_type == tape_tag::null || !try_charge(element_bytes)) {
+                set_index(index);
+                if (element_type == tape_tag::null) return fail("null is not allowed as an array element");
+                return charge(element_bytes);  // refused again, now naming the fault
+            }
+            // A kept element is not cleared: the store overwrites all of it.
+            void* slot = engage(storage);
+            if (element_type == tape_tag::int64 ? store_int64(tape_.int64(element_at), kind, slot)
+                                                : store_plain_text(element_at, element_type, field, slot)) {
                 continue;
             }
-            if (store_plain(element_at, element_type, field, slot)) continue;
+            set_index(index);
             const scalar_status status = read_scalar(element_at, element_type, field, slot);
             if (status == scalar_status::failed) return false;
             // An unknown enum name inside a list drops that element, as the
