@@ -512,10 +512,10 @@ private:
         for (std::size_t key_at = at + 1; key_at < end;) {
             const std::size_t value_at = key_at + 1;
             const std::string_view key = tape_.string(key_at);
-            key_at = tape_.after(value_at);
             const tape_tag type = tape_.tag(value_at);
             if (type == tape_tag::null) return fail("null is not allowed as a map value");
             if (type != tape_tag::string) return fail_type("a string map value", type);
+            key_at = value_at + 1;  // a string is one tape word
             const std::string_view text = tape_.string(value_at);
             if (!charge(sizeof(std::pair<std::string, std::string>) + key.size() + text.size())) return false;
             // Not cleared: both strings are assigned here.
