@@ -500,6 +500,42 @@ TEST_CASE("enum names match whole: every name found, near misses ignored", "[dec
     CHECK(quality("MEDIUMS").event.participant->tracks[0].layers[0].quality == video_quality::low);
 }
 
+TEST_CASE("a fault inside a list of scalars names its element", "[decode][threat-G13][threat-G23]") {
+    const auto sources = [](std::string_view list) {
+        return run("{\"participant\":{\"permission\":{\"canPublishSources\":" + std::string(list) + "}}}");
+    };
+    CHECK(sources("[1,2,null]").why ==
+          "participant.permission.canPublishSources[2]: null is not allowed as an array element");
+    CHECK(sources(R"(["CAMERA",true])").why ==
+          "participant.permission.canPublishSources[1]: expected an enum name or number, got a boolean");
+    // Elements dropped for an unknown name still count in the index.
+    CHECK(sources(R"(["NO_SUCH_SOURCE",1,{}])").why ==
+          "participant.permission.canPublishSources[2]: expected an enum name or number, got an object");
+    decode_context context;
+    stream_output output;
+    diagnosis why;
+    CHECK_FALSE(decode(R"({"urls":["rtmp://a",7]})", output, context, &why));
+    CHECK(std::string(why.view()) == "urls[1]: expected a string, got a number");
+    // The memory bound refuses a list at the element that crosses it: the
+    // smallest base that decodes, less one, fails at the last element.
+    const std::string body = R"({"urls":["a","b",")" + std::string(200, 'c') + R"("]})";
+    decode_options tight;
+    tight.memory_factor = 1;
+    std::size_t base = 0;
+    for (; base < 4096; ++base) {
+        tight.memory_base = base;
+        decode_context bounded(tight);
+        if (decode(body, output, bounded)) break;
+    }
+    REQUIRE(base > 0);
+    REQUIRE(base < 4096);
+    REQUIRE(output.urls.size() == 3);
+    tight.memory_base = base - 1;
+    decode_context bounded(tight);
+    CHECK_FALSE(decode(body, output, bounded, &why));
+    CHECK(std::string(why.view()).find("urls[2]: the decoded event would exceed") == 0);
+}
+
 TEST_CASE("maps: order kept, empty keys and values kept, duplicates rejected", "[decode][threat-G20]") {
     const outcome o = run(R"({"participant":{"attributes":{"team":"blue","":"empty-key","role":""}}})");
     REQUIRE(o.ok);

@@ -306,8 +306,10 @@ private:
     /// holds keys unescaped), or nullptr: one probe of the message's
     /// generated perfect-hash table, then one comparison per spelling. Every
     /// name hashes to its own slot, so a key that equals a name is found
-    /// there and nowhere else.
-    static const field_info* lookup(const message_info& info, std::string_view key) noexcept {
+    /// there and nowhere else. Out of line: decode_object() calls it only
+    /// when the fields after the expected one miss, and inlined there it
+    /// costs the member loop registers.
+    [[gnu::noinline]] static const field_info* lookup(const message_info& info, std::string_view key) noexcept {
         if (key.empty()) return nullptr;
         if (info.key_slots != nullptr) {
             const std::uint8_t slot = info.key_slots[key_hash(key, info.key_seed, info.key_bits)];
@@ -478,8 +480,31 @@ private:
             }
             return true;
         }
-        const std::size_t element_bytes = element_size(kind);
-        for (std::size_t element_at = at + 1; element_at < end; element_at = tape_.after(element_at), ++index) {
+        // A loop for each kind, the kind a constant in it (a list of numbers
+        // is the one a body can make longest: 500k elements in 1 MiB).
+        switch (kind) {
+            case field_kind::string: return decode_scalars<field_kind::string>(at + 1, end, field, storage);
+            case field_kind::boolean: return decode_scalars<field_kind::boolean>(at + 1, end, field, storage);
+            case field_kind::int32: return decode_scalars<field_kind::int32>(at + 1, end, field, storage);
+            case field_kind::uint32: return decode_scalars<field_kind::uint32>(at + 1, end, field, storage);
+            case field_kind::int64: return decode_scalars<field_kind::int64>(at + 1, end, field, storage);
+            case field_kind::uint64: return decode_scalars<field_kind::uint64>(at + 1, end, field, storage);
+            case field_kind::float64: return decode_scalars<field_kind::float64>(at + 1, end, field, storage);
+            case field_kind::enumeration: return decode_scalars<field_kind::enumeration>(at + 1, end, field, storage);
+            case field_kind::message:
+            case field_kind::map: break;
+        }
+        return fail("internal: unexpected list element kind");
+    }
+
+    /// The elements from tape index `first` to `end` of a list of scalars
+    /// of kind Kind (field.kind).
+    template <field_kind Kind>
+    bool decode_scalars(std::size_t first, std::size_t end, const field_info& field, void* storage) {
+        void* (*const engage)(void*) = field.ops->engage;
+        constexpr std::size_t element_bytes = element_size(Kind);
+        std::size_t index = 0;
+        for (std::size_t element_at = first; element_at < end; ++index) {
             const tape_tag element_type = tape_.tag(element_at);
             // The element's index enters the path only on the way to a fault
             // (write_path() reads it), as for a plain singular value.
@@ -490,8 +515,13 @@ private:
             }
             // A kept element is not cleared: the store overwrites all of it.
             void* slot = engage(storage);
-            if (element_type == tape_tag::int64 ? store_int64(tape_.int64(element_at), kind, slot)
-                                                : store_plain_text(element_at, element_type, field, slot)) {
+            if (element_type == tape_tag::int64) {
+                if (store_int64(tape_.int64(element_at), Kind, slot)) {
+                    element_at += 2;  // an int64 and its value word
+                    continue;
+                }
+            } else if (store_plain_text(element_at, element_type, field, slot)) {
+                element_at = tape_.after(element_at);
                 continue;
             }
             set_index(index);
@@ -500,6 +530,7 @@ private:
             // An unknown enum name inside a list drops that element, as the
             // official decoders do.
             if (status == scalar_status::ignored) field.ops->pop(storage);
+            element_at = tape_.after(element_at);
         }
         return true;
     }
