@@ -35,6 +35,16 @@ private:
 /// standard padded base64. Errors: internal_error when OpenSSL fails.
 [[nodiscard]] LKWEBHOOK_DECL result<body_hash_text> compute_body_hash(std::string_view body) noexcept;
 
+namespace detail {
+
+/// compute_body_hash() into `out` (44 characters and a NUL); false when
+/// OpenSSL fails. check_body_hash() compares in place through this rather
+/// than copying a body_hash_text out of a result.
+[[nodiscard]] LKWEBHOOK_DECL bool write_body_hash(std::string_view body,
+                                                  std::array<char, sha256_base64_size + 1>& out) noexcept;
+
+}  // namespace detail
+
 /// Checks `body` against the token's `sha256` claim. `claim` is the claim's
 /// unescaped string value, or nullopt when the claim is absent, null or not
 /// a string. Errors: missing_body_hash for nullopt or "" (F1, and the

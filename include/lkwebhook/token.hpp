@@ -116,13 +116,25 @@ private:
     struct token_claims_fields {
         std::optional<detail::json_value> iss, exp, nbf, iat, sha256;
         bool aud_present = false;
+
+        /// No claims. Only the engaged flags are written: assigning a
+        /// value-initialised copy zeroes all of the struct, which compilers
+        /// emit as a string store costing more than the claims' scan.
+        void clear() noexcept {
+            iss.reset();
+            exp.reset();
+            nbf.reset();
+            iat.reset();
+            sha256.reset();
+            aud_present = false;
+        }
     };
     LKWEBHOOK_DECL static std::optional<std::string_view> string_claim(
             const std::optional<detail::json_value>& v) noexcept;
     LKWEBHOOK_DECL void unescape_in_place(std::optional<detail::json_value>& v) noexcept;
     LKWEBHOOK_DECL void record_claim(const detail::json_value& key, const detail::json_value& value) noexcept;
 
-    token_claims_fields fields_{};
+    token_claims_fields fields_;  // default-initialised, for clear()'s reason
     std::array<char, max_claims_json_bytes> buffer_;
 };
 
@@ -186,6 +198,16 @@ struct token_times {
 /// bytes and their faults are not worth distinguishing.
 [[nodiscard]] LKWEBHOOK_DECL result<token_times> read_token_times(const token_claims& claims,
                                                                   diagnosis* why = nullptr) noexcept;
+
+namespace detail {
+
+/// read_token_times() into `times` (false: malformed_token). verify() reads
+/// through this, so the times are written where they are used and not
+/// copied out of a result.
+[[nodiscard]] LKWEBHOOK_DECL bool read_token_times_into(const token_claims& claims, token_times& times,
+                                                        diagnosis* why) noexcept;
+
+}  // namespace detail
 
 /// Step 6 (window): with L = leeway, rejects `now >= exp + L`
 /// (token_expired), `now < nbf - L` or `iat > now + L` (token_not_yet_valid)

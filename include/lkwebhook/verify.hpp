@@ -224,9 +224,9 @@ template <KeyProvider Keys, Clock C = system_clock_source>
         return mac.error();
     }
     // 6. time claims
-    auto times = read_token_times(claims, why);
-    if (!times) return times.error();
-    if (auto window = check_token_window(*times, unix_now(clock), options.leeway, options.max_token_lifetime, why);
+    token_times times;
+    if (!detail::read_token_times_into(claims, times, why)) return errc::malformed_token;
+    if (auto window = check_token_window(times, unix_now(clock), options.leeway, options.max_token_lifetime, why);
         !window)
         return window.error();
     // 7. body hash
@@ -234,8 +234,8 @@ template <KeyProvider Keys, Clock C = system_clock_source>
 
     verified_request out{};
     out.key_id = key->key_id;
-    out.issued_at_or_nbf = times->nbf.value_or(0);
-    out.expires_at = times->exp;
+    out.issued_at_or_nbf = times.nbf.value_or(0);
+    out.expires_at = times.exp;
     out.bearer_prefix_stripped = token.bearer_prefix_stripped;
     return out;
 }

@@ -115,6 +115,7 @@ struct thread_hmac_state {
 [[nodiscard]] LKWEBHOOK_DECL bool hmac_sha256(std::string_view key, std::string_view data, digest_bytes& out) noexcept;
 
 /// out = SHA-256(data), streamed straight from the caller's bytes (no copy).
+/// Returns false on any OpenSSL failure, with `out` cleared.
 [[nodiscard]] LKWEBHOOK_DECL bool sha256(std::string_view data, digest_bytes& out) noexcept;
 
 /// Standard padded base64 (RFC 4648 section 4) of a digest: always 44

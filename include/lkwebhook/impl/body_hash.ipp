@@ -16,10 +16,15 @@
 namespace lkwebhook {
 
 LKWEBHOOK_DECL result<body_hash_text> compute_body_hash(std::string_view body) noexcept {
-    detail::digest_bytes digest{};
     body_hash_text out;
-    if (!detail::sha256(body, digest) || !detail::base64_standard(digest, out.chars_)) return errc::internal_error;
+    if (!detail::write_body_hash(body, out.chars_)) return errc::internal_error;
     return out;
+}
+
+LKWEBHOOK_DECL bool detail::write_body_hash(std::string_view body,
+                                            std::array<char, sha256_base64_size + 1>& out) noexcept {
+    digest_bytes digest;  // sha256() writes all of it, whatever happens
+    return sha256(body, digest) && base64_standard(digest, out);
 }
 
 LKWEBHOOK_DECL result<void> check_body_hash(std::string_view body, std::optional<std::string_view> claim,
@@ -30,12 +35,12 @@ LKWEBHOOK_DECL result<void> check_body_hash(std::string_view body, std::optional
                 "a participant access token is not a webhook token");
         return errc::missing_body_hash;
     }
-    auto computed = compute_body_hash(body);
-    if (!computed) {
+    std::array<char, detail::sha256_base64_size + 1> computed;  // written by write_body_hash()
+    if (!detail::write_body_hash(body, computed)) {
         diagnose(why).append("SHA-256 computation failed in OpenSSL; request rejected");
-        return computed.error();
+        return errc::internal_error;
     }
-    const std::string_view expected = computed->view();
+    const std::string_view expected(computed.data(), detail::sha256_base64_size);
     // Length is public (the expected length is the constant 44).
     const bool equal = claim->size() == expected.size() &&
                        detail::equal_constant_time(claim->data(), expected.data(), expected.size());

@@ -80,9 +80,13 @@ LKWEBHOOK_DECL EVP_MD_CTX* thread_digest_context() noexcept {
 }
 
 LKWEBHOOK_DECL bool hmac_sha256(std::string_view key, std::string_view data, digest_bytes& out) noexcept {
-    out.fill(0);
+    // `out` is zeroed on each failure path, not up front: the success path
+    // writes all of it, and a fill here costs a string store per call.
     thread_hmac_state* state = thread_hmac();
-    if (state == nullptr || key.empty()) return false;
+    if (state == nullptr || key.empty()) {
+        out.fill(0);
+        return false;
+    }
     const auto* key_bytes = reinterpret_cast<const unsigned char*>(key.data());
     // Lengths are compared first (public: the length of a configured secret),
     // then the bytes in constant time.
@@ -115,10 +119,13 @@ LKWEBHOOK_DECL bool hmac_sha256(std::string_view key, std::string_view data, dig
 }
 
 LKWEBHOOK_DECL bool sha256(std::string_view data, digest_bytes& out) noexcept {
-    out.fill(0);
+    // As in hmac_sha256: zeroed on each failure path only.
     EVP_MD* md = sha256_algorithm();
     EVP_MD_CTX* ctx = thread_digest_context();
-    if (md == nullptr || ctx == nullptr) return false;
+    if (md == nullptr || ctx == nullptr) {
+        out.fill(0);
+        return false;
+    }
     unsigned int written = 0;
     const bool ok = EVP_DigestInit_ex2(ctx, md, nullptr) == 1 && EVP_DigestUpdate(ctx, data.data(), data.size()) == 1 &&
                     EVP_DigestFinal_ex(ctx, out.data(), &written) == 1 && written == out.size();

@@ -176,7 +176,7 @@ LKWEBHOOK_DECL result<void> check_token_header(std::string_view header_b64, diag
 }
 
 LKWEBHOOK_DECL result<void> token_claims::parse(std::string_view payload_b64, diagnosis* why) noexcept {
-    fields_ = token_claims_fields{};
+    fields_.clear();
     const std::size_t decoded_size = detail::base64url_decoded_size(payload_b64.size());
     if (decoded_size > max_claims_json_bytes) {
         diagnose(why).append("the claims decode to ").append(decoded_size).append(" bytes, over the 8192-byte limit");
@@ -194,7 +194,7 @@ LKWEBHOOK_DECL result<void> token_claims::parse(std::string_view payload_b64, di
             json, max_claims_depth, names,
             [&](const detail::json_value& key, const detail::json_value& value) noexcept { record_claim(key, value); });
     if (fault) {
-        fields_ = token_claims_fields{};
+        fields_.clear();
         detail::append_json_fault(why, "the claims", fault);
         return errc::malformed_token;
     }
@@ -285,7 +285,7 @@ LKWEBHOOK_DECL bool split_livekit_token(std::string_view value, token_segments& 
 
 LKWEBHOOK_DECL result<void> verify_token_mac(std::string_view signing_input, const digest_bytes& received,
                                              std::string_view secret, diagnosis* why) noexcept {
-    digest_bytes expected{};
+    digest_bytes expected;  // hmac_sha256() writes all of it, whatever happens
     if (secret.empty() || !hmac_sha256(secret, signing_input, expected)) {
         diagnose(why).append("HMAC-SHA256 computation failed in OpenSSL; request rejected");
         return errc::internal_error;
@@ -305,9 +305,15 @@ namespace lkwebhook {
 
 LKWEBHOOK_DECL result<token_times> read_token_times(const token_claims& claims, diagnosis* why) noexcept {
     token_times t{};
+    if (!detail::read_token_times_into(claims, t, why)) return errc::malformed_token;
+    return t;
+}
+
+LKWEBHOOK_DECL bool detail::read_token_times_into(const token_claims& claims, token_times& t, diagnosis* why) noexcept {
+    t = token_times{};
     const auto fail = [&](std::string_view text) {
         diagnose(why).append(text);
-        return result<token_times>{errc::malformed_token};
+        return false;
     };
     if (!claims.exp()) return fail("the token has no exp claim; webhook tokens must expire");
     if (!read_numeric_date(*claims.exp(), t.exp)) return fail("exp is not an integer NumericDate in [0, 253402300799]");
@@ -323,7 +329,7 @@ LKWEBHOOK_DECL result<token_times> read_token_times(const token_claims& claims, 
     }
     if (claims.has_audience()) return fail("the token has an aud claim; webhook tokens have none");
     if (t.nbf && t.exp <= *t.nbf) return fail("exp is not after nbf, so the token can never be valid");
-    return t;
+    return true;
 }
 
 LKWEBHOOK_DECL result<void> check_token_window(const token_times& t, std::int64_t now, std::chrono::seconds leeway,
