@@ -285,6 +285,12 @@ private:
         return true;
     }
 
+    /// same_name() without the first-byte test: for the fields after the
+    /// expected one, which mostly match (the test only pays on a miss).
+    static bool same_length_and_bytes(std::string_view name, std::string_view key) noexcept {
+        return name.size() == key.size() && same_bytes(name.data(), key.data(), key.size());
+    }
+
     static bool same_name(std::string_view name, std::string_view key) noexcept {
         return name.size() == key.size() && name[0] == key[0] && same_bytes(name.data(), key.data(), key.size());
     }
@@ -361,7 +367,7 @@ private:
             // Senders leave out fields at their defaults, so the key is often
             // a few fields further on: those are tried before the hash probe.
             const std::size_t ahead = std::min(field_count, expected + lookahead);
-            while (index < ahead && !same_name(field->json_name, key)) {
+            while (index < ahead && !same_length_and_bytes(field->json_name, key)) {
                 ++index;
                 ++field;
             }
