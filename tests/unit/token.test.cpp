@@ -2,6 +2,7 @@
 // (RFC 7515 A.1 known answer), NumericDates and the time window.
 #include <lkwebhook/token.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -145,4 +146,43 @@ TEST_CASE("an iat later than now + leeway is token_not_yet_valid, with or withou
     // A past iat is fine (a retry resends the same token).
     const lkwebhook::token_times old_iat{1000, std::nullopt, 0};
     CHECK_FALSE(at(old_iat, 900, 0));
+}
+
+TEST_CASE("exactly the six claim names are recognised, byte for byte", "[token][threat-E4]") {
+    // token_claims picks a candidate name by length and first letters before
+    // comparing: every name one byte away from a claim name (each printable
+    // byte at each position, plus one byte shorter and longer) must be
+    // ignored, and each claim name found, escaped or not.
+    const std::string_view names[] = {"iss", "exp", "nbf", "iat", "aud", "sha256"};
+    const auto recognised = [](const std::string& member) {
+        lkwebhook::token_claims claims;
+        // A string value: every claim accessor reports a string.
+        REQUIRE(claims.parse(lkwebhook::test::b64url("{\"" + member + "\":\"x\"}")).has_value());
+        std::string found;
+        if (claims.has_issuer_member()) found += "iss ";
+        if (claims.exp()) found += "exp ";
+        if (claims.nbf()) found += "nbf ";
+        if (claims.iat()) found += "iat ";
+        if (claims.has_audience()) found += "aud ";
+        if (claims.body_hash()) found += "sha256 ";
+        return found;
+    };
+    for (const std::string_view name : names) {
+        CHECK(recognised(std::string(name)) == std::string(name) + " ");
+        std::string escaped = "\\u00" + std::string(1, "0123456789abcdef"[name[0] >> 4]) +
+                              std::string(1, "0123456789abcdef"[name[0] & 15]) + std::string(name.substr(1));
+        CHECK(recognised(escaped) == std::string(name) + " ");
+        for (std::size_t at = 0; at < name.size(); ++at) {
+            for (int byte = 0x20; byte < 0x7F; ++byte) {
+                if (byte == '"' || byte == '\\' || byte == name[at]) continue;
+                std::string other(name);
+                other[at] = static_cast<char>(byte);
+                INFO(other);
+                const bool is_claim = std::find(std::begin(names), std::end(names), other) != std::end(names);
+                CHECK(recognised(other) == (is_claim ? other + " " : std::string()));
+            }
+        }
+        CHECK(recognised(std::string(name.substr(1))).empty());
+        CHECK(recognised(std::string(name) + "x").empty());
+    }
 }
