@@ -202,6 +202,15 @@ def topo(messages):
     return out
 
 
+def max_nesting(messages):
+    """The most messages a chain of message fields nests, counting both ends."""
+    depth = {}
+    for name in topo(messages):  # dependencies first
+        depth[name] = 1 + max((depth[f["ref"]] for f in messages[name]["fields"] if f["type"] == "message"),
+                              default=0)
+    return max(depth.values())
+
+
 def member_type(f):
     if f["type"] == "map":
         return "::lkwebhook::string_map"
@@ -403,6 +412,13 @@ def render(messages, enums):
     w("}  // namespace lkwebhook")
     w("")
     w("#endif  // LKWEBHOOK_EVENTS_SCHEMA_HPP")
+    t_w("")
+    t_w("namespace detail {")
+    t_w("/// The most messages one chain of message fields nests (a message without")
+    t_w("/// sub-messages: 1), whichever message is decoded: the decoder's path of fields")
+    t_w("/// never holds more entries than this. The schema has no recursive message.")
+    t_w(f"inline constexpr std::size_t max_message_nesting = {max_nesting(messages)};")
+    t_w("}  // namespace detail")
     t_w("")
     t_w("}  // namespace lkwebhook")
     t_w("")

@@ -1340,6 +1340,13 @@ struct message_traits<webhook_event> {
             proto_name, fields, 11, nullptr, 0, sizeof(webhook_event), key_slots, 0x32D23D5F21B276E9u, 5};
 };
 
+namespace detail {
+/// The most messages one chain of message fields nests (a message without
+/// sub-messages: 1), whichever message is decoded: the decoder's path of fields
+/// never holds more entries than this. The schema has no recursive message.
+inline constexpr std::size_t max_message_nesting = 7;
+}  // namespace detail
+
 }  // namespace lkwebhook
 
 // Separate compilation (config.hpp): decode<M> and to_json<M> reach a table

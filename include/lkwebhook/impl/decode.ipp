@@ -351,10 +351,8 @@ private:
         // registers across the stores into the message (they may alias).
         const field_info* const fields = info.fields;
         const std::size_t field_count = info.size;
-        // Decided once per object, not per member: the path does not grow
-        // while this object's members are read (every push is popped), and
-        // a message without oneofs has no member to check for one.
-        const bool path_full = path_size_ >= path_.size();
+        // Decided once per object, not per member: a message without oneofs
+        // has no member to check for one.
         const bool has_oneofs = info.oneof_count != 0;
         std::size_t expected = 0;  // index of the field after the last one found
         for (std::size_t key_at = at + 1; key_at < end;) {
@@ -384,9 +382,8 @@ private:
             expected = index + 1;
             // The path entry is written only on the way to a nested value or
             // a fault (write_path() reads it); a plain value stored by
-            // store_plain() needs none. The capacity check stays first, as
-            // it was when every field pushed its entry here.
-            if (path_full) return fail("nesting too deep");
+            // store_plain() needs none. The path has room for every entry
+            // (path_capacity), so a member needs no capacity check.
             const std::uint64_t bit = std::uint64_t{1} << index;
             if ((seen & bit) != 0) {
                 push(*field);
@@ -926,7 +923,12 @@ private:
     json_tape tape_{};
     std::size_t budget_ = 0;
     std::size_t used_ = 0;
-    std::array<path_entry, 64> path_{};
+    /// One entry per nested message and one for the field being read:
+    /// at most max_message_nesting (schema_traits.hpp), so push() never
+    /// refuses one for a generated message.
+    static constexpr std::size_t path_capacity = 64;
+    static_assert(max_message_nesting <= path_capacity);
+    std::array<path_entry, path_capacity> path_{};
     std::size_t path_size_ = 0;
     std::error_code failure_ = make_error_code(errc::malformed_body);
 };
