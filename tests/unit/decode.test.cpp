@@ -4,6 +4,7 @@
 #include <lkwebhook/decode.hpp>
 #include <lkwebhook/encode.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -606,6 +607,31 @@ TEST_CASE("oneofs accept one member and reject two", "[decode][oneof]") {
     REQUIRE(zero.ok);
     REQUIRE(zero.event.egress_info->room_composite->preset);
     CHECK(*zero.event.egress_info->room_composite->preset == encoding_options_preset::h264_720p_30);
+}
+
+TEST_CASE("every oneof member has explicit presence, which is where the decoder checks oneofs", "[decode][oneof]") {
+    // decode_object() tests the oneof of a member only when its label is
+    // not singular: a singular oneof member would escape the check.
+    std::vector<const detail::message_info*> pending{detail::info_of<webhook_event>()};
+    std::vector<const detail::message_info*> visited;
+    std::size_t oneof_members = 0;
+    while (!pending.empty()) {
+        const detail::message_info* info = pending.back();
+        pending.pop_back();
+        if (std::find(visited.begin(), visited.end(), info) != visited.end()) continue;
+        visited.push_back(info);
+        for (const detail::field_info& field : *info) {
+            if (field.oneof != 0) {
+                ++oneof_members;
+                INFO(info->proto_name << "." << field.proto_name);
+                CHECK(field.label == detail::field_label::optional);
+                CHECK(field.oneof <= info->oneof_count);
+            }
+            if (field.kind == detail::field_kind::message) pending.push_back(field.message());
+        }
+    }
+    CHECK(visited.size() > 50);
+    CHECK(oneof_members > 10);
 }
 
 TEST_CASE("explicit presence survives decoding: enabled=false is set", "[decode]") {

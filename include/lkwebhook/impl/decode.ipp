@@ -398,7 +398,17 @@ private:
                 field->ops->reset(field->member(message));
                 continue;
             }
-            if (has_oneofs && field->oneof != 0) {
+            void* storage = field->member(message);
+            if (field->label == field_label::singular) {
+                // Strings first, the most common field: a small test without a call.
+                if (field->kind == field_kind::string && type == tape_tag::string) {
+                    if (store_string(value_at, storage)) continue;
+                } else if (store_plain(value_at, type, *field, storage)) {
+                    continue;
+                }
+            } else if (has_oneofs && field->oneof != 0) {
+                // Only here: a oneof member has explicit presence (an
+                // optional_value or optional_message), never the singular label.
                 const std::uint32_t oneof_bit = std::uint32_t{1} << (field->oneof - 1u);
                 if ((oneofs_seen & oneof_bit) != 0) {
                     push(*field);
@@ -410,15 +420,6 @@ private:
                     return false;
                 }
                 oneofs_seen |= oneof_bit;
-            }
-            void* storage = field->member(message);
-            if (field->label == field_label::singular) {
-                // Strings first, the most common field: a small test without a call.
-                if (field->kind == field_kind::string && type == tape_tag::string) {
-                    if (store_string(value_at, storage)) continue;
-                } else if (store_plain(value_at, type, *field, storage)) {
-                    continue;
-                }
             }
             push(*field);
             const bool ok = field->label == field_label::repeated
