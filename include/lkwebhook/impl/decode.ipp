@@ -929,7 +929,10 @@ private:
     /// refuses one for a generated message.
     static constexpr std::size_t path_capacity = 64;
     static_assert(max_message_nesting <= path_capacity);
-    std::array<path_entry, path_capacity> path_{};
+    // Not value-initialised: only entries below path_size_ are read, and
+    // push() writes each before it counts. Zeroing 1.5 KiB per decode was a
+    // string store costing about 5% of decode_reused/small.
+    std::array<path_entry, path_capacity> path_;
     std::size_t path_size_ = 0;
     std::error_code failure_ = make_error_code(errc::malformed_body);
 };
