@@ -264,26 +264,7 @@ private:
 
     // ---- structure ----------------------------------------------------------
 
-    /// Byte equality of two ranges of `size` bytes, inlined: the names are
-    /// short, and a libc memcmp call costs more than the comparison. The
-    /// last word overlaps the one before it rather than being compared byte
-    /// by byte (every load stays inside both ranges).
-    static bool same_bytes(const char* a, const char* b, std::size_t size) noexcept {
-        if (size >= 8) {
-            for (std::size_t i = 0; i + 8 < size; i += 8) {
-                if (load_word<std::uint64_t>(a + i) != load_word<std::uint64_t>(b + i)) return false;
-            }
-            return load_word<std::uint64_t>(a + size - 8) == load_word<std::uint64_t>(b + size - 8);
-        }
-        if (size >= 4) {
-            return ((load_word<std::uint32_t>(a) ^ load_word<std::uint32_t>(b)) |
-                    (load_word<std::uint32_t>(a + size - 4) ^ load_word<std::uint32_t>(b + size - 4))) == 0;
-        }
-        for (std::size_t i = 0; i < size; ++i) {
-            if (a[i] != b[i]) return false;
-        }
-        return true;
-    }
+    // Names are compared with text.hpp's same_bytes().
 
     /// same_name() without the first-byte test: for the fields after the
     /// expected one, which mostly match (the test only pays on a miss).
