@@ -387,9 +387,16 @@ struct enum_info {
         }
         return {};
     }
+    /// The value named `name`, or nullptr. Length and first byte are
+    /// tested inline before the names are compared: the decoder looks up
+    /// every enum name a body carries, and most values differ in one of the
+    /// two (TrackSource names in length, VideoQuality's and TrackType's in
+    /// their first letter), so they cost no compare call.
     [[nodiscard]] constexpr const enum_value* find(std::string_view name) const noexcept {
+        if (name.empty()) return nullptr;  // no value has an empty name
         for (std::size_t i = 0; i < size; ++i) {
-            if (values[i].name == name) return &values[i];
+            const std::string_view candidate = values[i].name;
+            if (candidate.size() == name.size() && candidate[0] == name[0] && candidate == name) return &values[i];
         }
         return nullptr;
     }

@@ -276,19 +276,6 @@ private:
         return name.size() == key.size() && name[0] == key[0] && same_bytes(name.data(), key.data(), key.size());
     }
 
-    /// The value of `enumeration` named `name`, or nullptr: enum_info::find
-    /// with same_name()'s inline length and first-byte filter, so most
-    /// values cost two compares and no call (TrackSource names differ in
-    /// length, VideoQuality's and TrackType's in their first letter).
-    static const enum_value* find_enum(const enum_info& enumeration, std::string_view name) noexcept {
-        if (name.empty()) return nullptr;  // no value has an empty name (same_name() reads name[0])
-        const enum_value* const values = enumeration.values;
-        for (std::size_t i = 0; i < enumeration.size; ++i) {
-            if (same_name(values[i].name, name)) return &values[i];
-        }
-        return nullptr;
-    }
-
     /// The field named `key` (either spelling, after unescaping: the tape
     /// holds keys unescaped), or nullptr: one probe of the message's
     /// generated perfect-hash table, then one comparison per spelling. Every
@@ -808,7 +795,7 @@ private:
             case field_kind::enumeration: {
                 // A number is an int64 (store_int64()) or left to read_scalar().
                 if (type != tape_tag::string) return false;
-                const enum_value* known = find_enum(*field.enumeration, tape_.string(at));
+                const enum_value* known = field.enumeration->find(tape_.string(at));
                 if (known == nullptr) return false;
                 // A byte copy, as in read_scalar(): the slot is an enum whose
                 // underlying type is int32.
@@ -878,7 +865,7 @@ private:
             case field_kind::enumeration: {
                 std::int32_t number = 0;
                 if (type == tape_tag::string) {
-                    const enum_value* known = find_enum(*field.enumeration, tape_.string(at));
+                    const enum_value* known = field.enumeration->find(tape_.string(at));
                     // An unknown name is ignored like an unknown field (G19).
                     if (known == nullptr) return scalar_status::ignored;
                     number = known->number;
